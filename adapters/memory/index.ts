@@ -1,0 +1,134 @@
+import { statusOf } from "keyward";
+import type { ChangeListener, KeyRecord, KeyStore, ListQuery, RecordPatch, Transition, Use } from "keyward";
+
+/** Options of {@link memoryStore}. */
+export interface MemoryStoreOptions {
+  /** Records to start with (e.g. fixtures). */
+  records?: readonly KeyRecord[];
+}
+
+/** The in-memory store, with a `size` for tests and a `clear()`. */
+export interface MemoryStore extends KeyStore {
+  /** Number of records held. */
+  readonly size: number;
+  /** Drop every record. */
+  clear(): void;
+}
+
+/**
+ * The embedded default store: records in process memory, lost on exit.
+ * Verification is one `Map` lookup by hash, O(1) however many keys it holds.
+ * Answers synchronously; records are frozen and replaced on every change.
+ * Its change feed reaches every keyward instance sharing the store object.
+ *
+ * @example
+ * ```ts
+ * import { createKeyward } from "keyward";
+ * import { memoryStore } from "keyward/memory";
+ *
+ * const keyward = createKeyward({ store: memoryStore(), prefix: "cho" });
+ * ```
+ */
+export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  const byId = new Map<string, KeyRecord>();
+  const byHash = new Map<string, KeyRecord>();
+  const byOwner = new Map<string, Set<string>>();
+  const listeners = new Set<ChangeListener>();
+
+  const put = (record: KeyRecord): KeyRecord => {
+    const frozen = Object.freeze({ ...record, scopes: Object.freeze([...record.scopes]) as string[], metadata: structuredClone(record.metadata) });
+    byId.set(frozen.id, frozen);
+    byHash.set(frozen.hash, frozen);
+    return frozen;
+  };
+  const changed = (id: string): void => {
+    for (const l of listeners) {
+      try {
+        l.onChange(id);
+      } catch {
+        // one listener never stops the others
+      }
+    }
+  };
+  const insert = (record: KeyRecord): void => {
+    if (byId.has(record.id)) throw new Error("memoryStore: duplicate id");
+    if (byHash.has(record.hash)) throw new Error("memoryStore: duplicate hash");
+    put(record);
+    let ids = byOwner.get(record.owner);
+    if (!ids) byOwner.set(record.owner, (ids = new Set()));
+    ids.add(record.id);
+  };
+
+  for (const record of options.records ?? []) insert(record);
+
+  return {
+    get size() {
+      return byId.size;
+    },
+    clear() {
+      byId.clear();
+      byHash.clear();
+      byOwner.clear();
+    },
+    insert,
+    findByHash: (hash: string) => byHash.get(hash) ?? null,
+    get: (id: string) => byId.get(id) ?? null,
+    list(query: ListQuery) {
+      const ids = byOwner.get(query.owner);
+      if (!ids) return [];
+      const { after, status, now } = query;
+      const out: KeyRecord[] = [];
+      for (const id of ids) {
+        const r = byId.get(id) as KeyRecord;
+        if (status && statusOf(r, now) !== status) continue;
+        if (after && (r.createdAt > after.createdAt || (r.createdAt === after.createdAt && r.id >= after.id))) continue;
+        out.push(r);
+      }
+      out.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+      return out.slice(0, query.limit);
+    },
+    update(id: string, patch: RecordPatch) {
+      const r = byId.get(id);
+      if (!r) return null;
+      if (r.revokedAt !== null) return r;
+      const next = put({ ...r, ...patch });
+      changed(id);
+      return next;
+    },
+    transition(id: string, action: Transition, at: number) {
+      const r = byId.get(id);
+      if (!r) return null;
+      let next: KeyRecord | null = null;
+      if (action === "revoke" && r.revokedAt === null) next = { ...r, revokedAt: at };
+      else if (action === "disable" && r.revokedAt === null && r.disabledAt === null) next = { ...r, disabledAt: at };
+      else if (action === "enable" && r.revokedAt === null && r.disabledAt !== null) next = { ...r, disabledAt: null };
+      if (!next) return r;
+      const stored = put(next);
+      changed(id);
+      return stored;
+    },
+    rotate(id: string, replacement: KeyRecord, expiresAt: number) {
+      const r = byId.get(id);
+      if (!r) return null;
+      if (r.revokedAt !== null || r.rotatedTo !== null) return r;
+      insert(replacement);
+      const stored = put({ ...r, rotatedTo: replacement.id, expiresAt: r.expiresAt === null ? expiresAt : Math.min(r.expiresAt, expiresAt) });
+      changed(id);
+      return stored;
+    },
+    touch(uses: readonly Use[]) {
+      for (const { id, at } of uses) {
+        const r = byId.get(id);
+        if (!r || r.revokedAt !== null || r.disabledAt !== null) continue;
+        if (r.lastUsedAt !== null && r.lastUsedAt >= at) continue;
+        put({ ...r, lastUsedAt: at });
+      }
+    },
+    watch(listener: ChangeListener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import type { KeyRecord } from "./types.js";
+
+/** Options of the verification cache. */
+export interface CacheOptions {
+  /** How long a record is served from memory, in ms. Default 30 000. */
+  ttl?: number;
+  /** Most records held; the least recently inserted is evicted. Default 10 000. */
+  max?: number;
+}
+
+interface Entry {
+  record: KeyRecord;
+  expires: number;
+}
+
+/**
+ * Hot records by hash, bounded in size and age. Evicted by id when a change
+ * is seen (locally at once, from other instances through the store's change
+ * feed); cleared when the feed says changes may have been missed.
+ */
+export class VerificationCache {
+  readonly ttl: number;
+  readonly max: number;
+  private readonly byHash = new Map<string, Entry>();
+  private readonly hashById = new Map<string, string>();
+  private generation = 0;
+
+  constructor(options: CacheOptions = {}) {
+    this.ttl = options.ttl ?? 30_000;
+    this.max = options.max ?? 10_000;
+    if (!(this.ttl > 0) || !(this.max > 0)) throw new RangeError("cache: ttl and max must be positive");
+  }
+
+  /** The cached record for `hash`, if fresh. */
+  get(hash: string, now: number): KeyRecord | undefined {
+    const entry = this.byHash.get(hash);
+    if (entry === undefined) return undefined;
+    if (entry.expires <= now) {
+      this.delete(hash, entry.record.id);
+      return undefined;
+    }
+    return entry.record;
+  }
+
+  /** A stamp to take before a store read; pass it to {@link VerificationCache.set}. */
+  stamp(): number {
+    return this.generation;
+  }
+
+  /**
+   * Cache a record read from the store. Ignored if anything was evicted since
+   * `stamp` was taken, so a read that raced a revoke never caches the old state.
+   */
+  set(hash: string, record: KeyRecord, now: number, stamp: number): void {
+    if (stamp !== this.generation) return;
+    if (this.byHash.size >= this.max && !this.byHash.has(hash)) {
+      const oldest = this.byHash.keys().next();
+      if (!oldest.done) {
+        const entry = this.byHash.get(oldest.value) as Entry;
+        this.delete(oldest.value, entry.record.id);
+      }
+    }
+    this.byHash.set(hash, { record, expires: now + this.ttl });
+    this.hashById.set(record.id, hash);
+  }
+
+  /** Drop the record with this id, if cached. */
+  evict(id: string): void {
+    this.generation++;
+    const hash = this.hashById.get(id);
+    if (hash !== undefined) this.delete(hash, id);
+  }
+
+  clear(): void {
+    this.generation++;
+    this.byHash.clear();
+    this.hashById.clear();
+  }
+
+  get size(): number {
+    return this.byHash.size;
+  }
+
+  private delete(hash: string, id: string): void {
+    this.byHash.delete(hash);
+    this.hashById.delete(id);
+  }
+}

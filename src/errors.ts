@@ -1,0 +1,124 @@
+/** One `{ field, message }` entry of a validation failure. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/**
+ * Base class of every error keyward throws. `code` is stable (safe to switch
+ * on), `status` is the HTTP status the adapters answer with, and `details`
+ * lists field errors for validation failures. Messages never contain a key.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await keyward.enable(id, { actor });
+ * } catch (err) {
+ *   if (err instanceof KeywardError) console.log(err.code, err.status);
+ * }
+ * ```
+ */
+export class KeywardError extends Error {
+  /** Stable machine-readable code, e.g. `not_found`. */
+  readonly code: string;
+  /** HTTP status an adapter answers with. */
+  readonly status: number;
+  /** Field errors, for `validation_error`. */
+  readonly details?: FieldError[];
+
+  constructor(code: string, status: number, message: string, options?: { cause?: unknown; details?: FieldError[] }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.status = status;
+    if (options?.details) this.details = options.details;
+  }
+}
+
+/**
+ * Invalid input (422). `details` says which fields and why.
+ *
+ * @example
+ * ```ts
+ * await keyward.create({ owner: "org_1", label: "" }).catch((e: ValidationError) => e.details);
+ * // [{ field: "label", message: "must not be blank" }]
+ * ```
+ */
+export class ValidationError extends KeywardError {
+  declare readonly details: FieldError[];
+  constructor(details: FieldError[], message = "Request validation failed") {
+    super("validation_error", 422, message, { details });
+  }
+}
+
+/**
+ * The key does not exist, or belongs to another owner than the actor's (404).
+ *
+ * @example
+ * ```ts
+ * await keyward.revoke("key_of_another_tenant", { actor }); // throws NotFoundError
+ * ```
+ */
+export class NotFoundError extends KeywardError {
+  constructor(message = "API key not found") {
+    super("not_found", 404, message);
+  }
+}
+
+/**
+ * The actor lacks the management permission, or asks for more than it holds (403).
+ *
+ * @example
+ * ```ts
+ * await keyward.create({ label: "x", role: "owner" }, { actor: viewer }); // throws ForbiddenError
+ * ```
+ */
+export class ForbiddenError extends KeywardError {
+  constructor(message = "Not allowed") {
+    super("forbidden", 403, message);
+  }
+}
+
+/**
+ * The operation conflicts with the key's state, e.g. enabling a revoked key (409).
+ *
+ * @example
+ * ```ts
+ * await keyward.revoke(id);
+ * await keyward.enable(id); // throws ConflictError
+ * ```
+ */
+export class ConflictError extends KeywardError {
+  constructor(message = "API key is revoked") {
+    super("conflict", 409, message);
+  }
+}
+
+/**
+ * The store failed or timed out (503). Operations fail closed.
+ *
+ * @example
+ * ```ts
+ * err instanceof StoreUnavailableError; // err.status === 503
+ * ```
+ */
+export class StoreUnavailableError extends KeywardError {
+  constructor(cause?: unknown) {
+    super("unavailable", 503, "Key store unavailable", { cause });
+  }
+}
+
+/**
+ * Misconfiguration by the application (a bad prefix, an unknown role in the
+ * roles table, a malformed scope in `requireScopes`). Thrown at configuration time.
+ *
+ * @example
+ * ```ts
+ * createKeyward({ store, prefix: "Bad Prefix" }); // throws ConfigError
+ * ```
+ */
+export class ConfigError extends KeywardError {
+  constructor(message: string) {
+    super("config_error", 500, message);
+  }
+}

@@ -1,0 +1,46 @@
+import { ConfigError } from "./errors.js";
+import { backend, type Digest } from "./internal/sha256.js";
+
+/** Tag of a plain SHA-256 hash (no pepper). */
+export const SHA256_TAG = "v1:";
+/** Tag of an HMAC-SHA-256 hash keyed with a pepper. */
+export const HMAC_TAG = "v2:";
+
+/** Turns a key into the versioned hash a store indexes. */
+export interface KeyHasher {
+  /** The hash new keys are stored under (current pepper, or plain SHA-256). */
+  readonly hash: (key: string) => string;
+  /**
+   * Hashes to try after a miss on {@link KeyHasher.hash}: one per older
+   * pepper, so keys created before a pepper rotation keep verifying.
+   */
+  readonly fallbacks: readonly ((key: string) => string)[];
+}
+
+/**
+ * Builds the hasher for a `pepper` option: HMAC-SHA-256 keyed by each pepper
+ * (current first) when given, plain SHA-256 otherwise. Hashes are tagged so
+ * schemes can coexist in one store.
+ *
+ * @example
+ * ```ts
+ * const hasher = createHasher(["new-pepper", "old-pepper"]);
+ * hasher.hash(key); // "v2:…"
+ * ```
+ */
+export function createHasher(pepper?: string | readonly string[], digest = backend): KeyHasher {
+  const peppers = pepper === undefined ? [] : typeof pepper === "string" ? [pepper] : pepper;
+  if (!Array.isArray(peppers) || peppers.some((p) => typeof p !== "string" || p.length === 0)) {
+    throw new ConfigError("pepper must be a non-empty string or a list of them (current first)");
+  }
+  if (peppers.length === 0) {
+    const sha = digest.sha256;
+    return { hash: (key) => SHA256_TAG + sha(key), fallbacks: [] };
+  }
+  const [current, ...older] = peppers.map((p) => tagged(digest.hmacSha256(p)));
+  return { hash: current as (key: string) => string, fallbacks: older };
+}
+
+function tagged(fn: Digest): (key: string) => string {
+  return (key) => HMAC_TAG + fn(key);
+}

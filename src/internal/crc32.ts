@@ -1,0 +1,22 @@
+/** CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320) over ASCII strings. */
+const TABLE = /* @__PURE__ */ (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+/**
+ * CRC-32 of the char codes of `text` in `[start, end)`. Callers pass ASCII only
+ * (key bodies are base62), so char codes are bytes.
+ */
+export function crc32(text: string, start = 0, end = text.length): number {
+  let crc = 0xffffffff;
+  for (let i = start; i < end; i++) {
+    crc = (TABLE[(crc ^ text.charCodeAt(i)) & 0xff] as number) ^ (crc >>> 8);
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}

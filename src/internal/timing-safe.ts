@@ -1,0 +1,12 @@
+/**
+ * Constant-time string equality for secret-derived values (hashes). The time
+ * taken depends only on the length of `b` (the expected value), never on where
+ * the strings first differ. Unequal lengths return false.
+ */
+export function timingSafeEqual(a: string, b: string): boolean {
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < b.length; i++) {
+    diff |= (a.charCodeAt(i % (a.length || 1)) | 0) ^ b.charCodeAt(i);
+  }
+  return diff === 0;
+}

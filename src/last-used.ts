@@ -1,0 +1,90 @@
+import type { KeyStore, Use } from "./store.js";
+
+/** Options of the last-used coalescer. */
+export interface LastUsedOptions {
+  /** At most one write per key per window, in ms. Default 60 000. */
+  window?: number;
+  /** How long uses are batched before a write, in ms. Default 1 000. */
+  flushDelay?: number;
+}
+
+/**
+ * Coalesces `lastUsedAt` writes: at most one per key per window, batched,
+ * monotonic (the store only moves it forward), and never blocking or failing
+ * a verification. A failed write is retried with the next batch once, then
+ * dropped (the next use in a later window writes again).
+ */
+export class LastUsedTracker {
+  private readonly window: number;
+  private readonly flushDelay: number;
+  /** key id → time of the last use that was queued. */
+  private readonly seen = new Map<string, number>();
+  /** key id → use waiting to be written (with how many writes it failed). */
+  private pending = new Map<string, { at: number; failures: number }>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private inflight: Promise<void> | null = null;
+  private sweptAt = 0;
+
+  constructor(
+    private readonly store: KeyStore,
+    options: LastUsedOptions = {},
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {
+    this.window = options.window ?? 60_000;
+    this.flushDelay = options.flushDelay ?? 1_000;
+  }
+
+  /** Note a successful verification of `id` at `now`. O(1), no I/O. */
+  record(id: string, now: number): void {
+    const last = this.seen.get(id);
+    if (last !== undefined && now - last < this.window) return;
+    this.seen.set(id, now);
+    this.pending.set(id, { at: now, failures: 0 });
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer !== null) return;
+    this.timer = setTimeout(() => void this.flush(), this.flushDelay);
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  /** Write everything pending now. Never rejects. */
+  async flush(): Promise<void> {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.inflight) await this.inflight;
+    if (this.pending.size === 0) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    const uses: Use[] = [];
+    for (const [id, { at }] of batch) uses.push({ id, at });
+    this.inflight = (async () => {
+      try {
+        await this.store.touch(uses);
+      } catch (error) {
+        this.onError(error);
+        for (const [id, use] of batch) {
+          if (use.failures === 0 && !this.pending.has(id)) this.pending.set(id, { at: use.at, failures: 1 });
+        }
+      }
+    })();
+    await this.inflight;
+    this.inflight = null;
+    if (this.pending.size > 0) this.schedule(); // retry what failed
+    this.sweep(Date.now());
+  }
+
+  /** Forget uses older than the window so the map stays bounded by active keys. */
+  private sweep(now: number): void {
+    if (now - this.sweptAt < this.window) return;
+    this.sweptAt = now;
+    for (const [id, at] of this.seen) if (now - at >= this.window) this.seen.delete(id);
+  }
+
+  /** Forget a key (after a state change), so its next use is written. */
+  forget(id: string): void {
+    this.seen.delete(id);
+    this.pending.delete(id);
+  }
+}

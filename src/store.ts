@@ -1,0 +1,105 @@
+import type { KeyRecord, KeyStatus, Metadata } from "./types.js";
+
+/** A value, or a Promise of it. Stores may answer synchronously. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/** Keyset position for {@link KeyStore.list}: the last record of the previous page. */
+export interface ListAfter {
+  createdAt: number;
+  id: string;
+}
+
+/** What {@link KeyStore.list} is asked for. */
+export interface ListQuery {
+  owner: string;
+  /** Maximum number of records to return (1–101). */
+  limit: number;
+  /** Return only records strictly after this position in the order; null for the first page. */
+  after: ListAfter | null;
+  /** Only records with this status at time `now` (see {@link statusOf}). */
+  status?: KeyStatus;
+  /** Epoch ms the status filter is evaluated at. */
+  now: number;
+}
+
+/** Fields {@link KeyStore.update} may change. Absent fields stay as they are. */
+export interface RecordPatch {
+  label?: string;
+  metadata?: Metadata;
+  scopes?: string[];
+  role?: string | null;
+}
+
+/** A reversible or final state change. */
+export type Transition = "disable" | "enable" | "revoke";
+
+/** One coalesced last-used write. */
+export interface Use {
+  id: string;
+  at: number;
+}
+
+/** Receives changes made by any instance sharing the store. */
+export interface ChangeListener {
+  /** The record `id` changed (update, disable, enable, revoke, rotate). */
+  onChange(id: string): void;
+  /** Changes may have been missed (feed reconnected): drop everything cached. */
+  onReset(): void;
+}
+
+/**
+ * The storage contract. Every method may return a value or a Promise. A
+ * method that cannot reach its database must throw (or reject): keyward turns
+ * that into `unavailable` and fails closed. `docs/stores.md` details each
+ * method; `keyward/testing` checks an implementation against it.
+ *
+ * @example
+ * ```ts
+ * const store: KeyStore = memoryStore();
+ * const kw = createKeyward({ store, prefix: "cho" });
+ * ```
+ */
+export interface KeyStore {
+  /** Persist a new record. Must throw if its `id` or `hash` already exists. */
+  insert(record: KeyRecord): MaybePromise<void>;
+  /** The record whose `hash` equals `hash` exactly (one indexed lookup), or null. */
+  findByHash(hash: string): MaybePromise<KeyRecord | null>;
+  /** The record with this id, or null. */
+  get(id: string): MaybePromise<KeyRecord | null>;
+  /**
+   * The owner's records, newest first: ordered by `createdAt` descending, then
+   * `id` descending; at most `limit`; only those after `after` in that order.
+   */
+  list(query: ListQuery): MaybePromise<KeyRecord[]>;
+  /**
+   * Atomically apply `patch` unless the record is revoked. Returns the record
+   * as it stands afterwards (unchanged if revoked), or null if there is none.
+   */
+  update(id: string, patch: RecordPatch): MaybePromise<KeyRecord | null>;
+  /**
+   * Atomically change state, conditioned on the current state so no race can
+   * undo a revoke: `disable` sets `disabledAt = at` if neither disabled nor
+   * revoked; `enable` clears `disabledAt` if not revoked; `revoke` sets
+   * `revokedAt = at` if not revoked. Returns the record afterwards, or null.
+   */
+  transition(id: string, action: Transition, at: number): MaybePromise<KeyRecord | null>;
+  /**
+   * Atomically, if record `id` exists, is not revoked and has no `rotatedTo`:
+   * insert `replacement`, set the old record's `rotatedTo = replacement.id`
+   * and `expiresAt = min(expiresAt ?? ∞, expiresAt)`. Returns the old record
+   * afterwards (unchanged when the condition failed), or null if none.
+   */
+  rotate(id: string, replacement: KeyRecord, expiresAt: number): MaybePromise<KeyRecord | null>;
+  /**
+   * Record uses: for each, set `lastUsedAt = at` only if the record is neither
+   * disabled nor revoked and `lastUsedAt` is null or older than `at`.
+   * Touches nothing else.
+   */
+  touch(uses: readonly Use[]): MaybePromise<void>;
+  /**
+   * Optional change feed: call `listener.onChange(id)` whenever any instance
+   * updates, disables, enables, revokes or rotates a record. Returns a
+   * function that unsubscribes. Used by the verification cache.
+   */
+  watch?(listener: ChangeListener): MaybePromise<() => MaybePromise<void>>;
+}

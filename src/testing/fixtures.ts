@@ -1,0 +1,33 @@
+import type { KeyRecord } from "../types.js";
+
+let counter = 0;
+
+/** A unique id for one conformance run (owners, hashes and ids never collide across runs). */
+export function uniq(label: string): string {
+  counter += 1;
+  return `${label}-${Date.now().toString(36)}-${counter}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** A record as keyward would insert it, with unique id, owner and hash unless given. */
+export function makeRecord(overrides: Partial<KeyRecord> = {}): KeyRecord {
+  return {
+    id: crypto.randomUUID(),
+    owner: uniq("owner"),
+    label: "Conformance key",
+    keyPrefix: "kw_AbCdEfGh",
+    last4: "wxyz",
+    hash: `v1:${uniq("hash")}`,
+    scopes: ["jobs:read", "jobs:write"],
+    role: null,
+    createdBy: "actor-1",
+    createdAt: 1_700_000_000_000,
+    expiresAt: null,
+    disabledAt: null,
+    revokedAt: null,
+    lastUsedAt: null,
+    rotatedFrom: null,
+    rotatedTo: null,
+    metadata: { team: "integrations", nested: { n: 1 } },
+    ...overrides,
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * The state of a key: `active`, `disabled` (reversible), `revoked` (final) or
+ * `expired` (past `expiresAt`, or past the grace period of a rotation).
+ */
+export type KeyStatus = "active" | "disabled" | "revoked" | "expired";
+
+/** JSON-safe metadata the application attaches to a key. */
+export type Metadata = Record<string, unknown>;
+
+/**
+ * The public view of a key: JSON-safe, never holds the raw key or its hash.
+ * Dates are ISO-8601 strings.
+ */
+export interface ApiKey {
+  id: string;
+  owner: string;
+  label: string;
+  /** Non-secret display prefix, e.g. `cho_4fGh2kLm`: tells two keys apart. */
+  keyPrefix: string;
+  /** The last four characters of the key. */
+  last4: string;
+  /** The key's own scopes (its role's scopes are added at verification). */
+  scopes: string[];
+  role: string | null;
+  status: KeyStatus;
+  /** `status === "active"`. */
+  active: boolean;
+  /** Id of the actor who created the key, or null when created by server code. */
+  createdBy: string | null;
+  createdAt: string;
+  expiresAt: string | null;
+  disabledAt: string | null;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+  /** Id of the key this one replaced by rotation. */
+  rotatedFrom: string | null;
+  /** Id of the key that replaced this one by rotation. */
+  rotatedTo: string | null;
+  metadata: Metadata;
+}
+
+/**
+ * Who performs a management operation. `owner` is the tenant the actor acts
+ * for; its permissions are `scopes` ∪ the scopes of `role`.
+ */
+export interface Actor {
+  id: string;
+  owner: string;
+  scopes?: readonly string[];
+  role?: string | null;
+}
+
+/**
+ * What a store keeps about a key. Times are epoch milliseconds. `hash` is the
+ * versioned hash of the key (`v1:…` or `v2:…`); the raw key is never stored.
+ */
+export interface KeyRecord {
+  id: string;
+  owner: string;
+  label: string;
+  keyPrefix: string;
+  last4: string;
+  hash: string;
+  scopes: string[];
+  role: string | null;
+  createdBy: string | null;
+  createdAt: number;
+  expiresAt: number | null;
+  disabledAt: number | null;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+  rotatedFrom: string | null;
+  rotatedTo: string | null;
+  metadata: Metadata;
+}

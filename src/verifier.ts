@@ -1,0 +1,159 @@
+import type { VerificationCache } from "./cache.js";
+import type { EventListener, VerificationFailure } from "./events.js";
+import type { KeyHasher } from "./hashing.js";
+import { callStore } from "./internal/store-call.js";
+import { timingSafeEqual } from "./internal/timing-safe.js";
+import { isWellFormedKey } from "./key-format.js";
+import type { LastUsedTracker } from "./last-used.js";
+import { toApiKey } from "./records.js";
+import type { RoleBook } from "./roles.js";
+import { isValidScope, type ScopeSet } from "./scopes.js";
+import type { KeyStore } from "./store.js";
+import type { ApiKey, KeyRecord } from "./types.js";
+
+/** Longest string `verify` will look at; anything longer is refused before hashing. */
+export const MAX_KEY_LENGTH = 256;
+
+/** A failed verification. `message` is for logs; it never contains the key. */
+export interface VerifyError {
+  code: VerificationFailure;
+  status: 400 | 401 | 403 | 503;
+  message: string;
+}
+
+/** The outcome of {@link Keyward.verify}. */
+export type VerifyResult = { ok: true; key: ApiKey; scopes: string[] } | { ok: false; error: VerifyError };
+
+/** Options of {@link Keyward.verify}. */
+export interface VerifyOptions {
+  /** Scopes the key must hold (all of them). */
+  scopes?: readonly string[];
+}
+
+const FAILURES: Readonly<Record<VerificationFailure, VerifyError>> = {
+  missing: { code: "missing", status: 401, message: "No API key was presented" },
+  malformed: { code: "malformed", status: 401, message: "The API key is malformed or has a bad checksum" },
+  invalid: { code: "invalid", status: 401, message: "The API key is not recognised" },
+  disabled: { code: "disabled", status: 401, message: "The API key is disabled" },
+  expired: { code: "expired", status: 401, message: "The API key has expired" },
+  revoked: { code: "revoked", status: 401, message: "The API key has been revoked" },
+  insufficient_scope: { code: "insufficient_scope", status: 403, message: "The API key lacks a required scope" },
+  unavailable: { code: "unavailable", status: 503, message: "The key store is unavailable" },
+};
+
+interface Derived {
+  apiKey: ApiKey;
+  roleScopes: readonly string[];
+  granted: ScopeSet;
+  scopes: string[];
+}
+
+/** The verification hot path, kept apart from management. */
+export class Verifier {
+  /** Bumped after every local state change; a verify that sees it move re-reads. */
+  mutations = 0;
+  private readonly derived = new WeakMap<KeyRecord, Derived>();
+  private readonly checkedScopes = new Set<string>();
+
+  constructor(
+    private readonly store: KeyStore,
+    private readonly prefix: string,
+    private readonly hasher: KeyHasher,
+    private readonly roles: RoleBook,
+    private readonly cache: VerificationCache | null,
+    private readonly lastUsed: LastUsedTracker | null,
+    private readonly timeout: number,
+    private readonly onEvent: EventListener | undefined,
+    private readonly clock: () => number,
+  ) {}
+
+  async verify(key: unknown, options?: VerifyOptions): Promise<VerifyResult> {
+    const required = options?.scopes;
+    if (required !== undefined) this.checkScopes(required);
+    if (typeof key !== "string" || key === "") return this.fail("missing", null);
+    if (key.length > MAX_KEY_LENGTH || !isWellFormedKey(key, this.prefix)) return this.fail("malformed", null);
+
+    let matched = this.hasher.hash(key);
+    let record: KeyRecord | null;
+    try {
+      record = await this.lookup(matched);
+      for (let i = 0; record === null && i < this.hasher.fallbacks.length; i++) {
+        matched = (this.hasher.fallbacks[i] as (k: string) => string)(key);
+        record = await this.lookup(matched);
+      }
+    } catch {
+      return this.fail("unavailable", null);
+    }
+    if (record === null || !timingSafeEqual(record.hash, matched)) return this.fail("invalid", null);
+
+    const now = this.clock();
+    if (record.revokedAt !== null) return this.fail("revoked", record);
+    if (record.disabledAt !== null) return this.fail("disabled", record);
+    if (record.expiresAt !== null && !(record.expiresAt > now)) return this.fail("expired", record);
+
+    const d = this.derive(record, now);
+    if (required !== undefined && !d.granted.coversAll(required)) return this.fail("insufficient_scope", record);
+    this.lastUsed?.record(record.id, now);
+    return { ok: true, key: d.apiKey, scopes: d.scopes };
+  }
+
+  /** Store (or cache) lookup by hash; re-reads once if a local change landed meanwhile. */
+  private async lookup(hash: string): Promise<KeyRecord | null> {
+    const cache = this.cache;
+    const now = this.clock();
+    if (cache !== null) {
+      const hit = cache.get(hash, now);
+      if (hit !== undefined) return hit;
+    }
+    const stamp = cache?.stamp() ?? 0;
+    const before = this.mutations;
+    let record = await callStore(this.timeout, () => this.store.findByHash(hash));
+    if (this.mutations !== before) record = await callStore(this.timeout, () => this.store.findByHash(hash));
+    if (cache !== null && record !== null) cache.set(hash, record, now, stamp);
+    return record;
+  }
+
+  /** Public view and effective scopes of a record, memoised per record object and role definition. */
+  private derive(record: KeyRecord, now: number): Derived {
+    const roleScopes = this.roles.scopesOf(record.role);
+    const hit = this.derived.get(record);
+    // records are replaced, never mutated, by every store on every change
+    if (hit !== undefined && hit.roleScopes === roleScopes) return hit;
+    const granted = this.roles.effective(record.scopes, record.role);
+    const apiKey = deepFreeze(toApiKey(record, now));
+    const d: Derived = { apiKey, roleScopes, granted, scopes: granted.list as string[] };
+    this.derived.set(record, d);
+    return d;
+  }
+
+  private checkScopes(scopes: readonly string[]): void {
+    for (const s of scopes) {
+      if (this.checkedScopes.has(s)) continue;
+      if (!isValidScope(s)) throw new TypeError("verify: malformed required scope");
+      if (this.checkedScopes.size < 1024) this.checkedScopes.add(s);
+    }
+  }
+
+  private fail(reason: VerificationFailure, record: KeyRecord | null): VerifyResult {
+    if (this.onEvent) {
+      try {
+        this.onEvent({
+          type: "key.verification_failed",
+          time: new Date(this.clock()).toISOString(),
+          keyId: record?.id ?? null,
+          owner: record?.owner ?? null,
+          actor: null,
+          reason,
+        });
+      } catch {
+        // a listener's failure never changes the outcome
+      }
+    }
+    return { ok: false, error: { ...FAILURES[reason] } };
+  }
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const v of Object.values(value)) if (v !== null && typeof v === "object") deepFreeze(v);
+  return Object.freeze(value);
+}

@@ -1,0 +1,20 @@
+import { defineConfig } from "tsup";
+
+export default defineConfig({
+  entry: {
+    index: "src/index.ts",
+    http: "src/http/index.ts",
+    testing: "src/testing/index.ts",
+    memory: "adapters/memory/index.ts",
+  },
+  format: ["esm", "cjs"],
+  dts: true,
+  clean: true,
+  sourcemap: false,
+  target: "es2022",
+  platform: "neutral",
+  treeshake: true,
+  splitting: false,
+  // adapters import the core by its package name so every entry shares one copy
+  external: [/^keyward(\/.*)?$/, "express", "hono", "koa", "jose", /^@noble\/hashes/, "vitest"],
+});
