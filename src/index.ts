@@ -1,4 +1,4 @@
-export { type CacheOptions } from "./cache.js";
+export type { CacheOptions } from "./cache.js";
 export {
   ConfigError,
   ConflictError,
@@ -12,6 +12,7 @@ export {
 export type { EventListener, KeywardEvent, KeywardEventType, VerificationFailure } from "./events.js";
 export { createHasher, HMAC_TAG, type KeyHasher, SHA256_TAG } from "./hashing.js";
 export { timingSafeEqual } from "./internal/timing-safe.js";
+export { type KeyActorOptions, keyActor } from "./key-actor.js";
 export {
   assertPrefix,
   type GeneratedKey,
@@ -21,7 +22,6 @@ export {
   KEY_PATTERN,
   keyPattern,
 } from "./key-format.js";
-export { keyActor, type KeyActorOptions } from "./key-actor.js";
 export {
   type ActorOption,
   type CreateInput,

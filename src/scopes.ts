@@ -35,6 +35,13 @@ export function isValidScope(scope: unknown): scope is string {
  * ```
  */
 export class ScopeSet {
+  private static readonly byList = new WeakMap<readonly string[], ScopeSet>();
+
+  /** The set whose `list` is `list` (no copy when it came from a ScopeSet), else a new one. */
+  static of(list: readonly string[]): ScopeSet {
+    return ScopeSet.byList.get(list) ?? new ScopeSet(list);
+  }
+
   /** The distinct valid scopes held, in first-seen order. */
   readonly list: readonly string[];
   private readonly set: ReadonlySet<string>;
@@ -46,6 +53,7 @@ export class ScopeSet {
     this.set = set;
     this.list = Object.freeze([...set]);
     this.all = set.has("*");
+    ScopeSet.byList.set(this.list, this);
   }
 
   /** Whether `scope` is granted by this set. Malformed scopes are never covered. */

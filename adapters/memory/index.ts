@@ -1,5 +1,5 @@
-import { statusOf } from "keyward";
 import type { ChangeListener, KeyRecord, KeyStore, ListQuery, RecordPatch, Transition, Use } from "keyward";
+import { statusOf } from "keyward";
 
 /** Options of {@link memoryStore}. */
 export interface MemoryStoreOptions {
@@ -36,7 +36,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const listeners = new Set<ChangeListener>();
 
   const put = (record: KeyRecord): KeyRecord => {
-    const frozen = Object.freeze({ ...record, scopes: Object.freeze([...record.scopes]) as string[], metadata: structuredClone(record.metadata) });
+    const frozen = Object.freeze({
+      ...record,
+      scopes: Object.freeze([...record.scopes]) as string[],
+      metadata: structuredClone(record.metadata),
+    });
     byId.set(frozen.id, frozen);
     byHash.set(frozen.hash, frozen);
     return frozen;
@@ -112,7 +116,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       if (!r) return null;
       if (r.revokedAt !== null || r.rotatedTo !== null) return r;
       insert(replacement);
-      const stored = put({ ...r, rotatedTo: replacement.id, expiresAt: r.expiresAt === null ? expiresAt : Math.min(r.expiresAt, expiresAt) });
+      const stored = put({
+        ...r,
+        rotatedTo: replacement.id,
+        expiresAt: r.expiresAt === null ? expiresAt : Math.min(r.expiresAt, expiresAt),
+      });
       changed(id);
       return stored;
     },

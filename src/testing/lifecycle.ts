@@ -76,7 +76,10 @@ export function lifecycleSuite({ describe, it, expect, store }: ConformanceOptio
       await s.insert(old);
       const first = makeRecord({ owner: old.owner });
       const second = makeRecord({ owner: old.owner });
-      const results = await Promise.all([s.rotate(old.id, first, 1_800_000_000_000), s.rotate(old.id, second, 1_800_000_000_000)]);
+      const results = await Promise.all([
+        s.rotate(old.id, first, 1_800_000_000_000),
+        s.rotate(old.id, second, 1_800_000_000_000),
+      ]);
       const winners = [first, second].filter((r) => results.some((x) => x?.rotatedTo === r.id));
       expect(winners).toHaveLength(1);
       const loser = winners[0] === first ? second : first;

@@ -1,0 +1,107 @@
+import type { Keyward } from "../keyward.js";
+import { requireValidScopes, ScopeSet } from "../scopes.js";
+import type { ApiKey } from "../types.js";
+import { type CredentialSources, readCredential } from "./credentials.js";
+import { assertRealm, authFailure, type HttpResponse } from "./responses.js";
+
+/** Options of `apiKeyAuth` in every adapter. */
+export interface AuthOptions {
+  /** `realm` of `WWW-Authenticate`. Default `"api"`. */
+  realm?: string;
+  /**
+   * Also accept the key in this header (e.g. `"x-api-key"`); `true` means
+   * `x-api-key`. Default: only `Authorization: Bearer`. Sending both is a 400.
+   */
+  header?: string | boolean;
+  /** Scopes every request through this middleware must hold. */
+  scopes?: readonly string[];
+  /** `Retry-After` seconds on a 503. Default 5. */
+  retryAfter?: number;
+}
+
+/** The outcome of authenticating one request. */
+export type AuthOutcome = { ok: true; apiKey: ApiKey; scopes: readonly string[] } | { ok: false; response: HttpResponse };
+
+/** An authenticator built once per middleware. */
+export interface Authenticator {
+  /** The API-key header name, lowercased, or null when only Bearer is read. */
+  readonly header: string | null;
+  readonly realm: string;
+  readonly retryAfter: number;
+  /** Authenticate one request from its header values; `path` goes into error bodies. */
+  authenticate(sources: CredentialSources, path: string): Promise<AuthOutcome>;
+}
+
+const grants = new WeakMap<ApiKey, ScopeSet>();
+
+/**
+ * Validates middleware options once and returns the per-request function
+ * the adapters call. All auth logic lives here; adapters only read headers
+ * and write responses.
+ *
+ * @example
+ * ```ts
+ * const auth = createAuthenticator(keyward, { scopes: ["jobs:read"] });
+ * const outcome = await auth.authenticate({ authorization: [req.headers.authorization ?? ""] }, "/v1/jobs");
+ * ```
+ */
+export function createAuthenticator(keyward: Keyward, options: AuthOptions = {}): Authenticator {
+  const realm = assertRealm(options.realm ?? "api");
+  const header =
+    options.header === true
+      ? "x-api-key"
+      : typeof options.header === "string" && options.header
+        ? options.header.toLowerCase()
+        : null;
+  const required = options.scopes ? requireValidScopes(options.scopes, "apiKeyAuth scopes") : undefined;
+  const verifyOptions = required && required.length > 0 ? { scopes: required } : undefined;
+  const retryAfter = options.retryAfter ?? 5;
+  return {
+    header,
+    realm,
+    retryAfter,
+    async authenticate(sources, path) {
+      const ctx = { realm, path, retryAfter };
+      const credential = readCredential(sources);
+      if (credential.kind === "none") {
+        await keyward.verify(undefined); // reports `missing` to onEvent, no store call
+        return { ok: false, response: authFailure("missing", ctx) };
+      }
+      if (credential.kind === "invalid") return { ok: false, response: authFailure("invalid_request", ctx) };
+      const result = await keyward.verify(credential.token, verifyOptions);
+      if (!result.ok) return { ok: false, response: authFailure(result.error.code, ctx, required) };
+      if (!grants.has(result.key)) grants.set(result.key, ScopeSet.of(result.scopes));
+      return { ok: true, apiKey: result.key, scopes: result.scopes };
+    },
+  };
+}
+
+/** A guard built once by `requireScopes`. */
+export interface ScopeGuard {
+  /** null when `apiKey` holds every required scope, else the 401/403 answer. */
+  check(apiKey: ApiKey | undefined, path: string): HttpResponse | null;
+}
+
+/**
+ * Builds the check behind `requireScopes(...scopes)`: 403
+ * `insufficient_scope` naming the required scopes when one is missing, 401
+ * when no key was authenticated (the guard was mounted without `apiKeyAuth`).
+ *
+ * @example
+ * ```ts
+ * const guard = createScopeGuard(["jobs:write"]);
+ * guard.check(req.apiKey, req.path); // null or a 403 answer
+ * ```
+ */
+export function createScopeGuard(scopes: readonly string[], options: { realm?: string; retryAfter?: number } = {}): ScopeGuard {
+  const required = requireValidScopes(scopes, "requireScopes");
+  const realm = assertRealm(options.realm ?? "api");
+  const retryAfter = options.retryAfter ?? 5;
+  return {
+    check(apiKey, path) {
+      const granted = apiKey ? grants.get(apiKey) : undefined;
+      if (!granted) return authFailure("missing", { realm, path, retryAfter });
+      return granted.coversAll(required) ? null : authFailure("insufficient_scope", { realm, path, retryAfter }, required);
+    },
+  };
+}

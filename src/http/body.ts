@@ -1,0 +1,52 @@
+import { KeywardError } from "../errors.js";
+
+/** A 400 for a body that is not a JSON object. Its message never quotes the body. */
+export class MalformedBodyError extends KeywardError {
+  constructor(message = "Malformed JSON body") {
+    super("malformed_body", 400, message);
+  }
+}
+
+/**
+ * The body exceeds the limit (413). Adapters throw it from `readBody`.
+ *
+ * @example
+ * ```ts
+ * if (size > limit) throw new BodyTooLargeError();
+ * ```
+ */
+export class BodyTooLargeError extends KeywardError {
+  constructor() {
+    super("body_too_large", 413, "Request body too large");
+  }
+}
+
+/**
+ * Parses a request body that must be a JSON object; an empty body is `{}`.
+ * Throws {@link MalformedBodyError} (400) otherwise.
+ *
+ * @example
+ * ```ts
+ * parseJsonObject('{"label":"CI"}', 16384); // { label: "CI" }
+ * ```
+ */
+export function parseJsonObject(text: string, limit: number): Record<string, unknown> {
+  if (text.length > limit) throw new BodyTooLargeError();
+  if (text.trim() === "") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new MalformedBodyError();
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw new MalformedBodyError("JSON body must be an object");
+  return value as Record<string, unknown>;
+}
+
+/** The own properties `keys` of `body` that are present (never `owner` or anything unlisted). */
+export function pick(body: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (Object.hasOwn(body, k)) out[k] = body[k];
+  return out;
+}

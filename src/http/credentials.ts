@@ -1,0 +1,60 @@
+import { MAX_KEY_LENGTH } from "../verifier.js";
+
+/** What a request presented. */
+export type Credential =
+  /** Nothing, or another scheme than Bearer (nothing is looked up). */
+  | { kind: "none" }
+  /** A syntactically broken or doubled credential: 400 `invalid_request`. */
+  | { kind: "invalid"; reason: string }
+  /** One token to verify. */
+  | { kind: "token"; token: string };
+
+/** The header values a request carried. */
+export interface CredentialSources {
+  /** Every `Authorization` value. */
+  authorization: readonly string[];
+  /** Every value of the API-key header, when that header is enabled. */
+  apiKey?: readonly string[];
+}
+
+const NONE: Credential = Object.freeze({ kind: "none" });
+/** RFC 6750 b64token / RFC 9110 token68. */
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+/** Longer values cannot be keys: refused as invalid tokens without a regex pass or hashing. */
+const CAP = MAX_KEY_LENGTH;
+
+/**
+ * Reads the credential of a request: `Authorization: Bearer <token>` (scheme
+ * case-insensitive, any number of spaces) and, when enabled, an API-key
+ * header. Never reads the query string. Never throws.
+ *
+ * @example
+ * ```ts
+ * readCredential({ authorization: ["Bearer cho_…"] }); // { kind: "token", token: "cho_…" }
+ * readCredential({ authorization: ["Basic dTpw"] }); // { kind: "none" }
+ * ```
+ */
+export function readCredential(sources: CredentialSources): Credential {
+  const auth = sources.authorization;
+  const alt = sources.apiKey ?? [];
+  if (auth.length + alt.length === 0) return NONE;
+  if (auth.length + alt.length > 1) return { kind: "invalid", reason: "More than one credential was presented" };
+  if (alt.length === 1) return token(alt[0] as string);
+  const value = auth[0] as string;
+  const space = value.indexOf(" ");
+  const scheme = space === -1 ? value : value.slice(0, space);
+  if (scheme.length !== 6 || scheme.toLowerCase() !== "bearer") {
+    if (value.trim() === "") return { kind: "invalid", reason: "Empty Authorization header" };
+    return /,\s*bearer(?:\s|$)/i.test(value) ? { kind: "invalid", reason: "More than one credential was presented" } : NONE;
+  }
+  let start = space === -1 ? value.length : space;
+  while (value.charCodeAt(start) === 32) start++;
+  return token(value.slice(start));
+}
+
+function token(value: string): Credential {
+  if (value.length > CAP) return { kind: "token", token: value };
+  if (value === "") return { kind: "invalid", reason: "The Bearer token is empty" };
+  if (!TOKEN68.test(value)) return { kind: "invalid", reason: "The Bearer token is not a valid token" };
+  return { kind: "token", token: value };
+}

@@ -1,0 +1,182 @@
+import { NotFoundError, ValidationError } from "../errors.js";
+import type { Keyward } from "../keyward.js";
+import type { Actor } from "../types.js";
+import { parseJsonObject, pick } from "./body.js";
+import { assertRealm, errorBody, errorResponse, type HttpResponse, type ResponseContext } from "./responses.js";
+
+/** Resolves the caller of a management request from the framework's request object. */
+export type ActorResolver<Req> = (request: Req) => Actor | null | undefined | Promise<Actor | null | undefined>;
+
+/** Options of `apiKeyRoutes` in every adapter. */
+export interface ManagementOptions<Req> {
+  /** Who is calling: a session lookup, `jwtActor(...)` or `keyActor(keyward)`. `null` → 401. */
+  actor: ActorResolver<Req>;
+  /** `realm` of `WWW-Authenticate` on a 401. Default `"api"`. */
+  realm?: string;
+  /** Largest JSON body accepted, in bytes. Default 16 KiB. */
+  maxBodyBytes?: number;
+  /** Longest rotation grace period accepted, in ms. Default 30 days. */
+  maxGracePeriod?: number;
+}
+
+/** One management request, as an adapter hands it over. */
+export interface ManagementRequest<Req> {
+  method: string;
+  /** Path below the mount point, starting with `/` (`/`, `/roles`, `/<id>/revoke`). */
+  route: string;
+  /** The full request path, for error bodies. */
+  path: string;
+  query: URLSearchParams;
+  /** Reads the raw body as text; should reject (or return more than `maxBodyBytes`) when it is too large. */
+  readBody: (limit: number) => Promise<string>;
+  /** The framework's own request object, for the actor resolver. */
+  native: Req;
+}
+
+type Handler = (
+  kw: Keyward,
+  actor: Actor,
+  id: string,
+  body: Record<string, unknown>,
+  req: ManagementRequest<unknown>,
+) => Promise<[number, unknown]>;
+
+const ACTIONS: Record<string, Handler> = {
+  disable: async (kw, actor, id) => [200, await kw.disable(id, { actor })],
+  enable: async (kw, actor, id) => [200, await kw.enable(id, { actor })],
+  revoke: async (kw, actor, id) => [200, await kw.revoke(id, { actor })],
+};
+
+/**
+ * The management API behind `apiKeyRoutes`, framework-neutral: routes a
+ * request, resolves the actor, parses the JSON body and answers with a
+ * status and JSON body. The owner always comes from the actor.
+ *
+ * @example
+ * ```ts
+ * const handle = createManagementHandler(keyward, { actor: (req) => req.user ?? null });
+ * const res = await handle({ method: "GET", route: "/", path: "/keys", query, readBody, native: req });
+ * ```
+ */
+export function createManagementHandler<Req>(keyward: Keyward, options: ManagementOptions<Req>) {
+  if (typeof options?.actor !== "function")
+    throw new TypeError("apiKeyRoutes: `actor` must be a function (request) => Actor | null");
+  const realm = assertRealm(options.realm ?? "api");
+  const maxBody = options.maxBodyBytes ?? 16 * 1024;
+  const maxGrace = options.maxGracePeriod ?? 30 * 24 * 3600 * 1000;
+
+  return async function handleManagement(req: ManagementRequest<Req>): Promise<HttpResponse> {
+    const ctx: ResponseContext = { realm, path: req.path, retryAfter: 5 };
+    const json = (status: number, body: unknown): HttpResponse => ({ status, headers: { "cache-control": "no-store" }, body });
+    const segments = req.route.split("/").filter(Boolean).map(safeDecode);
+    const method = req.method.toUpperCase();
+    const route = match(method, segments);
+    if (!route) return json(404, errorBody(404, "Not found", req.path));
+    try {
+      const actor = await options.actor(req.native);
+      if (!actor) {
+        return {
+          status: 401,
+          headers: { "www-authenticate": `Bearer realm="${realm}"` },
+          body: errorBody(401, "Authentication required", req.path),
+        };
+      }
+      const body = route.body ? parseJsonObject(await req.readBody(maxBody), maxBody) : {};
+      const [status, payload] = await route.run(keyward, actor, body, req as ManagementRequest<unknown>, maxGrace);
+      return json(status, payload);
+    } catch (error) {
+      const res = errorResponse(error, ctx);
+      res.headers["cache-control"] = "no-store";
+      return res;
+    }
+  };
+}
+
+interface Route {
+  body: boolean;
+  run: (
+    kw: Keyward,
+    actor: Actor,
+    body: Record<string, unknown>,
+    req: ManagementRequest<unknown>,
+    maxGrace: number,
+  ) => Promise<[number, unknown]>;
+}
+
+function match(method: string, seg: (string | null)[]): Route | null {
+  if (seg.some((s) => s === null)) return null;
+  const [first, action, ...rest] = seg as string[];
+  if (rest.length > 0) return null;
+  if (first === undefined) {
+    if (method === "GET") return { body: false, run: list };
+    if (method === "POST") return { body: true, run: create };
+    return null;
+  }
+  if (first === "roles" && action === undefined) {
+    return method === "GET" ? { body: false, run: async (kw, actor) => [200, kw.grantableRoles(actor)] } : null;
+  }
+  if (action === undefined) {
+    if (method === "GET") return { body: false, run: (kw, actor) => get(kw, actor, first) };
+    if (method === "PATCH")
+      return {
+        body: true,
+        run: async (kw, actor, b) => [200, await kw.update(first, pick(b, ["label", "metadata", "scopes", "role"]), { actor })],
+      };
+    if (method === "DELETE") return { body: false, run: async (kw, actor) => [200, await kw.revoke(first, { actor })] };
+    return null;
+  }
+  if (method !== "POST") return null;
+  if (action === "rotate") return { body: true, run: (kw, actor, b, _req, maxGrace) => rotate(kw, actor, first, b, maxGrace) };
+  const handler = ACTIONS[action];
+  return handler && Object.hasOwn(ACTIONS, action)
+    ? { body: false, run: (kw, actor, b, req) => handler(kw, actor, first, b, req) }
+    : null;
+}
+
+async function list(kw: Keyward, actor: Actor, _b: unknown, req: ManagementRequest<unknown>): Promise<[number, unknown]> {
+  const q = req.query;
+  const limitText = q.get("limit");
+  const status = q.get("status");
+  const page = await kw.list(actor.owner, {
+    actor,
+    ...(limitText !== null && { limit: /^\d{1,4}$/.test(limitText) ? Number(limitText) : Number.NaN }),
+    ...(q.get("cursor") && { cursor: q.get("cursor") }),
+    ...(status !== null && { status: status as "active" }),
+  });
+  return [200, page];
+}
+
+async function create(kw: Keyward, actor: Actor, body: Record<string, unknown>): Promise<[number, unknown]> {
+  const input = pick(body, ["label", "scopes", "role", "expiresAt", "metadata"]);
+  const { key, apiKey } = await kw.create({ ...input, label: input.label as string }, { actor });
+  return [201, { ...apiKey, rawKey: key }];
+}
+
+async function get(kw: Keyward, actor: Actor, id: string): Promise<[number, unknown]> {
+  const apiKey = await kw.get(id, { actor });
+  if (!apiKey) throw new NotFoundError();
+  return [200, apiKey];
+}
+
+async function rotate(
+  kw: Keyward,
+  actor: Actor,
+  id: string,
+  body: Record<string, unknown>,
+  maxGrace: number,
+): Promise<[number, unknown]> {
+  const grace = body.gracePeriod;
+  if (grace !== undefined && (typeof grace !== "number" || !Number.isFinite(grace) || grace < 0 || grace > maxGrace)) {
+    throw new ValidationError([{ field: "gracePeriod", message: `must be a number of ms from 0 to ${maxGrace}` }]);
+  }
+  const { key, apiKey } = await kw.rotate(id, { actor, ...(grace !== undefined && { gracePeriod: grace as number }) });
+  return [201, { ...apiKey, rawKey: key }];
+}
+
+function safeDecode(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,167 @@
+import type { FieldError } from "../errors.js";
+import { ConfigError, KeywardError } from "../errors.js";
+import type { VerificationFailure } from "../events.js";
+
+/** The error body of every non-2xx answer (seed 001 shape). */
+export interface ErrorBody {
+  status: number;
+  error: string;
+  message: string;
+  timestamp: string;
+  path: string;
+  details?: FieldError[];
+}
+
+/** A framework-neutral answer: adapters copy it onto their response object. */
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+const LABELS: Record<number, string> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  409: "CONFLICT",
+  413: "BAD_REQUEST",
+  422: "VALIDATION_ERROR",
+  503: "SERVICE_UNAVAILABLE",
+};
+
+/** The one message every 401 carries, whatever the reason (the reason goes to events). */
+export const UNAUTHORIZED_MESSAGE = "Invalid or missing API key";
+
+/**
+ * Builds an error body. `message` must never contain request input.
+ *
+ * @example
+ * ```ts
+ * errorBody(404, "API key not found", "/settings/api-keys/123");
+ * ```
+ */
+export function errorBody(status: number, message: string, path: string, details?: FieldError[]): ErrorBody {
+  const body: ErrorBody = {
+    status,
+    error: LABELS[status] ?? "INTERNAL_SERVER_ERROR",
+    message,
+    timestamp: new Date().toISOString(),
+    path,
+  };
+  if (details) body.details = details;
+  return body;
+}
+
+/**
+ * Checks a realm once, at configuration time: printable ASCII without quotes or backslashes.
+ *
+ * @example
+ * ```ts
+ * assertRealm("api"); // ok
+ * ```
+ */
+export function assertRealm(realm: string): string {
+  if (typeof realm !== "string" || !/^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,100}$/.test(realm)) {
+    throw new ConfigError("realm must be 1-100 printable ASCII characters without quotes or backslashes");
+  }
+  return realm;
+}
+
+/**
+ * The `WWW-Authenticate` value of RFC 6750 §3: no `error` when no credential
+ * was sent, `invalid_token`, `invalid_request` or `insufficient_scope` (with
+ * the required scopes) otherwise. Never echoes the presented credential.
+ *
+ * @example
+ * ```ts
+ * challenge("api", "insufficient_scope", ["jobs:write"]);
+ * // 'Bearer realm="api", error="insufficient_scope", scope="jobs:write"'
+ * ```
+ */
+export function challenge(
+  realm: string,
+  error?: "invalid_token" | "invalid_request" | "insufficient_scope",
+  scopes?: readonly string[],
+): string {
+  let value = `Bearer realm="${realm}"`;
+  if (error) value += `, error="${error}"`;
+  if (error === "insufficient_scope" && scopes && scopes.length > 0) value += `, scope="${scopes.join(" ")}"`;
+  return value;
+}
+
+/** Settings shared by every answer of one middleware. */
+export interface ResponseContext {
+  realm: string;
+  path: string;
+  /** Seconds in `Retry-After` of a 503. */
+  retryAfter: number;
+}
+
+/**
+ * The answer for a failed verification (or a broken credential): status,
+ * headers and generic body. Every 401 reason gives the same body.
+ *
+ * @example
+ * ```ts
+ * authFailure("revoked", { realm: "api", path: "/v1/jobs", retryAfter: 5 }); // 401
+ * ```
+ */
+export function authFailure(
+  code: VerificationFailure | "invalid_request",
+  ctx: ResponseContext,
+  scopes?: readonly string[],
+): HttpResponse {
+  switch (code) {
+    case "invalid_request":
+      return {
+        status: 400,
+        headers: { "www-authenticate": challenge(ctx.realm, "invalid_request") },
+        body: errorBody(400, "Malformed credentials", ctx.path),
+      };
+    case "missing":
+      return {
+        status: 401,
+        headers: { "www-authenticate": challenge(ctx.realm) },
+        body: errorBody(401, UNAUTHORIZED_MESSAGE, ctx.path),
+      };
+    case "insufficient_scope":
+      return {
+        status: 403,
+        headers: { "www-authenticate": challenge(ctx.realm, "insufficient_scope", scopes) },
+        body: errorBody(403, "The API key lacks a required scope", ctx.path),
+      };
+    case "unavailable":
+      return {
+        status: 503,
+        headers: { "retry-after": String(ctx.retryAfter) },
+        body: errorBody(503, "Service temporarily unavailable", ctx.path),
+      };
+    default:
+      return {
+        status: 401,
+        headers: { "www-authenticate": challenge(ctx.realm, "invalid_token") },
+        body: errorBody(401, UNAUTHORIZED_MESSAGE, ctx.path),
+      };
+  }
+}
+
+/**
+ * The answer for an error thrown by a management operation: a
+ * {@link KeywardError} keeps its status, message and details; anything else
+ * is a 500 with a generic message (its text may hold input).
+ *
+ * @example
+ * ```ts
+ * errorResponse(new NotFoundError(), { realm: "api", path: "/keys/1", retryAfter: 5 });
+ * ```
+ */
+export function errorResponse(error: unknown, ctx: ResponseContext): HttpResponse {
+  if (error instanceof KeywardError && error.status < 500) {
+    const headers: Record<string, string> = {};
+    if (error.status === 401) headers["www-authenticate"] = challenge(ctx.realm, "invalid_token");
+    return { status: error.status, headers, body: errorBody(error.status, error.message, ctx.path, error.details) };
+  }
+  if (error instanceof KeywardError && error.status === 503) return authFailure("unavailable", ctx);
+  return { status: 500, headers: {}, body: errorBody(500, "Internal server error", ctx.path) };
+}
