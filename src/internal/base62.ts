@@ -11,7 +11,8 @@ const LIMIT = 248;
  */
 export function randomBase62(length: number): string {
   let out = "";
-  const buffer = new Uint8Array(Math.ceil(length * 1.1) + 8);
+  // getRandomValues fills at most 65,536 bytes per call
+  const buffer = new Uint8Array(Math.min(Math.ceil(length * 1.1) + 8, 65_536));
   while (out.length < length) {
     crypto.getRandomValues(buffer);
     for (let i = 0; i < buffer.length && out.length < length; i++) {
