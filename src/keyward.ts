@@ -133,7 +133,7 @@ export class Keyward {
     this.clock = options.now ?? Date.now;
     this.onEvent = options.onEvent;
     this.cache = options.cache ? new VerificationCache(options.cache) : null;
-    this.lastUsed = options.lastUsed === false ? null : new LastUsedTracker(this.store, options.lastUsed ?? {});
+    this.lastUsed = options.lastUsed === false ? null : new LastUsedTracker(this.store, options.lastUsed ?? {}, this.clock);
     this.verifier = new Verifier(
       this.store, prefix, this.hasher, this.roleBook, this.cache, this.lastUsed, this.timeout, this.onEvent, this.clock,
     );

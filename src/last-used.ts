@@ -28,6 +28,8 @@ export class LastUsedTracker {
   constructor(
     private readonly store: KeyStore,
     options: LastUsedOptions = {},
+    /** The clock verifications are timed with: the sweep must use the same one. */
+    private readonly clock: () => number = Date.now,
     private readonly onError: (error: unknown) => void = () => {},
   ) {
     this.window = options.window ?? 60_000;
@@ -72,7 +74,7 @@ export class LastUsedTracker {
     await this.inflight;
     this.inflight = null;
     if (this.pending.size > 0) this.schedule(); // retry what failed
-    this.sweep(Date.now());
+    this.sweep(this.clock());
   }
 
   /** Forget uses older than the window so the map stays bounded by active keys. */
