@@ -1,0 +1,105 @@
+/**
+ * Sends one Redis command, name first (`["HGETALL", "kw:rec:{v1:…}"]`), and
+ * resolves with the raw reply (strings, integers, arrays, null). It must
+ * reject when the command fails or the server cannot be reached.
+ *
+ * @example
+ * ```ts
+ * const send: SendCommand = (command) => client.sendCommand(command);
+ * ```
+ */
+export type SendCommand = (command: string[]) => Promise<unknown>;
+
+/**
+ * The part of an ioredis `Redis` or `Cluster` the store uses: `call` (and
+ * `duplicate` for the change feed). Nothing is imported from ioredis.
+ *
+ * @example
+ * ```ts
+ * import Redis from "ioredis";
+ * const client: IORedisLike = new Redis(process.env.REDIS_URL!);
+ * ```
+ */
+export interface IORedisLike {
+  call(command: string, ...args: string[]): Promise<unknown>;
+  duplicate?(): unknown;
+}
+
+/**
+ * The part of a node-redis (v4+) client the store uses: `sendCommand` (and
+ * `duplicate` for the change feed). Nothing is imported from `redis`.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from "redis";
+ * const client: NodeRedisLike = await createClient({ url: process.env.REDIS_URL }).connect();
+ * ```
+ */
+export interface NodeRedisLike {
+  sendCommand(args: string[]): Promise<unknown>;
+  duplicate?(): unknown;
+}
+
+/**
+ * The part of a node-redis cluster (`createCluster`) the store uses: commands
+ * are routed by their first key.
+ *
+ * @example
+ * ```ts
+ * import { createCluster } from "redis";
+ * const client: NodeRedisClusterLike = await createCluster({ rootNodes: [{ url }] }).connect();
+ * ```
+ */
+export interface NodeRedisClusterLike {
+  sendCommand(firstKey: string | undefined, isReadonly: boolean | undefined, args: string[]): Promise<unknown>;
+  getSlotRandomNode(slot: number): unknown;
+  duplicate?(): unknown;
+}
+
+/**
+ * Any client `redisStore` accepts, detected structurally: ioredis (`call`),
+ * a node-redis cluster (`sendCommand(firstKey, isReadonly, args)`) or a
+ * node-redis client (`sendCommand(args)`).
+ *
+ * @example
+ * ```ts
+ * const store = redisStore({ client: new Redis() satisfies RedisClientLike });
+ * ```
+ */
+export type RedisClientLike = IORedisLike | NodeRedisLike | NodeRedisClusterLike;
+
+const READONLY = new Set(["GET", "HGETALL", "ZREVRANGEBYLEX"]);
+
+/** The key a cluster routes `command` by (scripts: their first key; PUBLISH: any node). */
+function firstKey(command: string[]): string | undefined {
+  const name = command[0]?.toUpperCase();
+  if (name === "EVALSHA" || name === "EVAL") return command[2] === "0" ? undefined : command[3];
+  if (name === "PUBLISH") return undefined;
+  return command[1];
+}
+
+/**
+ * One `send` function for whatever client was given.
+ *
+ * @example
+ * ```ts
+ * const send = commandSender(client);
+ * await send(["GET", "kw:id:{123}"]);
+ * ```
+ */
+export function commandSender(client: RedisClientLike): SendCommand {
+  const c = client as Partial<IORedisLike & NodeRedisClusterLike & NodeRedisLike>;
+  if (typeof c.call === "function") {
+    const call = c.call.bind(client);
+    return (command) => call(command[0] as string, ...command.slice(1));
+  }
+  if (typeof c.sendCommand === "function" && typeof c.getSlotRandomNode === "function") {
+    const cluster = client as NodeRedisClusterLike;
+    return (command) => cluster.sendCommand(firstKey(command), READONLY.has(command[0] as string), command);
+  }
+  if (typeof c.sendCommand === "function") {
+    const node = client as NodeRedisLike;
+    return (command) => node.sendCommand(command);
+  }
+  throw new TypeError("redisStore: `client` must be an ioredis or node-redis client (with `call` or `sendCommand`)");
+}

@@ -1,0 +1,185 @@
+import type { KeyRecord, RecordPatch } from "keyward";
+
+/**
+ * Key names under one prefix. Every name puts the value it is looked up by in
+ * a hash tag (`{…}`), so each record is one key in one Redis Cluster slot and
+ * every script touches exactly one key.
+ *
+ * @example
+ * ```ts
+ * const keys = new KeyNames("keyward");
+ * keys.record("v1:abc"); // "keyward:rec:{v1:abc}"
+ * ```
+ */
+export class KeyNames {
+  constructor(readonly prefix: string) {}
+
+  /** The record itself, a hash map, named by the key's hash (the verify lookup). */
+  record(hash: string): string {
+    return `${this.prefix}:rec:{${hash}}`;
+  }
+
+  /** id → hash, written once with SET NX, never changed. */
+  id(id: string): string {
+    return `${this.prefix}:id:{${id}}`;
+  }
+
+  /** The owner's records, a sorted set read with ZREVRANGEBYLEX (see {@link ownerMember}). */
+  owner(owner: string): string {
+    return `${this.prefix}:own:{${owner}}`;
+  }
+
+  /** The pub/sub channel every change is published on (the record id as message). */
+  get channel(): string {
+    return `${this.prefix}:changes`;
+  }
+}
+
+const MAX_CREATED_AT = Number.MAX_SAFE_INTEGER; // 16 digits
+const NUMBER_FIELDS = ["createdAt", "expiresAt", "disabledAt", "revokedAt", "lastUsedAt"] as const;
+const NULLABLE_FIELDS = ["role", "createdBy", "rotatedFrom", "rotatedTo"] as const;
+const STRING_FIELDS = ["id", "owner", "label", "keyPrefix", "last4", "hash"] as const;
+
+function pad(createdAt: number): string {
+  return String(createdAt).padStart(16, "0");
+}
+
+/**
+ * Member of the owner index: `<createdAt, 16 digits>:<id>\0<hash>`. Byte order
+ * of members is createdAt then id, so ZREVRANGEBYLEX lists newest first, ties
+ * by id descending; the hash lets `list` read records without another lookup.
+ *
+ * @example
+ * ```ts
+ * ownerMember(record); // "0001700000000000:9b1d…\u0000v1:abc"
+ * ```
+ */
+export function ownerMember(record: Pick<KeyRecord, "createdAt" | "id" | "hash">): string {
+  const { createdAt, id } = record;
+  if (!Number.isSafeInteger(createdAt) || createdAt < 0 || createdAt > MAX_CREATED_AT) {
+    throw new RangeError("redisStore: createdAt must be a non-negative integer number of epoch ms");
+  }
+  if (id === "" || id.includes("\0")) throw new RangeError("redisStore: id must be non-empty and hold no NUL");
+  return `${pad(createdAt)}:${id}\0${record.hash}`;
+}
+
+/**
+ * The exclusive ZREVRANGEBYLEX upper bound for "strictly after `after`" in
+ * list order; null when nothing can come after it.
+ *
+ * @example
+ * ```ts
+ * listBound({ createdAt: 1_700_000_000_000, id: "abc" }); // "(0001700000000000:abc"
+ * ```
+ */
+export function listBound(after: { createdAt: number; id: string } | null): string | null {
+  if (after === null) return "+";
+  if (after.createdAt < 0) return null;
+  return `(${pad(after.createdAt)}:${after.id}`;
+}
+
+/**
+ * The hash a member of the owner index points to.
+ *
+ * @example
+ * ```ts
+ * hashOfMember(ownerMember(record)) === record.hash; // true
+ * ```
+ */
+export function hashOfMember(member: string): string {
+  return member.slice(member.indexOf("\0") + 1);
+}
+
+/**
+ * A record as a flat list of hash-map fields and values. Numbers are decimal
+ * strings, `scopes` and `metadata` JSON; a null field is left out, so Lua
+ * tests presence (`HEXISTS revokedAt`) to read state.
+ *
+ * @example
+ * ```ts
+ * await send(["HSET", keys.record(record.hash), ...encodeRecord(record)]);
+ * ```
+ */
+export function encodeRecord(record: KeyRecord): string[] {
+  const out: string[] = ["v", "1"];
+  for (const f of STRING_FIELDS) out.push(f, String(record[f]));
+  for (const f of NUMBER_FIELDS) if (record[f] !== null) out.push(f, String(record[f]));
+  for (const f of NULLABLE_FIELDS) if (record[f] !== null) out.push(f, String(record[f]));
+  out.push("scopes", JSON.stringify(record.scopes), "metadata", JSON.stringify(record.metadata ?? {}));
+  return out;
+}
+
+/**
+ * A patch as fields to set and fields to delete (`role: null`).
+ *
+ * @example
+ * ```ts
+ * encodePatch({ label: "CI", role: null }); // { set: ["label", "CI"], del: ["role"] }
+ * ```
+ */
+export function encodePatch(patch: RecordPatch): { set: string[]; del: string[] } {
+  const set: string[] = [];
+  const del: string[] = [];
+  if (patch.label !== undefined) set.push("label", patch.label);
+  if (patch.metadata !== undefined) set.push("metadata", JSON.stringify(patch.metadata));
+  if (patch.scopes !== undefined) set.push("scopes", JSON.stringify(patch.scopes));
+  if (patch.role === null) del.push("role");
+  else if (patch.role !== undefined) set.push("role", patch.role);
+  return { set, del };
+}
+
+/** Field → value of an HGETALL reply: a flat array (RESP2), a Map or an object (RESP3). */
+function fieldsOf(reply: unknown): Map<string, string> {
+  const fields = new Map<string, string>();
+  if (Array.isArray(reply)) {
+    for (let i = 0; i + 1 < reply.length; i += 2) fields.set(String(reply[i]), String(reply[i + 1]));
+  } else if (reply instanceof Map) {
+    for (const [k, v] of reply) fields.set(String(k), String(v));
+  } else if (reply !== null && typeof reply === "object") {
+    for (const [k, v] of Object.entries(reply)) fields.set(k, String(v));
+  }
+  return fields;
+}
+
+/**
+ * The record in an HGETALL reply; null for an empty reply (no such key).
+ * Throws on a record it cannot read, so a damaged record fails closed.
+ *
+ * @example
+ * ```ts
+ * const record = decodeRecord(await send(["HGETALL", keys.record(hash)]));
+ * ```
+ */
+export function decodeRecord(reply: unknown): KeyRecord | null {
+  const f = fieldsOf(reply);
+  if (f.size === 0) return null;
+  const text = (name: string): string => {
+    const v = f.get(name);
+    if (v === undefined) throw new Error(`redisStore: stored record lacks "${name}"`);
+    return v;
+  };
+  const num = (name: string): number | null => {
+    const v = f.get(name);
+    return v === undefined ? null : Number(v);
+  };
+  const json = (name: string): unknown => JSON.parse(text(name));
+  return {
+    id: text("id"),
+    owner: text("owner"),
+    label: text("label"),
+    keyPrefix: text("keyPrefix"),
+    last4: text("last4"),
+    hash: text("hash"),
+    scopes: json("scopes") as string[],
+    role: f.get("role") ?? null,
+    createdBy: f.get("createdBy") ?? null,
+    createdAt: Number(text("createdAt")),
+    expiresAt: num("expiresAt"),
+    disabledAt: num("disabledAt"),
+    revokedAt: num("revokedAt"),
+    lastUsedAt: num("lastUsedAt"),
+    rotatedFrom: f.get("rotatedFrom") ?? null,
+    rotatedTo: f.get("rotatedTo") ?? null,
+    metadata: json("metadata") as KeyRecord["metadata"],
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * `keyward/redis`: the Redis store, for ioredis and node-redis alike.
+ *
+ * @example
+ * ```ts
+ * import Redis from "ioredis";
+ * import { createKeyward } from "keyward";
+ * import { redisStore } from "keyward/redis";
+ *
+ * const keyward = createKeyward({ store: redisStore({ client: new Redis(process.env.REDIS_URL!) }), prefix: "cho" });
+ * ```
+ *
+ * @module
+ */
+export type { IORedisLike, NodeRedisClusterLike, NodeRedisLike, RedisClientLike, SendCommand } from "./client.js";
+export type { SubscriberLike } from "./feed.js";
+export { type RedisStore, type RedisStoreOptions, redisStore } from "./store.js";

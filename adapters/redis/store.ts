@@ -1,0 +1,189 @@
+import { statusOf } from "keyward";
+import type { ChangeListener, KeyRecord, KeyStore, ListQuery, RecordPatch, Transition, Use } from "keyward";
+import { commandSender, type RedisClientLike, type SendCommand } from "./client.js";
+import { decodeRecord, encodePatch, encodeRecord, hashOfMember, KeyNames, listBound, ownerMember } from "./codec.js";
+import { openFeed, type SubscriberLike } from "./feed.js";
+import { CLAIM, DELETE_IF, INSERT, TOUCH, TRANSITION, UNCLAIM, UPDATE } from "./scripts.js";
+
+interface CommonOptions {
+  /** Prefix of every key name and of the change channel. Default `keyward`. */
+  prefix?: string;
+  /**
+   * A dedicated connection for the change feed. Default: a duplicate of
+   * `client`, opened by each `watch` and closed by its unsubscribe function.
+   */
+  subscriber?: SubscriberLike;
+}
+
+/**
+ * Options of {@link redisStore}: an ioredis or node-redis client, or your own
+ * `sendCommand` function (then the change feed needs `subscriber`).
+ *
+ * @example
+ * ```ts
+ * const options: RedisStoreOptions = { client: new Redis(process.env.REDIS_URL!), prefix: "myapp:keys" };
+ * ```
+ */
+export type RedisStoreOptions = CommonOptions &
+  ({ client: RedisClientLike; sendCommand?: never } | { sendCommand: SendCommand; client?: never });
+
+/**
+ * A {@link KeyStore} on Redis, plus the names it uses.
+ *
+ * @example
+ * ```ts
+ * const store: RedisStore = redisStore({ client });
+ * console.log(store.prefix); // "keyward"
+ * ```
+ */
+export interface RedisStore extends KeyStore {
+  /** The key-name prefix in use. */
+  readonly prefix: string;
+  /** The pub/sub channel changes are published on. */
+  readonly channel: string;
+}
+
+/** Records read per round trip while a status filter skips some. */
+const SCAN_BATCH = 100;
+
+/**
+ * The Redis store. Verification is one HGETALL; every state change is one
+ * Lua script on the record's key that also publishes the id on the change
+ * channel; revocation lives on the record. Works with ioredis (Redis or
+ * Cluster) and node-redis, structurally: nothing is imported from either.
+ *
+ * @example
+ * ```ts
+ * import Redis from "ioredis";
+ * import { createKeyward } from "keyward";
+ * import { redisStore } from "keyward/redis";
+ *
+ * const client = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+ * const keyward = createKeyward({ store: redisStore({ client }), prefix: "cho", cache: { ttl: 30_000 } });
+ * ```
+ */
+export function redisStore(options: RedisStoreOptions): RedisStore {
+  if (!options || typeof options !== "object") throw new TypeError("redisStore: options are required");
+  const prefix = options.prefix ?? "keyward";
+  if (typeof prefix !== "string" || prefix === "") throw new TypeError("redisStore: `prefix` must be a non-empty string");
+  let send: SendCommand;
+  if (options.client) send = commandSender(options.client);
+  else if (typeof options.sendCommand === "function") send = options.sendCommand;
+  else throw new TypeError("redisStore: pass `client` (ioredis or node-redis) or `sendCommand`");
+
+  const keys = new KeyNames(prefix);
+  const channel = keys.channel;
+  const client = options.client as { duplicate?: () => unknown } | undefined;
+  const subscriber = options.subscriber;
+  const feedSource = subscriber ?? (typeof client?.duplicate === "function" ? client : undefined);
+
+  const hashOf = async (id: string): Promise<string | null> => {
+    const hash = await send(["GET", keys.id(id)]);
+    return typeof hash === "string" ? hash : null;
+  };
+  /** The record's key, or null when the id is unknown. */
+  const recordKey = async (id: string): Promise<string | null> => {
+    const hash = await hashOf(id);
+    return hash === null ? null : keys.record(hash);
+  };
+  const readRecord = async (hash: string): Promise<KeyRecord | null> => decodeRecord(await send(["HGETALL", keys.record(hash)]));
+
+  const insert = async (record: KeyRecord): Promise<void> => {
+    const member = ownerMember(record); // validates createdAt and id first
+    const fields = encodeRecord(record);
+    // Indexes first, record last: a crash in between leaves an index pointing
+    // at nothing (reads skip it), never a record nobody can find or list.
+    if ((await send(["SET", keys.id(record.id), record.hash, "NX"])) === null) {
+      throw new Error("redisStore: duplicate id");
+    }
+    const ownerKey = keys.owner(record.owner);
+    await send(["ZADD", ownerKey, "0", member]);
+    if ((await INSERT.run(send, [keys.record(record.hash)], fields)) !== 1) {
+      await Promise.allSettled([DELETE_IF.run(send, [keys.id(record.id)], [record.hash]), send(["ZREM", ownerKey, member])]);
+      throw new Error("redisStore: duplicate hash");
+    }
+  };
+
+  const store: RedisStore = {
+    prefix,
+    channel,
+    insert,
+
+    findByHash: async (hash: string) => {
+      const record = await readRecord(hash);
+      return record !== null && record.hash === hash ? record : null;
+    },
+
+    async get(id: string) {
+      const hash = await hashOf(id);
+      if (hash === null) return null;
+      const record = await readRecord(hash);
+      return record !== null && record.id === id ? record : null;
+    },
+
+    async list(query: ListQuery) {
+      const { owner, limit, status, now } = query;
+      let bound = listBound(query.after);
+      const out: KeyRecord[] = [];
+      const batch = status ? Math.max(limit, SCAN_BATCH) : limit;
+      while (bound !== null && out.length < limit) {
+        const members = (await send(["ZREVRANGEBYLEX", keys.owner(owner), bound, "-", "LIMIT", "0", String(batch)])) as string[];
+        const records = await Promise.all(members.map((m) => readRecord(hashOfMember(m))));
+        for (const r of records) {
+          // skip index entries whose record is gone (evicted, or an insert that never finished)
+          if (r === null || r.owner !== owner || (status && statusOf(r, now) !== status)) continue;
+          out.push(r);
+          if (out.length === limit) break;
+        }
+        const last = members[members.length - 1];
+        bound = members.length < batch || last === undefined ? null : `(${last}`;
+      }
+      return out;
+    },
+
+    async update(id: string, patch: RecordPatch) {
+      const key = await recordKey(id);
+      if (key === null) return null;
+      const { set, del } = encodePatch(patch);
+      return decodeRecord(await UPDATE.run(send, [key], [id, channel, String(set.length), ...set, ...del]));
+    },
+
+    async transition(id: string, action: Transition, at: number) {
+      const key = await recordKey(id);
+      if (key === null) return null;
+      return decodeRecord(await TRANSITION.run(send, [key], [id, channel, action, String(at)]));
+    },
+
+    async rotate(id: string, replacement: KeyRecord, expiresAt: number) {
+      const key = await recordKey(id);
+      if (key === null) return null;
+      // Claim the old record first (CAS), then insert the replacement: a crash
+      // in between leaves the old key shortened and no new key, never two live ones.
+      const reply = (await CLAIM.run(send, [key], [id, channel, replacement.id, String(expiresAt)])) as [number, string, unknown] | null;
+      if (reply === null) return null;
+      const [claimed, before, record] = reply;
+      if (claimed !== 1) return decodeRecord(record);
+      try {
+        await insert(replacement);
+      } catch (error) {
+        await UNCLAIM.run(send, [key], [id, channel, replacement.id, before]).catch(() => undefined);
+        throw error;
+      }
+      return decodeRecord(record);
+    },
+
+    async touch(uses: readonly Use[]) {
+      await Promise.all(
+        uses.map(async ({ id, at }) => {
+          const key = await recordKey(id);
+          if (key !== null) await TOUCH.run(send, [key], [id, String(at)]);
+        }),
+      );
+    },
+  };
+
+  if (feedSource !== undefined) {
+    store.watch = (listener: ChangeListener) => openFeed(feedSource, subscriber === undefined, channel, listener);
+  }
+  return store;
+}

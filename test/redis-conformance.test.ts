@@ -1,0 +1,125 @@
+import type Redis from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeRecord, storeConformance } from "keyward/testing";
+import { type RedisStore, redisStore, type SendCommand } from "keyward/redis";
+import { cleanup, ioredis, keysUnder, nodeRedis, noteSkip, REDIS_URL, sendOf, uniquePrefix } from "./fixtures/redis-env.js";
+
+noteSkip("redis-conformance");
+
+describe.skipIf(!REDIS_URL)("redisStore against a real Redis", () => {
+  const prefix = uniquePrefix("conf");
+  let io: Redis;
+  let node: Awaited<ReturnType<typeof nodeRedis>>;
+  let send: SendCommand;
+
+  beforeAll(async () => {
+    io = ioredis();
+    node = await nodeRedis();
+    send = sendOf(io);
+  });
+
+  afterAll(async () => {
+    await cleanup(send, prefix);
+    io.disconnect();
+    node.destroy();
+  });
+
+  storeConformance({ name: "redisStore (ioredis)", store: () => redisStore({ client: io, prefix: `${prefix}:io` }), describe, it, expect });
+  storeConformance({ name: "redisStore (node-redis)", store: () => redisStore({ client: node, prefix: `${prefix}:node` }), describe, it, expect });
+  storeConformance({
+    name: "redisStore (sendCommand function)",
+    store: () => redisStore({ sendCommand: (c) => node.sendCommand(c), prefix: `${prefix}:fn` }),
+    describe,
+    it,
+    expect,
+  });
+
+  /** A store whose every command is recorded. */
+  function recorded(p: string): { store: RedisStore; commands: string[][] } {
+    const commands: string[][] = [];
+    const store = redisStore({ sendCommand: (c) => (commands.push(c), send(c)), prefix: p });
+    return { store, commands };
+  }
+
+  it("finds a record by hash in exactly one command", async () => {
+    const { store, commands } = recorded(`${prefix}:count`);
+    const r = makeRecord();
+    await store.insert(r);
+    commands.length = 0;
+    expect(await store.findByHash(r.hash)).toEqual(r);
+    expect(commands).toEqual([["HGETALL", `${prefix}:count:rec:{${r.hash}}`]]);
+  });
+
+  it("keeps each record in one key, its indexes tagged by what they are looked up by", async () => {
+    const p = `${prefix}:layout`;
+    const store = redisStore({ client: io, prefix: p });
+    const r = makeRecord();
+    await store.insert(r);
+    expect((await keysUnder(send, p)).sort()).toEqual([`${p}:id:{${r.id}}`, `${p}:own:{${r.owner}}`, `${p}:rec:{${r.hash}}`].sort());
+    expect(await send(["TYPE", `${p}:rec:{${r.hash}}`])).toBe("hash");
+    expect(store.channel).toBe(`${p}:changes`);
+  });
+
+  it("falls back to EVAL when the server has forgotten its scripts (NOSCRIPT)", async () => {
+    const { store, commands } = recorded(`${prefix}:noscript`);
+    const r = makeRecord();
+    await store.insert(r);
+    await send(["SCRIPT", "FLUSH"]);
+    commands.length = 0;
+    expect((await store.transition(r.id, "disable", 1_700_000_000_001))?.disabledAt).toBe(1_700_000_000_001);
+    expect(commands.map((c) => c[0])).toEqual(["GET", "EVALSHA", "EVAL"]);
+    commands.length = 0;
+    await store.transition(r.id, "enable", 1_700_000_000_002);
+    expect(commands.map((c) => c[0])).toEqual(["GET", "EVALSHA"]);
+  });
+
+  it("reads a node-redis RESP3 reply as well as RESP2", async () => {
+    const resp3 = await (await import("redis")).createClient({ url: REDIS_URL, RESP: 3 }).connect();
+    try {
+      const store = redisStore({ client: resp3, prefix: `${prefix}:resp3` });
+      const r = makeRecord({ role: "viewer", lastUsedAt: 1_700_000_000_123 });
+      await store.insert(r);
+      expect(await store.findByHash(r.hash)).toEqual(r);
+      expect(await store.get(r.id)).toEqual(r);
+    } finally {
+      resp3.destroy();
+    }
+  });
+
+  it("fails closed on a damaged record instead of guessing", async () => {
+    const store = redisStore({ client: io, prefix: `${prefix}:damaged` });
+    const r = makeRecord();
+    await store.insert(r);
+    await send(["HDEL", `${prefix}:damaged:rec:{${r.hash}}`, "scopes"]);
+    await expect(Promise.resolve(store.findByHash(r.hash))).rejects.toThrow(/scopes/);
+  });
+
+  it("rejects a createdAt it cannot order before writing anything", async () => {
+    const p = `${prefix}:range`;
+    const store = redisStore({ client: io, prefix: p });
+    await expect(Promise.resolve(store.insert(makeRecord({ createdAt: -1 })))).rejects.toThrow(RangeError);
+    await expect(Promise.resolve(store.insert(makeRecord({ createdAt: 1.5 })))).rejects.toThrow(RangeError);
+    expect(await keysUnder(send, p)).toEqual([]);
+  });
+
+  it("rolls a rotation back when the replacement cannot be inserted", async () => {
+    const store = redisStore({ client: io, prefix: `${prefix}:rollback` });
+    const old = makeRecord({ expiresAt: 1_900_000_000_000 });
+    const taken = makeRecord();
+    await store.insert(old);
+    await store.insert(taken);
+    const clash = makeRecord({ owner: old.owner, hash: taken.hash });
+    await expect(Promise.resolve(store.rotate(old.id, clash, 1_800_000_000_000))).rejects.toThrow(/duplicate/);
+    expect(await store.get(old.id)).toEqual(old);
+    expect(await store.get(clash.id)).toBeNull();
+    expect(await store.findByHash(taken.hash)).toEqual(taken);
+  });
+
+  it("validates its options", () => {
+    expect(() => redisStore({} as never)).toThrow(TypeError);
+    expect(() => redisStore({ client: {} as never })).toThrow(TypeError);
+    expect(() => redisStore({ client: io, prefix: "" })).toThrow(TypeError);
+    expect(redisStore({ sendCommand: send }).watch).toBeUndefined();
+    expect(redisStore({ client: io }).prefix).toBe("keyward");
+  });
+});
