@@ -1,6 +1,6 @@
 import { ConfigError } from "./errors.js";
 import { encodeUint32, randomBase62 } from "./internal/base62.js";
-import { crc32 } from "./internal/crc32.js";
+import { CRC_TABLE, crc32 } from "./internal/crc32.js";
 
 /** Random base62 characters in a key body: 48 × log2(62) ≈ 285.8 bits. */
 export const SECRET_LENGTH = 48;
@@ -84,10 +84,12 @@ export function generateKey(prefix: string): GeneratedKey {
   };
 }
 
-/** Char-code test for the base62 alphabet. */
-function isBase62(code: number): boolean {
-  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
-}
+/** Char code → base62 digit value, 255 for anything outside the alphabet. */
+const DIGIT = /* @__PURE__ */ (() => {
+  const table = new Uint8Array(128).fill(255);
+  for (let i = 0; i < 62; i++) table["0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".charCodeAt(i)] = i;
+  return table;
+})();
 
 /**
  * Whether `key` is `<prefix>_` followed by a body of the right length, of
@@ -101,12 +103,25 @@ function isBase62(code: number): boolean {
  */
 export function isWellFormedKey(key: string, prefix: string): boolean {
   const start = prefix.length + 1;
-  if (key.length !== start + BODY_LENGTH || !key.startsWith(prefix) || key.charCodeAt(prefix.length) !== 95) {
+  if (key.length !== start + BODY_LENGTH || key.charCodeAt(prefix.length) !== 95 || !key.startsWith(prefix)) {
     return false;
   }
-  for (let i = start; i < key.length; i++) if (!isBase62(key.charCodeAt(i))) return false;
+  // one pass: validate the secret's alphabet while computing its CRC-32
   const end = start + SECRET_LENGTH;
-  return encodeUint32(crc32(key, start, end)) === key.slice(end);
+  let crc = 0xffffffff;
+  for (let i = start; i < end; i++) {
+    const c = key.charCodeAt(i);
+    if (c > 127 || (DIGIT[c] as number) === 255) return false;
+    crc = (CRC_TABLE[(crc ^ c) & 0xff] as number) ^ (crc >>> 8);
+  }
+  let sum = 0;
+  for (let i = end; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    const d = c > 127 ? 255 : (DIGIT[c] as number);
+    if (d === 255) return false;
+    sum = sum * 62 + d;
+  }
+  return sum === (crc ^ 0xffffffff) >>> 0;
 }
 
 /**

@@ -72,8 +72,8 @@ export class ScopeSet {
   }
 
   /** Whether every scope in `scopes` is covered. */
-  coversAll(scopes: Iterable<string>): boolean {
-    for (const s of scopes) if (!this.covers(s)) return false;
+  coversAll(scopes: readonly string[]): boolean {
+    for (let i = 0; i < scopes.length; i++) if (!this.covers(scopes[i] as string)) return false;
     return true;
   }
 

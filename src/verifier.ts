@@ -67,50 +67,83 @@ export class Verifier {
     private readonly clock: () => number,
   ) {}
 
-  async verify(key: unknown, options?: VerifyOptions): Promise<VerifyResult> {
+  verify(key: unknown, options?: VerifyOptions): Promise<VerifyResult> {
     const required = options?.scopes;
     if (required !== undefined) this.checkScopes(required);
-    if (typeof key !== "string" || key === "") return this.fail("missing", null);
-    if (key.length > MAX_KEY_LENGTH || !isWellFormedKey(key, this.prefix)) return this.fail("malformed", null);
+    if (typeof key !== "string" || key === "") return Promise.resolve(this.fail("missing", null));
+    if (key.length > MAX_KEY_LENGTH || !isWellFormedKey(key, this.prefix)) return Promise.resolve(this.fail("malformed", null));
+    const hash = this.hasher.hash(key);
+    const cached = this.cache?.get(hash, this.clock());
+    if (cached !== undefined) return Promise.resolve(this.decide(cached, hash, required));
+    // synchronous stores (memory) answer without a promise: no timer, no extra tick
+    let found: KeyRecord | null | Promise<KeyRecord | null>;
+    try {
+      found = this.read(hash);
+    } catch {
+      return Promise.resolve(this.fail("unavailable", null));
+    }
+    if (!(found instanceof Promise) && (found !== null || this.hasher.fallbacks.length === 0)) {
+      return Promise.resolve(this.decide(found, hash, required));
+    }
+    return this.verifyAsync(key, hash, found, required);
+  }
 
-    let matched = this.hasher.hash(key);
+  /** The path for stores that answer with a promise, and for older peppers after a miss. */
+  private async verifyAsync(
+    key: string,
+    hash: string,
+    pending: KeyRecord | null | Promise<KeyRecord | null>,
+    required: readonly string[] | undefined,
+  ): Promise<VerifyResult> {
+    let matched = hash;
     let record: KeyRecord | null;
     try {
-      record = await this.lookup(matched);
+      record = await this.reread(hash, pending);
       for (let i = 0; record === null && i < this.hasher.fallbacks.length; i++) {
         matched = (this.hasher.fallbacks[i] as (k: string) => string)(key);
-        record = await this.lookup(matched);
+        record = await this.reread(matched, this.read(matched));
       }
     } catch {
       return this.fail("unavailable", null);
     }
-    if (record === null || !timingSafeEqual(record.hash, matched)) return this.fail("invalid", null);
+    return this.decide(record, matched, required);
+  }
 
+  /** Reads by hash through the store deadline, caching what it finds. */
+  private read(hash: string): KeyRecord | null | Promise<KeyRecord | null> {
+    const cache = this.cache;
+    if (cache === null) return callStore(this.timeout, () => this.store.findByHash(hash));
+    const stamp = cache.stamp();
+    const now = this.clock();
+    const found = callStore(this.timeout, () => this.store.findByHash(hash));
+    if (!(found instanceof Promise)) {
+      if (found !== null) cache.set(hash, found, now, stamp);
+      return found;
+    }
+    return found.then((record) => {
+      if (record !== null) cache.set(hash, record, now, stamp);
+      return record;
+    });
+  }
+
+  /** Awaits a read; if a local state change landed meanwhile, reads again so it is never missed. */
+  private async reread(hash: string, pending: KeyRecord | null | Promise<KeyRecord | null>): Promise<KeyRecord | null> {
+    const before = this.mutations;
+    const record = await pending;
+    return this.mutations === before ? record : await this.read(hash);
+  }
+
+  /** Status, expiry and scope checks on the record found for `matched`. */
+  private decide(record: KeyRecord | null, matched: string, required: readonly string[] | undefined): VerifyResult {
+    if (record === null || !timingSafeEqual(record.hash, matched)) return this.fail("invalid", null);
     const now = this.clock();
     if (record.revokedAt !== null) return this.fail("revoked", record);
     if (record.disabledAt !== null) return this.fail("disabled", record);
     if (record.expiresAt !== null && !(record.expiresAt > now)) return this.fail("expired", record);
-
     const d = this.derive(record, now);
     if (required !== undefined && !d.granted.coversAll(required)) return this.fail("insufficient_scope", record);
     this.lastUsed?.record(record.id, now);
     return { ok: true, key: d.apiKey, scopes: d.scopes };
-  }
-
-  /** Store (or cache) lookup by hash; re-reads once if a local change landed meanwhile. */
-  private async lookup(hash: string): Promise<KeyRecord | null> {
-    const cache = this.cache;
-    const now = this.clock();
-    if (cache !== null) {
-      const hit = cache.get(hash, now);
-      if (hit !== undefined) return hit;
-    }
-    const stamp = cache?.stamp() ?? 0;
-    const before = this.mutations;
-    let record = await callStore(this.timeout, () => this.store.findByHash(hash));
-    if (this.mutations !== before) record = await callStore(this.timeout, () => this.store.findByHash(hash));
-    if (cache !== null && record !== null) cache.set(hash, record, now, stamp);
-    return record;
   }
 
   /** Public view and effective scopes of a record, memoised per record object and role definition. */

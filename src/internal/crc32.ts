@@ -1,5 +1,6 @@
 /** CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320) over ASCII strings. */
-const TABLE = /* @__PURE__ */ (() => {
+/** The byte-wise lookup table. */
+export const CRC_TABLE: Uint32Array = /* @__PURE__ */ (() => {
   const table = new Uint32Array(256);
   for (let n = 0; n < 256; n++) {
     let c = n;
@@ -16,7 +17,7 @@ const TABLE = /* @__PURE__ */ (() => {
 export function crc32(text: string, start = 0, end = text.length): number {
   let crc = 0xffffffff;
   for (let i = start; i < end; i++) {
-    crc = (TABLE[(crc ^ text.charCodeAt(i)) & 0xff] as number) ^ (crc >>> 8);
+    crc = (CRC_TABLE[(crc ^ text.charCodeAt(i)) & 0xff] as number) ^ (crc >>> 8);
   }
   return (crc ^ 0xffffffff) >>> 0;
 }

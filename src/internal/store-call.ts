@@ -6,7 +6,7 @@ import type { MaybePromise } from "../store.js";
  * through (no timer, no allocation); a rejection, a throw or a promise still
  * pending after `timeout` ms becomes {@link StoreUnavailableError}.
  */
-export function callStore<T>(timeout: number, call: () => MaybePromise<T>): MaybePromise<T> {
+export function callStore<T>(timeout: number, call: () => MaybePromise<T>): T | Promise<T> {
   let value: MaybePromise<T>;
   try {
     value = call();
@@ -14,6 +14,7 @@ export function callStore<T>(timeout: number, call: () => MaybePromise<T>): Mayb
     throw new StoreUnavailableError(error);
   }
   if (!isThenable(value)) return value;
+  if (!(value instanceof Promise)) value = Promise.resolve(value);
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new StoreUnavailableError(new Error(`store call timed out after ${timeout} ms`))), timeout);
     (timer as { unref?: () => void }).unref?.();
@@ -31,5 +32,6 @@ export function callStore<T>(timeout: number, call: () => MaybePromise<T>): Mayb
 }
 
 function isThenable<T>(value: MaybePromise<T>): value is Promise<T> {
-  return value !== null && typeof value === "object" && typeof (value as { then?: unknown }).then === "function";
+  if (value instanceof Promise) return true;
+  return value !== null && typeof value === "object" && !Object.isFrozen(value) && typeof (value as { then?: unknown }).then === "function";
 }

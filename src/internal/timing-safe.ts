@@ -4,9 +4,9 @@
  * the strings first differ. Unequal lengths return false.
  */
 export function timingSafeEqual(a: string, b: string): boolean {
+  // compare against `b` itself when lengths differ, so the loop shape never depends on `a`
+  const left = a.length === b.length ? a : b;
   let diff = a.length ^ b.length;
-  for (let i = 0; i < b.length; i++) {
-    diff |= (a.charCodeAt(i % (a.length || 1)) | 0) ^ b.charCodeAt(i);
-  }
+  for (let i = 0; i < b.length; i++) diff |= left.charCodeAt(i) ^ b.charCodeAt(i);
   return diff === 0;
 }
