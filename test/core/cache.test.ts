@@ -1,0 +1,221 @@
+import type { KeyRecord, KeyStore } from "keyward";
+import { createHasher, createKeyward, generateKey } from "keyward";
+import { memoryStore } from "keyward/memory";
+import { makeRecord } from "keyward/testing";
+import { describe, expect, it } from "vitest";
+import { VerificationCache } from "../../src/cache.js";
+import { countingStore, deferred, manualClock } from "./support.js";
+
+const CACHE = { ttl: 30_000, max: 100 };
+
+describe("the verification cache on one instance", () => {
+  it("serves a hot key from memory: one store read for many verifications", async () => {
+    const store = countingStore();
+    const kw = createKeyward({ store, prefix: "kw", cache: CACHE, lastUsed: false });
+    const { key } = await kw.create({ owner: "o", label: "k" });
+    for (let i = 0; i < 20; i++) expect((await kw.verify(key)).ok).toBe(true);
+    expect(store.calls.findByHash).toBe(1);
+  });
+
+  it("without a cache, every verification reads the store", async () => {
+    const store = countingStore();
+    const kw = createKeyward({ store, prefix: "kw", lastUsed: false });
+    const { key } = await kw.create({ owner: "o", label: "k" });
+    for (let i = 0; i < 20; i++) await kw.verify(key);
+    expect(store.calls.findByHash).toBe(20);
+  });
+
+  it.each([
+    ["revoke", "revoked"],
+    ["disable", "disabled"],
+  ] as const)("a %s is refused as soon as the call resolves", async (op, code) => {
+    const kw = createKeyward({ store: memoryStore(), prefix: "kw", cache: CACHE, lastUsed: false });
+    const { key, apiKey } = await kw.create({ owner: "o", label: "k" });
+    expect((await kw.verify(key)).ok).toBe(true); // now cached
+    await kw[op](apiKey.id);
+    expect(await kw.verify(key)).toMatchObject({ ok: false, error: { code } });
+  });
+
+  it("a scope change (mutableScopes) applies as soon as update resolves", async () => {
+    const kw = createKeyward({ store: memoryStore(), prefix: "kw", cache: CACHE, lastUsed: false, mutableScopes: true });
+    const { key, apiKey } = await kw.create({ owner: "o", label: "k", scopes: ["jobs:read", "jobs:write"] });
+    expect((await kw.verify(key, { scopes: ["jobs:write"] })).ok).toBe(true);
+    await kw.update(apiKey.id, { scopes: ["jobs:read"] });
+    expect(await kw.verify(key, { scopes: ["jobs:write"] })).toMatchObject({ ok: false, error: { code: "insufficient_scope" } });
+  });
+
+  it("a rotation with no grace expires the cached old key at once", async () => {
+    const kw = createKeyward({ store: memoryStore(), prefix: "kw", cache: CACHE, lastUsed: false });
+    const { key, apiKey } = await kw.create({ owner: "o", label: "k" });
+    await kw.verify(key);
+    await kw.rotate(apiKey.id);
+    expect(await kw.verify(key)).toMatchObject({ ok: false, error: { code: "expired" } });
+  });
+
+  it("a role losing a scope applies to cached keys at the next verification", async () => {
+    const roles: Record<string, readonly string[]> = { r: ["jobs:read", "jobs:write"] };
+    const kw = createKeyward({ store: memoryStore(), prefix: "kw", cache: CACHE, lastUsed: false, roles });
+    const { key } = await kw.create({ owner: "o", label: "k", role: "r" });
+    expect((await kw.verify(key, { scopes: ["jobs:write"] })).ok).toBe(true);
+    roles.r = ["jobs:read"];
+    expect((await kw.verify(key, { scopes: ["jobs:write"] })).ok).toBe(false);
+  });
+
+  it("re-reads the store once the ttl has passed", async () => {
+    const clock = manualClock();
+    const store = countingStore();
+    const kw = createKeyward({ store, prefix: "kw", cache: { ttl: 1_000 }, lastUsed: false, now: clock.now });
+    const { key } = await kw.create({ owner: "o", label: "k" });
+    await kw.verify(key);
+    clock.advance(999);
+    await kw.verify(key);
+    expect(store.calls.findByHash).toBe(1);
+    clock.advance(1);
+    await kw.verify(key);
+    expect(store.calls.findByHash).toBe(2);
+  });
+
+  it("does not cache a miss: a key inserted after a failed lookup verifies at once", async () => {
+    const store = memoryStore();
+    const kw = createKeyward({ store, prefix: "kw", cache: CACHE, lastUsed: false });
+    const { key } = generateKey("kw");
+    expect(await kw.verify(key)).toMatchObject({ ok: false, error: { code: "invalid" } });
+    await store.insert(makeRecord({ owner: "o", hash: createHasher().hash(key), scopes: [] }));
+    expect((await kw.verify(key)).ok).toBe(true);
+  });
+});
+
+describe("the cache across instances sharing a store", () => {
+  it("a revoke, disable or scope change on A evicts B's cached record through the change feed", async () => {
+    const store = memoryStore();
+    const a = createKeyward({ store, prefix: "kw", cache: CACHE, lastUsed: false, mutableScopes: true });
+    const b = createKeyward({ store, prefix: "kw", cache: CACHE, lastUsed: false });
+    const keys = await Promise.all(
+      [1, 2, 3].map((i) => a.create({ owner: "o", label: `k${i}`, scopes: ["jobs:read", "jobs:write"] })),
+    );
+    for (const { key } of keys) expect((await b.verify(key, { scopes: ["jobs:write"] })).ok).toBe(true);
+    const [r, d, s] = keys as [(typeof keys)[0], (typeof keys)[0], (typeof keys)[0]];
+    await a.revoke(r.apiKey.id);
+    await a.disable(d.apiKey.id);
+    await a.update(s.apiKey.id, { scopes: ["jobs:read"] });
+    expect(await b.verify(r.key)).toMatchObject({ ok: false, error: { code: "revoked" } });
+    expect(await b.verify(d.key)).toMatchObject({ ok: false, error: { code: "disabled" } });
+    expect(await b.verify(s.key, { scopes: ["jobs:write"] })).toMatchObject({ ok: false, error: { code: "insufficient_scope" } });
+  });
+
+  it("after close(), B no longer listens (and so stops evicting)", async () => {
+    const store = memoryStore();
+    const a = createKeyward({ store, prefix: "kw", lastUsed: false });
+    const b = createKeyward({ store, prefix: "kw", cache: CACHE, lastUsed: false });
+    const { key, apiKey } = await a.create({ owner: "o", label: "k" });
+    await b.verify(key);
+    await b.close();
+    await a.revoke(apiKey.id);
+    // documented: a closed instance is done; this only proves close() unsubscribed
+    expect((await b.verify(key)).ok).toBe(true);
+  });
+});
+
+describe("a store read that started before a change never caches the old state", () => {
+  /** A memory store whose findByHash reads at call time but answers only when released. */
+  function slowReads(inner = memoryStore()) {
+    const gates: ReturnType<typeof deferred<void>>[] = [];
+    let slow = false;
+    const store: KeyStore = {
+      ...inner,
+      watch: inner.watch,
+      findByHash(hash) {
+        const record = inner.findByHash(hash);
+        if (!slow) return record;
+        const gate = deferred<void>();
+        gates.push(gate);
+        return gate.promise.then(() => record);
+      },
+    };
+    return {
+      store,
+      inner,
+      setSlow(v: boolean) {
+        slow = v;
+      },
+      release() {
+        for (const g of gates.splice(0)) g.resolve();
+      },
+    };
+  }
+
+  it("another instance's revoke during the read: the stale answer is not cached", async () => {
+    const s = slowReads();
+    const counting = countingStore(s.store);
+    const a = createKeyward({ store: counting, prefix: "kw", cache: CACHE, lastUsed: false });
+    const b = createKeyward({ store: s.inner, prefix: "kw", lastUsed: false });
+    const { key, apiKey } = await b.create({ owner: "o", label: "k" });
+    s.setSlow(true);
+    const inflight = a.verify(key); // reads the active record, answer held back
+    await b.revoke(apiKey.id); // the feed evicts on A while its read is in flight
+    s.release();
+    await inflight; // linearised before the revoke: may be ok
+    s.setSlow(false);
+    counting.reset();
+    expect(await a.verify(key)).toMatchObject({ ok: false, error: { code: "revoked" } });
+    expect(counting.calls.findByHash).toBe(1);
+  });
+
+  it("this instance's own revoke during the read: that verification resolves refused", async () => {
+    const s = slowReads();
+    const kw = createKeyward({ store: s.store, prefix: "kw", cache: CACHE, lastUsed: false });
+    const { key, apiKey } = await kw.create({ owner: "o", label: "k" });
+    s.setSlow(true);
+    const inflight = kw.verify(key); // has read the active record; the answer is held back
+    s.setSlow(false);
+    await kw.revoke(apiKey.id);
+    s.release(); // the stale answer arrives after revoke() resolved
+    expect(await inflight).toMatchObject({ ok: false, error: { code: "revoked" } });
+    expect(await kw.verify(key)).toMatchObject({ ok: false, error: { code: "revoked" } });
+  });
+});
+
+describe("VerificationCache", () => {
+  const record = (id: string): KeyRecord => ({ id, hash: `h-${id}` }) as KeyRecord;
+
+  it("ignores a set whose stamp predates an eviction", () => {
+    const cache = new VerificationCache({ ttl: 1_000, max: 10 });
+    const stamp = cache.stamp();
+    cache.evict("unrelated");
+    cache.set("h-a", record("a"), 0, stamp);
+    expect(cache.get("h-a", 1)).toBeUndefined();
+    cache.set("h-a", record("a"), 0, cache.stamp());
+    expect(cache.get("h-a", 1)?.id).toBe("a");
+  });
+
+  it("ignores a set whose stamp predates a clear", () => {
+    const cache = new VerificationCache();
+    const stamp = cache.stamp();
+    cache.clear();
+    cache.set("h-a", record("a"), 0, stamp);
+    expect(cache.size).toBe(0);
+  });
+
+  it("expires entries at ttl and evicts by id", () => {
+    const cache = new VerificationCache({ ttl: 100, max: 10 });
+    cache.set("h-a", record("a"), 0, cache.stamp());
+    cache.set("h-b", record("b"), 0, cache.stamp());
+    expect(cache.get("h-a", 99)).toBeDefined();
+    expect(cache.get("h-a", 100)).toBeUndefined();
+    cache.evict("b");
+    expect(cache.get("h-b", 1)).toBeUndefined();
+  });
+
+  it("holds at most max entries", () => {
+    const cache = new VerificationCache({ ttl: 1_000, max: 3 });
+    for (const id of ["a", "b", "c", "d", "e"]) cache.set(`h-${id}`, record(id), 0, cache.stamp());
+    expect(cache.size).toBe(3);
+    expect(cache.get("h-a", 1)).toBeUndefined();
+    expect(cache.get("h-e", 1)?.id).toBe("e");
+  });
+
+  it("rejects a non-positive ttl or max", () => {
+    expect(() => new VerificationCache({ ttl: 0 })).toThrow(RangeError);
+    expect(() => new VerificationCache({ max: -1 })).toThrow(RangeError);
+  });
+});
