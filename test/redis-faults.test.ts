@@ -1,0 +1,164 @@
+import Redis from "ioredis";
+import { createClient } from "redis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createKeyward, type Keyward } from "keyward";
+import { redisStore, type SendCommand } from "keyward/redis";
+import { makeRecord } from "keyward/testing";
+import { cleanup, ioredis, keysUnder, nodeRedis, noteSkip, REDIS_URL, sendOf, sleep, uniquePrefix, until } from "./fixtures/redis-env.js";
+
+noteSkip("redis-faults");
+
+const DEAD = { host: "127.0.0.1", port: 1 };
+
+describe.skipIf(!REDIS_URL)("redisStore faults", () => {
+  const prefix = uniquePrefix("faults");
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  const instances: Keyward[] = [];
+  const closers: (() => unknown)[] = [];
+  let live: Redis;
+  let send: SendCommand;
+
+  const keyward = (store: ReturnType<typeof redisStore>, storeTimeout = 2_000) => {
+    const kw = createKeyward({ store, prefix: "kw", storeTimeout });
+    instances.push(kw);
+    return kw;
+  };
+  /** Kills the pub/sub connections named `name` (the feed's), like a network drop would. */
+  const killSubscribers = async (name: string) => {
+    const list = String(await send(["CLIENT", "LIST"])).split("\n");
+    const ids = list.filter((l) => l.includes(` name=${name} `) && /\bsub=[1-9]/.test(l)).map((l) => /^id=(\d+)/.exec(l)?.[1]);
+    for (const id of ids) await send(["CLIENT", "KILL", "ID", id as string]);
+    return ids.length;
+  };
+  const subscribers = async (channel: string) => ((await send(["PUBSUB", "NUMSUB", channel])) as [string, number])[1];
+
+  beforeAll(() => {
+    process.on("unhandledRejection", onUnhandled);
+    live = ioredis();
+    send = sendOf(live);
+  });
+
+  afterAll(async () => {
+    for (const kw of instances) await kw.close();
+    for (const close of closers) await close();
+    await cleanup(send, prefix);
+    live.disconnect();
+    process.off("unhandledRejection", onUnhandled);
+  });
+
+  it("answers unavailable (503) when Redis is unreachable, never 200 or 401, and recovers by itself", async () => {
+    const p = `${prefix}:down`;
+    const { key } = await keyward(redisStore({ client: live, prefix: p })).create({ owner: "org_down", label: "down" });
+    const dead = new Redis({ ...DEAD, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
+    dead.on("error", () => {});
+    closers.push(() => dead.disconnect());
+    let target: SendCommand = sendOf(dead);
+    const kw = keyward(redisStore({ sendCommand: (c) => target(c), prefix: p }));
+    expect(await kw.verify(key)).toMatchObject({ ok: false, error: { code: "unavailable", status: 503 } });
+    await expect(kw.create({ owner: "org_down", label: "x" })).rejects.toMatchObject({ status: 503 });
+    target = send; // the server is reachable again
+    expect((await kw.verify(key)).ok).toBe(true);
+  });
+
+  it("answers unavailable through node-redis while it cannot connect", async () => {
+    const dead = createClient({ socket: { ...DEAD, reconnectStrategy: () => 50 }, disableOfflineQueue: true });
+    dead.on("error", () => {});
+    dead.connect().catch(() => {});
+    closers.push(() => dead.destroy());
+    const kw = keyward(redisStore({ client: dead, prefix: `${prefix}:down-node` }));
+    const { key } = await keyward(redisStore({ client: live, prefix: `${prefix}:down-node` })).create({ owner: "o", label: "x" });
+    expect(await kw.verify(key)).toMatchObject({ ok: false, error: { code: "unavailable", status: 503 } });
+  });
+
+  it("bounds a store that never answers with storeTimeout", async () => {
+    const hanging = redisStore({ sendCommand: () => new Promise(() => {}), prefix: `${prefix}:hang` });
+    const kw = keyward(hanging, 200);
+    const { key } = await keyward(redisStore({ client: live, prefix: `${prefix}:hang` })).create({ owner: "o", label: "x" });
+    expect(await kw.verify(key)).toMatchObject({ ok: false, error: { code: "unavailable" } });
+  });
+
+  it("never brings back a revoked key when Redis evicts its record; an evicted live key fails closed", async () => {
+    const p = `${prefix}:evict`;
+    const kw = keyward(redisStore({ client: live, prefix: p }));
+    const revoked = await kw.create({ owner: "org_ev", label: "revoked" });
+    const alive = await kw.create({ owner: "org_ev", label: "alive" });
+    await kw.revoke(revoked.apiKey.id);
+    const recordKeys = (await keysUnder(send, p)).filter((k) => k.startsWith(`${p}:rec:`));
+    expect(recordKeys).toHaveLength(2);
+    await send(["DEL", ...recordKeys]); // what an allkeys-* eviction would do
+    expect(await kw.verify(revoked.key)).toMatchObject({ ok: false, error: { code: "invalid", status: 401 } });
+    expect(await kw.verify(alive.key)).toMatchObject({ ok: false, error: { code: "invalid", status: 401 } });
+    expect(await kw.get(revoked.apiKey.id)).toBeNull();
+    expect((await kw.list("org_ev")).data).toEqual([]);
+    await expect(kw.enable(revoked.apiKey.id)).rejects.toMatchObject({ status: 404 });
+  });
+
+  for (const flavour of ["ioredis", "node-redis"] as const) {
+    it(`resets the cache when the feed drops and once resubscribed, then delivers changes again (${flavour})`, async () => {
+      const p = `${prefix}:drop-${flavour}`;
+      const name = `kwfeed${Math.random().toString(36).slice(2, 10)}`;
+      const client = flavour === "ioredis" ? ioredis({ connectionName: name }) : await nodeRedis(name);
+      closers.push(() => ("call" in client ? client.disconnect() : client.destroy()));
+      const store = redisStore({ client, prefix: p });
+      const changes: string[] = [];
+      let resets = 0;
+      const stop = await store.watch?.({ onChange: (id) => changes.push(id), onReset: () => resets++ });
+      expect(stop).toBeTypeOf("function");
+      expect(resets).toBe(1); // subscribed: whatever came before is dropped
+      const r = makeRecord();
+      await store.insert(r);
+
+      expect(await killSubscribers(name)).toBe(1);
+      expect(await until(() => resets >= 2)).toBe(true); // the drop is reported at once
+      expect(await until(async () => (await subscribers(store.channel)) === 1, 5000)).toBe(true);
+      const afterReconnect = resets;
+      await sleep(300);
+      expect(resets).toBe(afterReconnect); // resubscribed: no more periodic resets
+      await store.transition(r.id, "revoke", 1_700_000_000_001);
+      expect(await until(() => changes.includes(r.id))).toBe(true);
+
+      await stop?.();
+      expect(await until(async () => (await subscribers(store.channel)) === 0)).toBe(true);
+      const list = String(await send(["CLIENT", "LIST"]));
+      expect(list.split("\n").filter((l) => l.includes(` name=${name} `) && /\bsub=[1-9]/.test(l))).toEqual([]);
+    });
+  }
+
+  it("uses a given subscriber connection and leaves it open on unsubscribe", async () => {
+    const p = `${prefix}:given`;
+    const subscriber = ioredis();
+    closers.push(() => subscriber.disconnect());
+    const store = redisStore({ client: live, subscriber, prefix: p });
+    const seen: string[] = [];
+    const stop = await store.watch?.({ onChange: (id) => seen.push(id), onReset: () => {} });
+    const r = makeRecord();
+    await store.insert(r);
+    await store.update(r.id, { label: "renamed" });
+    expect(await until(() => seen.includes(r.id))).toBe(true);
+    await stop?.();
+    expect(await subscribers(store.channel)).toBe(0);
+    expect(subscriber.status).toBe("ready");
+  });
+
+  for (const flavour of ["ioredis", "node-redis"] as const) {
+    it(`keeps resetting the cache while the feed cannot connect, and stops cleanly (${flavour})`, async () => {
+      const client =
+        flavour === "ioredis"
+          ? new Redis({ ...DEAD, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => 50 })
+          : createClient({ socket: { ...DEAD, reconnectStrategy: () => 50 } });
+      let resets = 0;
+      const stop = await redisStore({ client, prefix: `${prefix}:nofeed` }).watch?.({ onChange: () => {}, onReset: () => resets++ });
+      expect(resets).toBeGreaterThanOrEqual(2); // watch resolved after its wait, resetting all along
+      await stop?.();
+      const stopped = resets;
+      await sleep(400);
+      expect(resets).toBe(stopped);
+    });
+  }
+
+  it("left no unhandled rejection behind", async () => {
+    await sleep(50);
+    expect(unhandled).toEqual([]);
+  });
+});
