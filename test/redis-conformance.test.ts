@@ -1,7 +1,7 @@
 import type Redis from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeRecord, storeConformance } from "keyward/testing";
 import { type RedisStore, redisStore, type SendCommand } from "keyward/redis";
+import { makeRecord, storeConformance } from "keyward/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, ioredis, keysUnder, nodeRedis, noteSkip, REDIS_URL, sendOf, uniquePrefix } from "./fixtures/redis-env.js";
 
 noteSkip("redis-conformance");
@@ -24,8 +24,20 @@ describe.skipIf(!REDIS_URL)("redisStore against a real Redis", () => {
     node.destroy();
   });
 
-  storeConformance({ name: "redisStore (ioredis)", store: () => redisStore({ client: io, prefix: `${prefix}:io` }), describe, it, expect });
-  storeConformance({ name: "redisStore (node-redis)", store: () => redisStore({ client: node, prefix: `${prefix}:node` }), describe, it, expect });
+  storeConformance({
+    name: "redisStore (ioredis)",
+    store: () => redisStore({ client: io, prefix: `${prefix}:io` }),
+    describe,
+    it,
+    expect,
+  });
+  storeConformance({
+    name: "redisStore (node-redis)",
+    store: () => redisStore({ client: node, prefix: `${prefix}:node` }),
+    describe,
+    it,
+    expect,
+  });
   storeConformance({
     name: "redisStore (sendCommand function)",
     store: () => redisStore({ sendCommand: (c) => node.sendCommand(c), prefix: `${prefix}:fn` }),
@@ -55,7 +67,9 @@ describe.skipIf(!REDIS_URL)("redisStore against a real Redis", () => {
     const store = redisStore({ client: io, prefix: p });
     const r = makeRecord();
     await store.insert(r);
-    expect((await keysUnder(send, p)).sort()).toEqual([`${p}:id:{${r.id}}`, `${p}:own:{${r.owner}}`, `${p}:rec:{${r.hash}}`].sort());
+    expect((await keysUnder(send, p)).sort()).toEqual(
+      [`${p}:id:{${r.id}}`, `${p}:own:{${r.owner}}`, `${p}:rec:{${r.hash}}`].sort(),
+    );
     expect(await send(["TYPE", `${p}:rec:{${r.hash}}`])).toBe("hash");
     expect(store.channel).toBe(`${p}:changes`);
   });

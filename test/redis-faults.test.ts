@@ -1,10 +1,21 @@
 import Redis from "ioredis";
-import { createClient } from "redis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKeyward, type Keyward } from "keyward";
 import { redisStore, type SendCommand } from "keyward/redis";
 import { makeRecord } from "keyward/testing";
-import { cleanup, ioredis, keysUnder, nodeRedis, noteSkip, REDIS_URL, sendOf, sleep, uniquePrefix, until } from "./fixtures/redis-env.js";
+import { createClient } from "redis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  cleanup,
+  ioredis,
+  keysUnder,
+  nodeRedis,
+  noteSkip,
+  REDIS_URL,
+  sendOf,
+  sleep,
+  uniquePrefix,
+  until,
+} from "./fixtures/redis-env.js";
 
 noteSkip("redis-faults");
 
@@ -148,7 +159,10 @@ describe.skipIf(!REDIS_URL)("redisStore faults", () => {
           ? new Redis({ ...DEAD, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => 50 })
           : createClient({ socket: { ...DEAD, reconnectStrategy: () => 50 } });
       let resets = 0;
-      const stop = await redisStore({ client, prefix: `${prefix}:nofeed` }).watch?.({ onChange: () => {}, onReset: () => resets++ });
+      const stop = await redisStore({ client, prefix: `${prefix}:nofeed` }).watch?.({
+        onChange: () => {},
+        onReset: () => resets++,
+      });
       expect(resets).toBeGreaterThanOrEqual(2); // watch resolved after its wait, resetting all along
       await stop?.();
       const stopped = resets;

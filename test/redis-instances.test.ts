@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import type Redis from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKeyward, type Keyward, type KeywardOptions } from "keyward";
 import { redisStore, type SendCommand } from "keyward/redis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, ioredis, nodeRedis, noteSkip, REDIS_URL, sendOf, sleep, uniquePrefix, until } from "./fixtures/redis-env.js";
 
 noteSkip("redis-instances");
@@ -26,7 +26,11 @@ describe.skipIf(!REDIS_URL)("keyward instances sharing one Redis", () => {
     return c;
   };
   /** A keyward instance on its own client and a store prefix of the test's own. */
-  const instance = (storePrefix: string, client: Parameters<typeof redisStore>[0]["client"], options: Partial<KeywardOptions> = {}) => {
+  const instance = (
+    storePrefix: string,
+    client: Parameters<typeof redisStore>[0]["client"],
+    options: Partial<KeywardOptions> = {},
+  ) => {
     const kw = createKeyward({ store: redisStore({ client: client ?? io(), prefix: storePrefix }), prefix: "kw", ...options });
     instances.push(kw);
     return kw;
@@ -53,11 +57,17 @@ describe.skipIf(!REDIS_URL)("keyward instances sharing one Redis", () => {
       let clientB: Parameters<typeof redisStore>[0]["client"];
       if (flavour === "ioredis") {
         const raw = io();
-        clientB = { call: (c: string, ...a: string[]) => (c === "HGETALL" && reads++, raw.call(c, ...a)), duplicate: () => raw.duplicate() };
+        clientB = {
+          call: (c: string, ...a: string[]) => (c === "HGETALL" && reads++, raw.call(c, ...a)),
+          duplicate: () => raw.duplicate(),
+        };
       } else {
         const raw = await nodeRedis();
         nodeClients.push(raw);
-        clientB = { sendCommand: (a: string[]) => (a[0] === "HGETALL" && reads++, raw.sendCommand(a)), duplicate: () => raw.duplicate() };
+        clientB = {
+          sendCommand: (a: string[]) => (a[0] === "HGETALL" && reads++, raw.sendCommand(a)),
+          duplicate: () => raw.duplicate(),
+        };
       }
       const a = instance(p, io(), { cache: CACHE });
       const b = instance(p, clientB, { cache: CACHE });
@@ -76,11 +86,15 @@ describe.skipIf(!REDIS_URL)("keyward instances sharing one Redis", () => {
       expect(onA).toMatchObject({ ok: false, error: { code: "revoked" } });
 
       let refusedAt = Number.NaN;
-      await until(async () => {
-        if ((await b.verify(key)).ok) return false;
-        refusedAt = performance.now();
-        return true;
-      }, 3000, 1);
+      await until(
+        async () => {
+          if ((await b.verify(key)).ok) return false;
+          refusedAt = performance.now();
+          return true;
+        },
+        3000,
+        1,
+      );
       const otherInstanceMs = refusedAt - revokedAt;
       console.log(
         `[redis propagation, B on ${flavour}] same instance: refused ${sameInstanceMs.toFixed(2)} ms after revoke() resolved; other instance: ${otherInstanceMs.toFixed(2)} ms`,

@@ -1,7 +1,7 @@
 import type Redis from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKeyward } from "keyward";
 import { redisStore, type SendCommand } from "keyward/redis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, ioredis, keysUnder, noteSkip, REDIS_URL, sendOf, sleep, uniquePrefix } from "./fixtures/redis-env.js";
 
 noteSkip("redis-leakage");
@@ -42,7 +42,12 @@ describe.skipIf(!REDIS_URL)("what redisStore keeps in Redis", () => {
         mutableScopes: true,
       });
       for (let i = 0; i < 10; i++) {
-        const { key, apiKey } = await kw.create({ owner: `org_leak_${i % 3}`, label: `key ${i}`, role: "viewer", metadata: { i } });
+        const { key, apiKey } = await kw.create({
+          owner: `org_leak_${i % 3}`,
+          label: `key ${i}`,
+          role: "viewer",
+          metadata: { i },
+        });
         issued.push(key);
         expect((await kw.verify(key)).ok).toBe(true);
         if (i % 3 === 0) issued.push((await kw.rotate(apiKey.id, { gracePeriod: 60_000 })).key);

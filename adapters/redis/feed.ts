@@ -118,7 +118,12 @@ function ioredisFeed(conn: Conn, channel: string, state: FeedState): () => Promi
     if (ch === channel) state.change(message);
   };
   const onClose: Handler = () => state.lost();
-  const handlers: [string, Handler][] = [["message", onMessage], ["ready", subscribe], ["close", onClose], ["error", noop]];
+  const handlers: [string, Handler][] = [
+    ["message", onMessage],
+    ["ready", subscribe],
+    ["close", onClose],
+    ["error", noop],
+  ];
   for (const [event, fn] of handlers) conn.on(event, fn);
   if (conn.status === "ready") subscribe();
   else if (conn.status === "wait") conn.connect?.().catch(noop);
@@ -149,7 +154,12 @@ function nodeRedisFeed(conn: Conn, channel: string, state: FeedState): () => Pro
   };
   const onReady: Handler = () => (subscribed ? state.subscribed() : void ensure());
   const onLost: Handler = () => state.lost();
-  const handlers: [string, Handler][] = [["ready", onReady], ["error", onLost], ["reconnecting", onLost], ["end", onLost]];
+  const handlers: [string, Handler][] = [
+    ["ready", onReady],
+    ["error", onLost],
+    ["reconnecting", onLost],
+    ["end", onLost],
+  ];
   for (const [event, fn] of handlers) conn.on(event, fn);
   void ensure();
   return async () => {

@@ -1,5 +1,5 @@
-import { statusOf } from "keyward";
 import type { ChangeListener, KeyRecord, KeyStore, ListQuery, RecordPatch, Transition, Use } from "keyward";
+import { statusOf } from "keyward";
 import { commandSender, type RedisClientLike, type SendCommand } from "./client.js";
 import { decodeRecord, encodePatch, encodeRecord, hashOfMember, KeyNames, listBound, ownerMember } from "./codec.js";
 import { openFeed, type SubscriberLike } from "./feed.js";
@@ -159,7 +159,9 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       if (key === null) return null;
       // Claim the old record first (CAS), then insert the replacement: a crash
       // in between leaves the old key shortened and no new key, never two live ones.
-      const reply = (await CLAIM.run(send, [key], [id, channel, replacement.id, String(expiresAt)])) as [number, string, unknown] | null;
+      const reply = (await CLAIM.run(send, [key], [id, channel, replacement.id, String(expiresAt)])) as
+        | [number, string, unknown]
+        | null;
       if (reply === null) return null;
       const [claimed, before, record] = reply;
       if (claimed !== 1) return decodeRecord(record);
