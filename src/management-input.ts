@@ -1,0 +1,125 @@
+import { decodeCursor } from "./cursor.js";
+import { ValidationError } from "./errors.js";
+import type { Roles } from "./roles.js";
+import type { ListAfter, RecordPatch } from "./store.js";
+import type { Actor, KeyStatus, Metadata } from "./types.js";
+import { Checker } from "./validate.js";
+
+/** Input of {@link Keyward.create}. */
+export interface CreateInput {
+  /** Required without an actor; with one, the actor's owner is used (a different value is rejected). */
+  owner?: string;
+  label: string;
+  role?: string | null;
+  scopes?: string[];
+  expiresAt?: Date | string | number | null;
+  metadata?: Metadata;
+}
+
+/** Input of {@link Keyward.update}. */
+export interface UpdateInput {
+  label?: string;
+  metadata?: Metadata;
+  scopes?: string[];
+  role?: string | null;
+}
+
+/** Options naming who performs a management operation. */
+export interface ActorOption {
+  /** When given: tenancy and the ceiling apply. Omit only in trusted server code. */
+  actor?: Actor | null;
+}
+
+/** Options of {@link Keyward.list}. */
+export interface ListOptions extends ActorOption {
+  /** Page size, 1–100 (default 20). */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string | null;
+  status?: KeyStatus;
+}
+
+/** What {@link parseCreate} checks and settles; the caller only adds the key. */
+export interface CreateFields {
+  owner: string;
+  label: string;
+  scopes: string[];
+  role: string | null;
+  expiresAt: number | null;
+  metadata: Metadata;
+}
+
+/** The rules {@link parseCreate} and {@link parseUpdate} apply. */
+export interface InputRules {
+  roles: Roles;
+  catalog: ReadonlySet<string> | null;
+  mutableScopes: boolean;
+}
+
+const STATUSES: readonly KeyStatus[] = ["active", "disabled", "revoked", "expired"];
+
+function requireObject(input: unknown): void {
+  if (input === null || typeof input !== "object") throw new ValidationError([{ field: "body", message: "must be an object" }]);
+}
+
+/**
+ * Validates a create input, reporting every bad field at once. The owner is
+ * the actor's when there is one (a different `owner` is an error), else required.
+ */
+export function parseCreate(input: CreateInput, actor: Actor | null, now: number, rules: InputRules): CreateFields {
+  const c = new Checker();
+  requireObject(input);
+  let owner = actor?.owner;
+  if (!actor) owner = c.id("owner", input.owner);
+  else if (input.owner !== undefined && input.owner !== actor.owner) c.fail("owner", "must be the actor's owner");
+  const label = c.label(input.label, true) as string;
+  const scopes = c.scopes(input.scopes, rules.catalog) ?? [];
+  const role = c.role(input.role, rules.roles) ?? null;
+  const expiresAt = c.expiresAt(input.expiresAt, now) ?? null;
+  const metadata = c.metadata(input.metadata) ?? {};
+  c.done();
+  return { owner: owner as string, label, scopes, role, expiresAt, metadata };
+}
+
+/** Validates an update input into a store patch holding only the fields given. */
+export function parseUpdate(input: UpdateInput, rules: InputRules): RecordPatch {
+  const c = new Checker();
+  requireObject(input);
+  const label = c.label(input.label, false);
+  const metadata = c.metadata(input.metadata);
+  const scopes = c.scopes(input.scopes, rules.catalog);
+  const role = c.role(input.role, rules.roles);
+  if (!rules.mutableScopes) {
+    if (input.scopes !== undefined) c.fail("scopes", "are immutable: revoke this key and create a new one");
+    if (input.role !== undefined) c.fail("role", "is immutable: revoke this key and create a new one");
+  }
+  c.done();
+  return {
+    ...(label !== undefined && { label }),
+    ...(metadata !== undefined && { metadata }),
+    ...(scopes !== undefined && { scopes }),
+    ...(role !== undefined && { role }),
+  };
+}
+
+/** Validates list options. */
+export function parseList(owner: string, options: ListOptions): { limit: number; after: ListAfter | null; status?: KeyStatus } {
+  const c = new Checker();
+  c.id("owner", owner);
+  const limit = options.limit ?? 20;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) c.fail("limit", "must be an integer from 1 to 100");
+  if (options.status !== undefined && !STATUSES.includes(options.status))
+    c.fail("status", `must be one of ${STATUSES.join(", ")}`);
+  const after = options.cursor ? decodeCursor(options.cursor) : null;
+  if (options.cursor && !after) c.fail("cursor", "is not a valid cursor");
+  c.done();
+  return { limit, after, ...(options.status ? { status: options.status } : {}) };
+}
+
+/** Validates a rotation grace period in ms (default 0). */
+export function parseGrace(gracePeriod: number | undefined): number {
+  const grace = gracePeriod ?? 0;
+  if (!Number.isFinite(grace) || grace < 0)
+    throw new ValidationError([{ field: "gracePeriod", message: "must be a non-negative number of ms" }]);
+  return grace;
+}

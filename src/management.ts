@@ -1,0 +1,220 @@
+import { encodeCursor } from "./cursor.js";
+import { ConflictError, ForbiddenError, NotFoundError } from "./errors.js";
+import type { EventListener, KeywardEvent, KeywardEventType } from "./events.js";
+import type { KeyHasher } from "./hashing.js";
+import { callStore } from "./internal/store-call.js";
+import { generateKey } from "./key-format.js";
+import {
+  type ActorOption,
+  type CreateInput,
+  type InputRules,
+  type ListOptions,
+  parseCreate,
+  parseGrace,
+  parseList,
+  parseUpdate,
+  type UpdateInput,
+} from "./management-input.js";
+import { toApiKey } from "./records.js";
+import type { RoleBook } from "./roles.js";
+import type { KeyStore, MaybePromise, Transition } from "./store.js";
+import type { Actor, ApiKey, KeyRecord } from "./types.js";
+
+/** A page of keys. */
+export interface KeyPage {
+  data: ApiKey[];
+  nextCursor: string | null;
+}
+
+/** A created or rotated key: the raw key (shown once) and its public record. */
+export interface IssuedKey {
+  key: string;
+  apiKey: ApiKey;
+}
+
+/** What {@link KeyManager} works with. */
+export interface ManagerConfig {
+  store: KeyStore;
+  prefix: string;
+  hasher: KeyHasher;
+  roleBook: RoleBook;
+  rules: InputRules;
+  managePermission: string;
+  timeout: number;
+  clock: () => number;
+  onEvent: EventListener | undefined;
+  /** Called after every state-changing store call, before the operation returns (cache, last-used). */
+  changed: (id: string) => void;
+}
+
+/** The management operations of {@link Keyward}: tenancy, the ceiling, lifecycle and events. */
+export class KeyManager {
+  constructor(private readonly config: ManagerConfig) {}
+
+  async create(input: CreateInput, options: ActorOption): Promise<IssuedKey> {
+    const { hasher, prefix, store } = this.config;
+    const actor = this.authorize(options.actor);
+    const now = this.config.clock();
+    const fields = parseCreate(input, actor, now, this.config.rules);
+    if (actor) this.ceiling(actor, fields.scopes, fields.role);
+    const generated = generateKey(prefix);
+    const record: KeyRecord = {
+      id: crypto.randomUUID(),
+      owner: fields.owner,
+      label: fields.label,
+      keyPrefix: generated.keyPrefix,
+      last4: generated.last4,
+      hash: hasher.hash(generated.key),
+      scopes: fields.scopes,
+      role: fields.role,
+      createdBy: actor?.id ?? null,
+      createdAt: now,
+      expiresAt: fields.expiresAt,
+      disabledAt: null,
+      revokedAt: null,
+      lastUsedAt: null,
+      rotatedFrom: null,
+      rotatedTo: null,
+      metadata: fields.metadata,
+    };
+    await this.call(() => store.insert(record));
+    this.emit("key.created", record, actor);
+    return { key: generated.key, apiKey: toApiKey(record, now) };
+  }
+
+  async get(id: string, options: ActorOption): Promise<ApiKey | null> {
+    const actor = this.authorize(options.actor);
+    const record = await this.call(() => this.config.store.get(String(id)));
+    if (!record || (actor && record.owner !== actor.owner)) return null;
+    return toApiKey(record, this.config.clock());
+  }
+
+  async list(owner: string, options: ListOptions): Promise<KeyPage> {
+    const actor = this.authorize(options.actor);
+    if (actor && owner !== actor.owner) throw new ForbiddenError("Cannot list another owner's keys");
+    const { limit, ...rest } = parseList(owner, options);
+    const now = this.config.clock();
+    const records = await this.call(() => this.config.store.list({ owner, limit: limit + 1, now, ...rest }));
+    const page = records.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      data: page.map((r) => toApiKey(r, now)),
+      nextCursor: records.length > limit && last ? encodeCursor(last) : null,
+    };
+  }
+
+  async update(id: string, input: UpdateInput, options: ActorOption): Promise<ApiKey> {
+    const actor = this.authorize(options.actor);
+    const patch = parseUpdate(input, this.config.rules);
+    const current = await this.owned(id, actor);
+    if (current.revokedAt !== null) throw new ConflictError();
+    if (actor && (patch.scopes !== undefined || patch.role !== undefined)) {
+      this.ceiling(actor, patch.scopes ?? current.scopes, patch.role === undefined ? current.role : patch.role);
+    }
+    const after = await this.changing(current.id, () => this.config.store.update(current.id, patch));
+    if (after.revokedAt !== null) throw new ConflictError();
+    this.emit("key.updated", after, actor);
+    return toApiKey(after, this.config.clock());
+  }
+
+  async transition(id: string, action: Transition, options: ActorOption): Promise<ApiKey> {
+    const actor = this.authorize(options.actor);
+    const current = await this.owned(id, actor);
+    if (current.revokedAt !== null && action !== "revoke") throw new ConflictError();
+    const after = await this.changing(current.id, () => this.config.store.transition(current.id, action, this.config.clock()));
+    if (after.revokedAt !== null && action !== "revoke") throw new ConflictError();
+    const type = action === "disable" ? "key.disabled" : action === "enable" ? "key.enabled" : "key.revoked";
+    this.emit(type, after, actor);
+    return toApiKey(after, this.config.clock());
+  }
+
+  async rotate(id: string, options: ActorOption & { gracePeriod?: number }): Promise<IssuedKey> {
+    const actor = this.authorize(options.actor);
+    const grace = parseGrace(options.gracePeriod);
+    const old = await this.owned(id, actor);
+    const now = this.config.clock();
+    if (old.revokedAt !== null) throw new ConflictError();
+    if (old.rotatedTo !== null) throw new ConflictError("API key was already rotated");
+    if (old.expiresAt !== null && old.expiresAt <= now) throw new ConflictError("API key has expired");
+    if (actor) this.ceiling(actor, old.scopes, old.role);
+    const generated = generateKey(this.config.prefix);
+    const replacement: KeyRecord = {
+      ...old,
+      id: crypto.randomUUID(),
+      keyPrefix: generated.keyPrefix,
+      last4: generated.last4,
+      hash: this.config.hasher.hash(generated.key),
+      createdBy: actor?.id ?? old.createdBy,
+      createdAt: now,
+      disabledAt: null,
+      lastUsedAt: null,
+      rotatedFrom: old.id,
+      rotatedTo: null,
+    };
+    const after = await this.changing(old.id, () => this.config.store.rotate(old.id, replacement, now + grace));
+    if (after.rotatedTo !== replacement.id)
+      throw new ConflictError(after.revokedAt !== null ? undefined : "API key was already rotated");
+    this.emit("key.rotated", after, actor, { rotatedTo: replacement.id });
+    return { key: generated.key, apiKey: toApiKey(replacement, now) };
+  }
+
+  /** Runs a state-changing store call, then makes the change visible locally before returning. */
+  private async changing(id: string, call: () => MaybePromise<KeyRecord | null>): Promise<KeyRecord> {
+    try {
+      const after = await this.call(call);
+      if (!after) throw new NotFoundError();
+      return after;
+    } finally {
+      this.config.changed(id);
+    }
+  }
+
+  /** The record `id`, checked against the actor's tenancy (another owner's key is "not found"). */
+  private async owned(id: string, actor: Actor | null): Promise<KeyRecord> {
+    const record = typeof id === "string" && id !== "" ? await this.call(() => this.config.store.get(id)) : null;
+    if (!record || (actor && record.owner !== actor.owner)) throw new NotFoundError();
+    return record;
+  }
+
+  /** Validates an actor and its management permission; null when no actor was given. */
+  private authorize(actor: Actor | null | undefined): Actor | null {
+    if (actor === undefined || actor === null) return null;
+    if (typeof actor !== "object" || typeof actor.id !== "string" || typeof actor.owner !== "string" || !actor.owner) {
+      throw new TypeError("actor must be { id: string, owner: string, scopes?, role? }");
+    }
+    const permission = this.config.managePermission;
+    if (!this.config.roleBook.actorScopes(actor).covers(permission)) {
+      throw new ForbiddenError(`Managing API keys requires the ${permission} permission`);
+    }
+    return actor;
+  }
+
+  /** The role ceiling: the key's effective scopes must be covered by the actor's. */
+  private ceiling(actor: Actor, scopes: readonly string[], role: string | null): void {
+    const { roleBook } = this.config;
+    if (!roleBook.actorScopes(actor).coversAll(roleBook.effective(scopes, role).list)) {
+      throw new ForbiddenError("Cannot grant a key scopes you do not hold");
+    }
+  }
+
+  private call<T>(fn: () => MaybePromise<T>): Promise<T> {
+    return Promise.resolve(callStore(this.config.timeout, fn));
+  }
+
+  private emit(type: KeywardEventType, record: KeyRecord, actor: Actor | null, extra?: Partial<KeywardEvent>): void {
+    const { onEvent, clock } = this.config;
+    if (!onEvent) return;
+    try {
+      onEvent({
+        type,
+        time: new Date(clock()).toISOString(),
+        keyId: record.id,
+        owner: record.owner,
+        actor: actor ? { id: actor.id, owner: actor.owner } : null,
+        ...extra,
+      });
+    } catch {
+      // a listener's failure never fails the operation
+    }
+  }
+}
