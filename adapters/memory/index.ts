@@ -45,15 +45,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     byHash.set(frozen.hash, frozen);
     return frozen;
   };
-  const changed = (id: string): void => {
+  const notify = (tell: (listener: ChangeListener) => void): void => {
     for (const l of listeners) {
       try {
-        l.onChange(id);
+        tell(l);
       } catch {
         // one listener never stops the others
       }
     }
   };
+  const changed = (id: string): void => notify((l) => l.onChange(id));
   const insert = (record: KeyRecord): void => {
     if (byId.has(record.id)) throw new Error("memoryStore: duplicate id");
     if (byHash.has(record.hash)) throw new Error("memoryStore: duplicate hash");
@@ -73,6 +74,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       byId.clear();
       byHash.clear();
       byOwner.clear();
+      notify((l) => l.onReset()); // every record changed: watchers drop what they cached
     },
     insert,
     findByHash: (hash: string) => byHash.get(hash) ?? null,

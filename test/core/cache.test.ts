@@ -219,3 +219,14 @@ describe("VerificationCache", () => {
     expect(() => new VerificationCache({ max: -1 })).toThrow(RangeError);
   });
 });
+
+describe("memoryStore().clear() and caches", () => {
+  it("a cleared store is not served from the caches of instances watching it", async () => {
+    const store = memoryStore();
+    const kw = createKeyward({ store, prefix: "kw", cache: CACHE, lastUsed: false });
+    const { key } = await kw.create({ owner: "o", label: "k" });
+    expect((await kw.verify(key)).ok).toBe(true);
+    store.clear();
+    expect(await kw.verify(key)).toMatchObject({ ok: false, error: { code: "invalid" } });
+  });
+});

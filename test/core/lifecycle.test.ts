@@ -258,3 +258,29 @@ describe("update", () => {
     expect((await kw.verify(key, { scopes: ["jobs:read"] })).ok).toBe(true);
   });
 });
+
+describe("concurrency", () => {
+  it("100 concurrent creates for one owner all persist and all verify", async () => {
+    const { kw } = setup();
+    const issued = await Promise.all(Array.from({ length: 100 }, (_, i) => kw.create({ owner: OWNER, label: `k${i}` })));
+    const ids = new Set<string>();
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof kw.list>> = await kw.list(OWNER, { limit: 30, cursor });
+      for (const k of page.data) ids.add(k.id);
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(ids.size).toBe(100);
+    for (const { key } of issued) expect((await kw.verify(key)).ok).toBe(true);
+  });
+
+  it("a revoke racing an enable never resurrects the key", async () => {
+    const { kw } = setup();
+    for (let i = 0; i < 20; i++) {
+      const { key, apiKey } = await kw.create({ owner: OWNER, label: "k" });
+      await kw.disable(apiKey.id);
+      await Promise.allSettled([kw.enable(apiKey.id), kw.revoke(apiKey.id), kw.enable(apiKey.id)]);
+      expect(await kw.verify(key)).toMatchObject({ ok: false, error: { code: "revoked" } });
+    }
+  });
+});

@@ -105,6 +105,20 @@ describe("the management permission", () => {
     expect(await kw.get(id)).toMatchObject({ label: "k", status: "active" });
   });
 
+  it('scopes that are not an array (a bare "*" string) grant nothing', async () => {
+    const { kw } = setup();
+    const sneaky = { id: "s", owner: "org_a", scopes: "*" as unknown as string[] };
+    await expect(kw.create({ label: "k" }, { actor: sneaky })).rejects.toBeInstanceOf(ForbiddenError);
+    expect(kw.grantableRoles(sneaky)).toEqual([]);
+  });
+
+  it("a malformed actor is a TypeError, never a silent pass", async () => {
+    const { kw } = setup();
+    for (const bad of [{ id: "x" }, { id: 1, owner: "o" }, { id: "x", owner: "" }, "actor"]) {
+      await expect(kw.create({ label: "k" }, { actor: bad as unknown as Actor })).rejects.toBeInstanceOf(TypeError);
+    }
+  });
+
   it("the permission name is configurable", async () => {
     const { kw } = setup({ managePermission: "keys:admin" });
     await expect(kw.create({ label: "k" }, { actor: alice })).rejects.toBeInstanceOf(ForbiddenError);
