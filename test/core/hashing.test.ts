@@ -3,6 +3,7 @@ import { createHasher, createKeyward, generateKey, HMAC_TAG, SHA256_TAG, timingS
 import { memoryStore } from "keyward/memory";
 import { describe, expect, it } from "vitest";
 import { nobleBackend, nodeBackend } from "../../src/internal/sha256.js";
+import { countingStore } from "./support.js";
 
 const anyText = fc.oneof(
   fc.string({ maxLength: 200 }),
@@ -90,6 +91,16 @@ describe("pepper rotation", () => {
     const retired = createKeyward({ store, prefix: "kw", pepper: "new", lastUsed: false });
     expect(await retired.verify(oldKey)).toMatchObject({ ok: false, error: { code: "invalid" } });
     expect((await retired.verify(newKey)).ok).toBe(true);
+  });
+
+  it("an unknown key costs one lookup per configured pepper, and a malformed one none", async () => {
+    const store = countingStore();
+    const kw = createKeyward({ store, prefix: "kw", pepper: ["new", "old"], lastUsed: false });
+    await kw.verify(generateKey("kw").key);
+    expect(store.calls.findByHash).toBe(2);
+    store.reset();
+    await kw.verify("kw_not_a_key");
+    expect(store.total()).toBe(0);
   });
 
   it("a key created without a pepper does NOT verify once a pepper is configured (v1 hashes are not tried)", async () => {

@@ -10,7 +10,8 @@ import {
 } from "keyward";
 import { memoryStore } from "keyward/memory";
 import { describe, expect, it } from "vitest";
-import { BASE62, randomBase62 } from "../../src/internal/base62.js";
+import { BASE62, encodeUint32, randomBase62 } from "../../src/internal/base62.js";
+import { crc32 } from "../../src/internal/crc32.js";
 import { flipChar, secretOf } from "./support.js";
 
 const BODY = /^[0-9A-Za-z]{54}$/;
@@ -131,5 +132,24 @@ describe("base62 encoding without modulo bias", () => {
 
   it("returns exactly the requested length", () => {
     for (const n of [0, 1, 48, 1000]) expect(randomBase62(n)).toHaveLength(n);
+  });
+});
+
+describe("the checksum primitives", () => {
+  it('crc32 is CRC-32/IEEE (check value of "123456789")', () => {
+    expect(crc32("123456789")).toBe(0xcbf43926);
+    expect(crc32("xx123456789yy", 2, 11)).toBe(0xcbf43926);
+    expect(crc32("")).toBe(0);
+  });
+
+  it("encodeUint32 writes 6 base62 digits, most significant first, for the whole 32-bit range", () => {
+    const decode = (s: string) => [...s].reduce((n, c) => n * 62 + BASE62.indexOf(c), 0);
+    for (const n of [0, 1, 61, 62, 3843, 2 ** 31, 2 ** 32 - 1, 0xcbf43926]) {
+      const text = encodeUint32(n);
+      expect(text).toMatch(/^[0-9A-Za-z]{6}$/);
+      expect(decode(text)).toBe(n);
+    }
+    expect(encodeUint32(0)).toBe("000000");
+    expect(encodeUint32(61)).toBe("00000z");
   });
 });
