@@ -1,8 +1,10 @@
-import { NotFoundError, ValidationError } from "../errors.js";
+import { ForbiddenError, NotFoundError, ValidationError } from "../errors.js";
 import type { Keyward } from "../keyward.js";
+import { RoleBook } from "../roles.js";
 import type { Actor } from "../types.js";
 import { parseJsonObject, pick } from "./body.js";
-import { assertRealm, errorBody, errorResponse, type HttpResponse, type ResponseContext } from "./responses.js";
+import { headerValues } from "./headers.js";
+import { assertRealm, challenge, errorBody, errorResponse, type HttpResponse, type ResponseContext } from "./responses.js";
 
 /** Resolves the caller of a management request from the framework's request object. */
 export type ActorResolver<Req> = (request: Req) => Actor | null | undefined | Promise<Actor | null | undefined>;
@@ -75,9 +77,11 @@ export function createManagementHandler<Req>(keyward: Keyward, options: Manageme
     try {
       const actor = await options.actor(req.native);
       if (!actor) {
+        // RFC 6750 §3: error="invalid_token" when a credential was sent (and not accepted)
+        const sent = headerValues(req.native, "authorization").length > 0;
         return {
           status: 401,
-          headers: { "www-authenticate": `Bearer realm="${realm}"` },
+          headers: { "www-authenticate": challenge(realm, sent ? "invalid_token" : undefined), "cache-control": "no-store" },
           body: errorBody(401, "Authentication required", req.path),
         };
       }
@@ -113,7 +117,7 @@ function match(method: string, seg: (string | null)[]): Route | null {
     return null;
   }
   if (first === "roles" && action === undefined) {
-    return method === "GET" ? { body: false, run: async (kw, actor) => [200, kw.grantableRoles(actor)] } : null;
+    return method === "GET" ? { body: false, run: roles } : null;
   }
   if (action === undefined) {
     if (method === "GET") return { body: false, run: (kw, actor) => get(kw, actor, first) };
@@ -144,6 +148,14 @@ async function list(kw: Keyward, actor: Actor, _b: unknown, req: ManagementReque
     ...(status !== null && { status: status as "active" }),
   });
   return [200, page];
+}
+
+/** The roles the actor may grant; like every management route, it needs the management permission. */
+async function roles(kw: Keyward, actor: Actor): Promise<[number, unknown]> {
+  if (!new RoleBook(kw.roles).actorScopes(actor).covers(kw.managePermission)) {
+    throw new ForbiddenError(`Managing API keys requires the ${kw.managePermission} permission`);
+  }
+  return [200, kw.grantableRoles(actor)];
 }
 
 async function create(kw: Keyward, actor: Actor, body: Record<string, unknown>): Promise<[number, unknown]> {
