@@ -1,0 +1,32 @@
+/**
+ * Hono 4 middleware for keyward: {@link apiKeyAuth} authenticates a request
+ * with an API key and sets `c.get("apiKey")`, {@link requireScopes} checks
+ * its scopes, {@link apiKeyRoutes} is the key-management API as a Hono app.
+ * All decisions come from the framework-neutral core in `keyward/http`.
+ * Web APIs only: Node, Bun, Deno and edge runtimes such as Cloudflare Workers.
+ *
+ * @example
+ * ```ts
+ * import { Hono } from "hono";
+ * import { keyActor } from "keyward";
+ * import { apiKeyAuth, apiKeyRoutes, type KeywardVariables, requireScopes } from "keyward/hono";
+ *
+ * const app = new Hono<{ Variables: KeywardVariables }>();
+ * app.get("/v1/jobs", apiKeyAuth(keyward), requireScopes("jobs:read"), (c) => c.json({ owner: c.get("apiKey").owner }));
+ * app.route("/settings/api-keys", apiKeyRoutes(keyward, { actor: keyActor(keyward) }));
+ * ```
+ *
+ * @module
+ */
+import type { ApiKey } from "keyward";
+
+export type { AuthOptions } from "keyward/http";
+export { apiKeyAuth, type KeywardVariables, requireScopes } from "./auth.js";
+export { type ApiKeyRoutesOptions, apiKeyRoutes } from "./routes.js";
+
+declare module "hono" {
+  interface ContextVariableMap {
+    /** The API key `apiKeyAuth` authenticated. */
+    apiKey: ApiKey;
+  }
+}

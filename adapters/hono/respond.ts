@@ -1,0 +1,25 @@
+import type { Context } from "hono";
+import type { HttpResponse } from "keyward/http";
+import { JSON_TYPE } from "../shared/http.js";
+
+/** Turns a core answer into a Hono response: status, headers and JSON body. */
+export function respond(c: Context, answer: HttpResponse): Response {
+  const headers: Record<string, string> = { ...answer.headers, "content-type": JSON_TYPE };
+  return c.body(JSON.stringify(answer.body), answer.status as 200, headers);
+}
+
+/**
+ * What to read headers from: on Node (`@hono/node-server`) the incoming
+ * message, whose `rawHeaders` show a doubled header as two values exactly as
+ * in the Express and Koa adapters; elsewhere the context (Fetch `Headers`,
+ * where doubled headers arrive comma-joined and are refused as such).
+ */
+export function headerSource(c: Context): unknown {
+  const incoming = (c.env as { incoming?: { rawHeaders?: unknown } } | undefined)?.incoming;
+  return incoming && Array.isArray(incoming.rawHeaders) ? incoming : c;
+}
+
+/** The request path as sent (not percent-decoded), for error bodies and routing. */
+export function pathnameOf(c: Context): string {
+  return new URL(c.req.url).pathname;
+}

@@ -1,0 +1,38 @@
+/** Internal to the framework adapters (not a public entry): small request and response helpers. */
+
+/** The content type of every answer the adapters write. */
+export const JSON_TYPE = "application/json; charset=utf-8";
+
+/** The pathname of a request target (`/a/b?x=1` → `/a/b`), as sent (not decoded). */
+export function pathOf(url: string): string {
+  const q = url.indexOf("?");
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/** The query string of a request target, without `?`. */
+export function queryOf(url: string): string {
+  const q = url.indexOf("?");
+  return q === -1 ? "" : url.slice(q + 1);
+}
+
+/** Concatenates body chunks and decodes them as UTF-8. */
+export function decodeChunks(chunks: readonly Uint8Array[], size: number): string {
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+/**
+ * Throws a `TypeError` at configuration time unless `keyward` looks like a
+ * keyward instance (checked structurally, so two copies of the package still work).
+ */
+export function assertKeyward(keyward: unknown, where: string): void {
+  const kw = keyward as { verify?: unknown; create?: unknown } | null;
+  if (!kw || typeof kw.verify !== "function" || typeof kw.create !== "function") {
+    throw new TypeError(`${where}: the first argument must be a keyward instance (createKeyward(...))`);
+  }
+}

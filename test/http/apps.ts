@@ -1,0 +1,149 @@
+/**
+ * The same application built with each adapter: protected routes and the
+ * management API, so one contract runs against all three over real HTTP.
+ *
+ * - GET  /v1/jobs        apiKeyAuth + requireScopes("jobs:read")
+ * - POST /v1/jobs        apiKeyAuth + requireScopes("jobs:write")
+ * - GET  /x/jobs         apiKeyAuth({ header: "x-api-key" }) + requireScopes("jobs:read")
+ * - GET  /realm/jobs     apiKeyAuth({ realm: "partners" }) + requireScopes("jobs:write")
+ * - /settings/api-keys   apiKeyRoutes, actor from the test session header
+ * - /integrations/api-keys  apiKeyRoutes, actor = keyActor(keyward)
+ * - /mutable/api-keys    apiKeyRoutes on a second keyward with mutableScopes (when given)
+ */
+import http from "node:http";
+import { serve } from "@hono/node-server";
+import express from "express";
+import { Hono } from "hono";
+import type { Keyward } from "keyward";
+import { keyActor } from "keyward";
+import * as ex from "keyward/express";
+import * as ho from "keyward/hono";
+import * as ko from "keyward/koa";
+import Koa, { type Middleware } from "koa";
+import { listen, testActor } from "./support.js";
+
+export type AdapterName = "express" | "hono" | "koa";
+export const ADAPTERS: readonly AdapterName[] = ["express", "hono", "koa"];
+
+export interface AppOptions {
+  kw: Keyward;
+  /** A second instance with `mutableScopes: true`, mounted at /mutable/api-keys. */
+  mutable?: Keyward;
+  /** Run a body parser before the management routes (it consumes the body). */
+  bodyParser?: boolean;
+  maxBodyBytes?: number;
+}
+
+export interface Running {
+  port: number;
+  close(): Promise<void>;
+}
+
+const ok = (apiKey: { id: string } | undefined) => ({ ok: true, keyId: apiKey?.id ?? null });
+
+export function expressApp(o: AppOptions): express.Express {
+  const { kw } = o;
+  const app = express();
+  if (o.bodyParser) app.use(express.json());
+  app.get("/v1/jobs", ex.apiKeyAuth(kw), ex.requireScopes("jobs:read"), (req, res) => {
+    res.json(ok(req.apiKey));
+  });
+  app.post("/v1/jobs", ex.apiKeyAuth(kw), ex.requireScopes("jobs:write"), (req, res) => {
+    res.status(201).json(ok(req.apiKey));
+  });
+  app.get("/x/jobs", ex.apiKeyAuth(kw, { header: "x-api-key" }), ex.requireScopes("jobs:read"), (req, res) => {
+    res.json(ok(req.apiKey));
+  });
+  app.get("/realm/jobs", ex.apiKeyAuth(kw, { realm: "partners" }), ex.requireScopes("jobs:write"), (req, res) => {
+    res.json(ok(req.apiKey));
+  });
+  const limit = o.maxBodyBytes === undefined ? {} : { maxBodyBytes: o.maxBodyBytes };
+  app.use("/settings/api-keys", ex.apiKeyRoutes(kw, { actor: testActor, ...limit }));
+  app.use("/integrations/api-keys", ex.apiKeyRoutes(kw, { actor: keyActor(kw) }));
+  if (o.mutable) app.use("/mutable/api-keys", ex.apiKeyRoutes(o.mutable, { actor: testActor }));
+  return app;
+}
+
+export function honoApp(o: AppOptions): Hono {
+  const { kw } = o;
+  const app = new Hono();
+  if (o.bodyParser) {
+    app.use("*", async (c, next) => {
+      if (c.req.method !== "GET") await c.req.json().catch(() => undefined);
+      await next();
+    });
+  }
+  app.get("/v1/jobs", ho.apiKeyAuth(kw), ho.requireScopes("jobs:read"), (c) => c.json(ok(c.get("apiKey"))));
+  app.post("/v1/jobs", ho.apiKeyAuth(kw), ho.requireScopes("jobs:write"), (c) => c.json(ok(c.get("apiKey")), 201));
+  app.get("/x/jobs", ho.apiKeyAuth(kw, { header: "x-api-key" }), ho.requireScopes("jobs:read"), (c) =>
+    c.json(ok(c.get("apiKey"))),
+  );
+  app.get("/realm/jobs", ho.apiKeyAuth(kw, { realm: "partners" }), ho.requireScopes("jobs:write"), (c) =>
+    c.json(ok(c.get("apiKey"))),
+  );
+  const limit = o.maxBodyBytes === undefined ? {} : { maxBodyBytes: o.maxBodyBytes };
+  app.route("/settings/api-keys", ho.apiKeyRoutes(kw, { actor: testActor, ...limit }));
+  app.route("/integrations/api-keys", ho.apiKeyRoutes(kw, { actor: keyActor(kw) }));
+  if (o.mutable) app.route("/mutable/api-keys", ho.apiKeyRoutes(o.mutable, { actor: testActor }));
+  return app;
+}
+
+/** A minimal Koa router: runs `chain` for one method and path, passes everything else on. */
+function route(method: string, path: string, ...chain: Middleware[]): Middleware {
+  const run = (i: number, ctx: Koa.Context): Promise<unknown> =>
+    i < chain.length ? Promise.resolve((chain[i] as Middleware)(ctx as never, () => run(i + 1, ctx))) : Promise.resolve();
+  return (ctx, next) => (ctx.method === method && ctx.path === path ? run(0, ctx as Koa.Context) : next());
+}
+
+export function koaApp(o: AppOptions): Koa {
+  const { kw } = o;
+  const app = new Koa();
+  if (o.bodyParser) {
+    app.use(async (ctx, next) => {
+      if (ctx.method !== "GET") {
+        const chunks: Buffer[] = [];
+        for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
+        const text = Buffer.concat(chunks).toString("utf8");
+        try {
+          (ctx.request as { body?: unknown }).body = text ? JSON.parse(text) : {};
+        } catch {
+          (ctx.request as { body?: unknown }).body = text;
+        }
+      }
+      await next();
+    });
+  }
+  const send = (status: number) => (ctx: Koa.Context) => {
+    ctx.status = status;
+    ctx.body = ok(ctx.state.apiKey);
+  };
+  app.use(route("GET", "/v1/jobs", ko.apiKeyAuth(kw), ko.requireScopes("jobs:read"), send(200)));
+  app.use(route("POST", "/v1/jobs", ko.apiKeyAuth(kw), ko.requireScopes("jobs:write"), send(201)));
+  app.use(route("GET", "/x/jobs", ko.apiKeyAuth(kw, { header: "x-api-key" }), ko.requireScopes("jobs:read"), send(200)));
+  app.use(route("GET", "/realm/jobs", ko.apiKeyAuth(kw, { realm: "partners" }), ko.requireScopes("jobs:write"), send(200)));
+  const limit = o.maxBodyBytes === undefined ? {} : { maxBodyBytes: o.maxBodyBytes };
+  app.use(ko.apiKeyRoutes(kw, { actor: testActor, prefix: "/settings/api-keys", ...limit }));
+  app.use(ko.apiKeyRoutes(kw, { actor: keyActor(kw), prefix: "/integrations/api-keys" }));
+  if (o.mutable) app.use(ko.apiKeyRoutes(o.mutable, { actor: testActor, prefix: "/mutable/api-keys" }));
+  return app;
+}
+
+/** Starts the app of `adapter` on 127.0.0.1, port 0. */
+export async function start(adapter: AdapterName, o: AppOptions): Promise<Running> {
+  if (adapter === "express") return listen(http.createServer(expressApp(o)));
+  if (adapter === "koa") return listen(http.createServer(koaApp(o).callback()));
+  const app = honoApp(o);
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
+      const s = server as http.Server;
+      resolve({
+        port: info.port,
+        close: () =>
+          new Promise<void>((done) => {
+            s.closeAllConnections();
+            s.close(() => done());
+          }),
+      });
+    });
+  });
+}

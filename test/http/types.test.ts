@@ -1,0 +1,75 @@
+/**
+ * Type tests (checked by `tsc --noEmit`; the runtime part only builds the
+ * apps): what each adapter puts on the request is typed.
+ */
+import express from "express";
+import { Hono } from "hono";
+import type { ApiKey } from "keyward";
+import { createKeyward, keyActor } from "keyward";
+import * as ex from "keyward/express";
+import * as ho from "keyward/hono";
+import * as ko from "keyward/koa";
+import { memoryStore } from "keyward/memory";
+import Koa from "koa";
+import { describe, expectTypeOf, it } from "vitest";
+
+const keyward = createKeyward({ store: memoryStore(), prefix: "cho" });
+
+describe("types", () => {
+  it("Express: req.apiKey is ApiKey | undefined", () => {
+    const app = express();
+    app.get("/", ex.apiKeyAuth(keyward), ex.requireScopes("jobs:read"), (req, res) => {
+      expectTypeOf(req.apiKey).toEqualTypeOf<ApiKey | undefined>();
+      res.json({ id: req.apiKey?.id });
+    });
+    expectTypeOf(ex.apiKeyRoutes(keyward, { actor: keyActor(keyward) })).toEqualTypeOf<express.Router>();
+    app.use("/keys", ex.apiKeyRoutes(keyward, { actor: (req) => (req.get("x-user") ? { id: "u", owner: "o" } : null) }));
+    // type errors only: never called
+    expectTypeOf(() => {
+      // @ts-expect-error actor is required
+      ex.apiKeyRoutes(keyward, {});
+      // @ts-expect-error scopes are strings
+      ex.requireScopes(1);
+    }).toBeFunction();
+  });
+
+  it("Hono: c.get('apiKey') is ApiKey, with or without KeywardVariables", () => {
+    const app = new Hono();
+    app.get("/", ho.apiKeyAuth(keyward), ho.requireScopes("jobs:read"), (c) => {
+      expectTypeOf(c.get("apiKey")).toEqualTypeOf<ApiKey>();
+      return c.json({ id: c.get("apiKey").id });
+    });
+    const typed = new Hono<{ Variables: ho.KeywardVariables }>();
+    typed.use("/v1/*", ho.apiKeyAuth(keyward, { header: "x-api-key" }));
+    typed.get("/v1/jobs", (c) => {
+      expectTypeOf(c.var.apiKey).toEqualTypeOf<ApiKey>();
+      return c.text(c.var.apiKey.owner);
+    });
+    const withBindings = new Hono<{ Bindings: { DB: string } }>();
+    withBindings.use("*", ho.apiKeyAuth(keyward));
+    app.route("/settings/api-keys", ho.apiKeyRoutes(keyward, { actor: keyActor(keyward) }));
+    app.route("/other", ho.apiKeyRoutes(keyward, { actor: (c) => (c.req.header("x-user") ? { id: "u", owner: "o" } : null) }));
+    expectTypeOf(ho.apiKeyRoutes(keyward, { actor: () => null })).toEqualTypeOf<Hono>();
+  });
+
+  it("Koa: ctx.state.apiKey is ApiKey | undefined", () => {
+    const app = new Koa();
+    app.use(ko.apiKeyAuth(keyward));
+    app.use(ko.requireScopes("jobs:read"));
+    app.use((ctx) => {
+      expectTypeOf(ctx.state.apiKey).toEqualTypeOf<ApiKey | undefined>();
+      ctx.body = { id: ctx.state.apiKey?.id };
+    });
+    const typed = new Koa<ko.KeywardState>();
+    typed.use(ko.apiKeyAuth(keyward));
+    typed.use((ctx) => {
+      expectTypeOf(ctx.state.apiKey).toEqualTypeOf<ApiKey | undefined>();
+    });
+    app.use(ko.apiKeyRoutes(keyward, { actor: keyActor(keyward), prefix: "/settings/api-keys" }));
+    app.use(ko.apiKeyRoutes(keyward, { actor: (ctx) => (ctx.get("x-user") ? { id: "u", owner: "o" } : null) }));
+    expectTypeOf(() => {
+      // @ts-expect-error prefix is a string
+      ko.apiKeyRoutes(keyward, { actor: () => null, prefix: 1 });
+    }).toBeFunction();
+  });
+});
