@@ -3,11 +3,12 @@
  * calls, a settable clock, actors, and a way to name a key's secret part
  * without ever printing it.
  */
-import type { Actor, KeyRecord, KeyStore, KeywardOptions } from "keyward";
+import type { Actor, KeyStore, KeywardOptions } from "keyward";
 import { createKeyward } from "keyward";
 import { type MemoryStore, memoryStore } from "keyward/memory";
 
-export type StoreMethod = "insert" | "findByHash" | "get" | "list" | "update" | "transition" | "rotate" | "touch" | "watch";
+const METHODS = ["insert", "findByHash", "get", "list", "update", "transition", "rotate", "touch", "watch"] as const;
+type StoreMethod = (typeof METHODS)[number];
 
 /** A store wrapper that counts each method's calls. */
 export interface CountingStore extends KeyStore {
@@ -19,8 +20,7 @@ export interface CountingStore extends KeyStore {
 export function countingStore(inner: KeyStore = memoryStore()): CountingStore {
   const calls = {} as Record<StoreMethod, number>;
   const reset = (): void => {
-    for (const m of ["insert", "findByHash", "get", "list", "update", "transition", "rotate", "touch", "watch"] as const)
-      calls[m] = 0;
+    for (const m of METHODS) calls[m] = 0;
   };
   reset();
   return new Proxy(inner as CountingStore, {
@@ -94,13 +94,3 @@ export function deferred<T>(): { promise: Promise<T>; resolve(value: T): void } 
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Records as the memory store holds them, read back by id. */
-export async function recordsOf(store: KeyStore, ids: readonly string[]): Promise<KeyRecord[]> {
-  const out: KeyRecord[] = [];
-  for (const id of ids) {
-    const r = await store.get(id);
-    if (r) out.push(r);
-  }
-  return out;
-}
