@@ -13,7 +13,7 @@ import type { ChangeListener } from "keyward";
  */
 export interface SubscriberLike {
   subscribe(...args: never[]): unknown;
-  on(event: string, listener: (...args: never[]) => void): unknown;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 
 /** While the feed is down, the cache is reset this often (changes may be passing unseen). */
@@ -154,9 +154,10 @@ function nodeRedisFeed(conn: Conn, channel: string, state: FeedState): () => Pro
   };
   const onReady: Handler = () => (subscribed ? state.subscribed() : void ensure());
   const onLost: Handler = () => state.lost();
+  // every drop of a ready connection emits `reconnecting` (or `end`); an `error` alone may leave it up
   const handlers: [string, Handler][] = [
     ["ready", onReady],
-    ["error", onLost],
+    ["error", noop],
     ["reconnecting", onLost],
     ["end", onLost],
   ];
