@@ -12,7 +12,8 @@ export interface KeyHasher {
   readonly hash: (key: string) => string;
   /**
    * Hashes to try after a miss on {@link KeyHasher.hash}: one per older
-   * pepper, so keys created before a pepper rotation keep verifying.
+   * pepper, then plain SHA-256, so keys created before a pepper rotation —
+   * or before any pepper was configured — keep verifying.
    */
   readonly fallbacks: readonly ((key: string) => string)[];
 }
@@ -38,7 +39,8 @@ export function createHasher(pepper?: string | readonly string[], digest = backe
     return { hash: (key) => SHA256_TAG + sha(key), fallbacks: [] };
   }
   const [current, ...older] = peppers.map((p) => tagged(digest.hmacSha256(p)));
-  return { hash: current as (key: string) => string, fallbacks: older };
+  const sha = digest.sha256;
+  return { hash: current as (key: string) => string, fallbacks: [...older, (key) => SHA256_TAG + sha(key)] };
 }
 
 function tagged(fn: Digest): (key: string) => string {

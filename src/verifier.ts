@@ -69,7 +69,13 @@ export class Verifier {
 
   verify(key: unknown, options?: VerifyOptions): Promise<VerifyResult> {
     const required = options?.scopes;
-    if (required !== undefined) this.checkScopes(required);
+    if (required !== undefined) {
+      try {
+        this.checkScopes(required);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     if (typeof key !== "string" || key === "") return Promise.resolve(this.fail("missing", null));
     if (key.length > MAX_KEY_LENGTH || !isWellFormedKey(key, this.prefix)) return Promise.resolve(this.fail("malformed", null));
     const hash = this.hasher.hash(key);

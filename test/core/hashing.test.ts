@@ -93,22 +93,25 @@ describe("pepper rotation", () => {
     expect((await retired.verify(newKey)).ok).toBe(true);
   });
 
-  it("an unknown key costs one lookup per configured pepper, and a malformed one none", async () => {
+  it("an unknown key costs one lookup per configured pepper plus the unpeppered one, and a malformed one none", async () => {
     const store = countingStore();
     const kw = createKeyward({ store, prefix: "kw", pepper: ["new", "old"], lastUsed: false });
     await kw.verify(generateKey("kw").key);
-    expect(store.calls.findByHash).toBe(2);
+    expect(store.calls.findByHash).toBe(3);
     store.reset();
     await kw.verify("kw_not_a_key");
     expect(store.total()).toBe(0);
   });
 
-  it("a key created without a pepper does NOT verify once a pepper is configured (v1 hashes are not tried)", async () => {
+  it("a key created before any pepper was configured keeps verifying once one is, and new keys get v2", async () => {
     const store = memoryStore();
     const plain = createKeyward({ store, prefix: "kw", lastUsed: false });
     const { key } = await plain.create({ owner: "o", label: "plain" });
     const peppered = createKeyward({ store, prefix: "kw", pepper: "pep", lastUsed: false });
-    expect(await peppered.verify(key)).toMatchObject({ ok: false, error: { code: "invalid", status: 401 } });
+    expect(await peppered.verify(key)).toMatchObject({ ok: true });
+    const fresh = await peppered.create({ owner: "o", label: "peppered" });
+    expect((await store.get(fresh.apiKey.id))?.hash.startsWith("v2:")).toBe(true);
+    expect(await plain.verify(fresh.key)).toMatchObject({ ok: false, error: { code: "invalid" } });
   });
 });
 
