@@ -5,7 +5,15 @@ import { assertKeyward, pathOf, queryOf } from "../shared/http.js";
 import { nodeBodyReader } from "../shared/node-body.js";
 import { send } from "./send.js";
 
-/** Options of the Express {@link apiKeyRoutes}: `actor(req)` resolves the caller. */
+/**
+ * Options of the Express {@link apiKeyRoutes}: `actor(req)` resolves the caller;
+ * `realm`, `maxBodyBytes` and `maxGracePeriod` are optional.
+ *
+ * @example
+ * ```ts
+ * const options: ApiKeyRoutesOptions = { actor: (req) => req.session?.actor ?? null, maxBodyBytes: 8192 };
+ * ```
+ */
 export type ApiKeyRoutesOptions = ManagementOptions<Request>;
 
 /**

@@ -6,8 +6,13 @@ import { AdmittedBy, scopeGuards } from "../shared/scopes.js";
 import { headerSource, pathnameOf, respond } from "./respond.js";
 
 /**
- * The context variables {@link apiKeyAuth} sets, for a typed app:
- * `new Hono<{ Variables: KeywardVariables }>()`.
+ * The context variables {@link apiKeyAuth} sets, for a typed app.
+ *
+ * @example
+ * ```ts
+ * const app = new Hono<{ Variables: KeywardVariables }>();
+ * app.get("/v1/jobs", apiKeyAuth(keyward), (c) => c.text(c.var.apiKey.owner));
+ * ```
  */
 export type KeywardVariables = {
   /** The API key `apiKeyAuth` authenticated. */

@@ -5,7 +5,15 @@ import { assertKeyward } from "../shared/http.js";
 import { readText } from "./body.js";
 import { respond } from "./respond.js";
 
-/** Options of the Hono {@link apiKeyRoutes}: `actor(c)` resolves the caller. */
+/**
+ * Options of the Hono {@link apiKeyRoutes}: `actor(c)` resolves the caller;
+ * `realm`, `maxBodyBytes` and `maxGracePeriod` are optional.
+ *
+ * @example
+ * ```ts
+ * const options: ApiKeyRoutesOptions = { actor: (c) => c.get("session")?.actor ?? null, realm: "dashboard" };
+ * ```
+ */
 export type ApiKeyRoutesOptions = ManagementOptions<Context>;
 
 /**

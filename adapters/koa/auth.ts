@@ -5,7 +5,16 @@ import { assertKeyward, pathOf } from "../shared/http.js";
 import { AdmittedBy, scopeGuards } from "../shared/scopes.js";
 import { respond } from "./respond.js";
 
-/** The state {@link apiKeyAuth} sets, for a typed app: `new Koa<KeywardState>()`. */
+/**
+ * The state {@link apiKeyAuth} sets, for a typed app.
+ *
+ * @example
+ * ```ts
+ * const app = new Koa<KeywardState>();
+ * app.use(apiKeyAuth(keyward));
+ * app.use((ctx) => { ctx.body = { owner: ctx.state.apiKey?.owner }; });
+ * ```
+ */
 export interface KeywardState {
   /** The API key `apiKeyAuth` authenticated; undefined before it ran or when it did not. */
   apiKey?: ApiKey;

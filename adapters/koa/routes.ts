@@ -5,7 +5,16 @@ import { assertKeyward, pathOf } from "../shared/http.js";
 import { nodeBodyReader } from "../shared/node-body.js";
 import { respond } from "./respond.js";
 
-/** Options of the Koa {@link apiKeyRoutes}: `actor(ctx)` resolves the caller. */
+/**
+ * Options of the Koa {@link apiKeyRoutes}: `actor(ctx)` resolves the caller,
+ * `prefix` says where the API answers; `realm`, `maxBodyBytes` and
+ * `maxGracePeriod` are optional.
+ *
+ * @example
+ * ```ts
+ * const options: ApiKeyRoutesOptions = { actor: (ctx) => ctx.state.user?.actor ?? null, prefix: "/settings/api-keys" };
+ * ```
+ */
 export interface ApiKeyRoutesOptions extends ManagementOptions<Context> {
   /**
    * Path the API answers under, e.g. `/settings/api-keys`; requests elsewhere

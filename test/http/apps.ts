@@ -6,6 +6,7 @@
  * - POST /v1/jobs        apiKeyAuth + requireScopes("jobs:write")
  * - GET  /x/jobs         apiKeyAuth({ header: "x-api-key" }) + requireScopes("jobs:read")
  * - GET  /realm/jobs     apiKeyAuth({ realm: "partners" }) + requireScopes("jobs:write")
+ * - GET  /scoped/jobs    apiKeyAuth({ scopes: ["jobs:write"] })
  * - /settings/api-keys   apiKeyRoutes, actor from the test session header
  * - /integrations/api-keys  apiKeyRoutes, actor = keyActor(keyward)
  * - /mutable/api-keys    apiKeyRoutes on a second keyward with mutableScopes (when given)
@@ -14,7 +15,7 @@ import http from "node:http";
 import { serve } from "@hono/node-server";
 import express from "express";
 import { Hono } from "hono";
-import type { Keyward } from "keyward";
+import type { ApiKey, Keyward } from "keyward";
 import { keyActor } from "keyward";
 import * as ex from "keyward/express";
 import * as ho from "keyward/hono";
@@ -39,7 +40,8 @@ export interface Running {
   close(): Promise<void>;
 }
 
-const ok = (apiKey: { id: string } | undefined) => ({ ok: true, keyId: apiKey?.id ?? null });
+/** The protected routes answer with what the handler was given, to prove it holds no secret. */
+const ok = (apiKey: ApiKey | undefined) => ({ ok: true, keyId: apiKey?.id ?? null, apiKey: apiKey ?? null });
 
 export function expressApp(o: AppOptions): express.Express {
   const { kw } = o;
@@ -55,6 +57,9 @@ export function expressApp(o: AppOptions): express.Express {
     res.json(ok(req.apiKey));
   });
   app.get("/realm/jobs", ex.apiKeyAuth(kw, { realm: "partners" }), ex.requireScopes("jobs:write"), (req, res) => {
+    res.json(ok(req.apiKey));
+  });
+  app.get("/scoped/jobs", ex.apiKeyAuth(kw, { scopes: ["jobs:write"] }), (req, res) => {
     res.json(ok(req.apiKey));
   });
   const limit = o.maxBodyBytes === undefined ? {} : { maxBodyBytes: o.maxBodyBytes };
@@ -81,6 +86,7 @@ export function honoApp(o: AppOptions): Hono {
   app.get("/realm/jobs", ho.apiKeyAuth(kw, { realm: "partners" }), ho.requireScopes("jobs:write"), (c) =>
     c.json(ok(c.get("apiKey"))),
   );
+  app.get("/scoped/jobs", ho.apiKeyAuth(kw, { scopes: ["jobs:write"] }), (c) => c.json(ok(c.get("apiKey"))));
   const limit = o.maxBodyBytes === undefined ? {} : { maxBodyBytes: o.maxBodyBytes };
   app.route("/settings/api-keys", ho.apiKeyRoutes(kw, { actor: testActor, ...limit }));
   app.route("/integrations/api-keys", ho.apiKeyRoutes(kw, { actor: keyActor(kw) }));
@@ -121,6 +127,7 @@ export function koaApp(o: AppOptions): Koa {
   app.use(route("POST", "/v1/jobs", ko.apiKeyAuth(kw), ko.requireScopes("jobs:write"), send(201)));
   app.use(route("GET", "/x/jobs", ko.apiKeyAuth(kw, { header: "x-api-key" }), ko.requireScopes("jobs:read"), send(200)));
   app.use(route("GET", "/realm/jobs", ko.apiKeyAuth(kw, { realm: "partners" }), ko.requireScopes("jobs:write"), send(200)));
+  app.use(route("GET", "/scoped/jobs", ko.apiKeyAuth(kw, { scopes: ["jobs:write"] }), send(200)));
   const limit = o.maxBodyBytes === undefined ? {} : { maxBodyBytes: o.maxBodyBytes };
   app.use(ko.apiKeyRoutes(kw, { actor: testActor, prefix: "/settings/api-keys", ...limit }));
   app.use(ko.apiKeyRoutes(kw, { actor: keyActor(kw), prefix: "/integrations/api-keys" }));

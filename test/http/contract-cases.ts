@@ -199,6 +199,23 @@ export const CONTRACT: readonly ContractCase[] = [
     headers: [["Authorization", "Bearer {admin}"]],
     expect: { ...OK, status: 201 },
   },
+  {
+    name: "apiKeyAuth({ scopes }) missing scope",
+    path: "/scoped/jobs",
+    headers: [["Authorization", "Bearer {valid}"]],
+    expect: {
+      status: 403,
+      error: "FORBIDDEN",
+      wwwAuthenticate: 'Bearer realm="api", error="insufficient_scope", scope="jobs:write"',
+      lookups: 1,
+    },
+  },
+  {
+    name: "apiKeyAuth({ scopes }) wildcard holder",
+    path: "/scoped/jobs",
+    headers: [["Authorization", "Bearer {admin}"]],
+    expect: OK,
+  },
   // realm of a custom apiKeyAuth, also in the 403 of requireScopes
   {
     name: "custom realm, no credential",
