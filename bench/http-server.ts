@@ -1,0 +1,73 @@
+/**
+ * One benchmark server: `tsx bench/http-server.ts <express|hono|koa> <none|minimal|keyward> <port>`.
+ * Prints the bearer key to use on its first stdout line, then "ready".
+ */
+import { createServer } from "node:http";
+import { hash } from "node:crypto";
+import { serve } from "@hono/node-server";
+import express from "express";
+import { Hono } from "hono";
+import Koa from "koa";
+import { createKeyward } from "keyward";
+import * as ex from "keyward/express";
+import * as ho from "keyward/hono";
+import * as ko from "keyward/koa";
+import { memoryStore } from "keyward/memory";
+
+const [framework, mode, portText] = process.argv.slice(2);
+const port = Number(portText);
+const keyward = createKeyward({ store: memoryStore(), prefix: "cho", roles: { viewer: ["jobs:read"] } });
+const keys: string[] = [];
+for (let i = 0; i < 1000; i++) keys.push((await keyward.create({ owner: `org-${i}`, label: "bench", role: "viewer" })).key);
+
+// the minimal inline check: parse the header, SHA-256, Map.get, a scope Set
+const table = new Map<string, Set<string>>();
+for (const k of keys) table.set(hash("sha256", k, "base64url"), new Set(["jobs:read"]));
+function minimalCheck(header: string | undefined): boolean {
+  if (!header || header.length < 8 || header.slice(0, 7).toLowerCase() !== "bearer ") return false;
+  const scopes = table.get(hash("sha256", header.slice(7), "base64url"));
+  return scopes !== undefined && scopes.has("jobs:read");
+}
+const body = { jobs: [{ id: 1, title: "Staff engineer" }] };
+
+if (framework === "express") {
+  const app = express();
+  app.disable("x-powered-by");
+  if (mode === "minimal") {
+    app.use((req, res, next) => (minimalCheck(req.headers.authorization) ? next() : res.status(401).json({ error: "UNAUTHORIZED" })));
+  }
+  if (mode === "keyward") app.get("/v1/jobs", ex.apiKeyAuth(keyward), ex.requireScopes("jobs:read"), (_req, res) => res.json(body));
+  else app.get("/v1/jobs", (_req, res) => res.json(body));
+  createServer(app).listen(port, "127.0.0.1", ready);
+} else if (framework === "hono") {
+  const app = new Hono();
+  if (mode === "minimal") {
+    app.use(async (c, next) => (minimalCheck(c.req.header("authorization")) ? next() : c.json({ error: "UNAUTHORIZED" }, 401)));
+  }
+  if (mode === "keyward") app.get("/v1/jobs", ho.apiKeyAuth(keyward), ho.requireScopes("jobs:read"), (c) => c.json(body));
+  else app.get("/v1/jobs", (c) => c.json(body));
+  serve({ fetch: app.fetch, port, hostname: "127.0.0.1" }, ready);
+} else {
+  const app = new Koa();
+  app.silent = true; // autocannon cutting connections at the end of a run is not an error worth printing
+  if (mode === "minimal") {
+    app.use(async (ctx, next) => {
+      if (minimalCheck(ctx.get("authorization") || undefined)) return next();
+      ctx.status = 401;
+      ctx.body = { error: "UNAUTHORIZED" };
+    });
+  }
+  if (mode === "keyward") {
+    app.use(ko.apiKeyAuth(keyward));
+    app.use(ko.requireScopes("jobs:read"));
+  }
+  app.use((ctx) => {
+    if (ctx.path === "/v1/jobs") ctx.body = body;
+  });
+  app.listen(port, "127.0.0.1", ready);
+}
+
+function ready(): void {
+  console.log(keys[0]);
+  console.log("ready");
+}

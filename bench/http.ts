@@ -1,0 +1,89 @@
+/**
+ * HTTP benchmark: for Express, Hono and Koa, three servers each (no auth; a
+ * minimal inline key check; keyward's apiKeyAuth + requireScopes on the
+ * memory store), each in its own process, loaded by autocannon from this
+ * process over loopback at pipelining 1 and 10, in interleaved rounds.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+import autocannon from "autocannon";
+import { median } from "./harness.js";
+
+const FRAMEWORKS = ["express", "hono", "koa"] as const;
+const MODES = ["none", "minimal", "keyward"] as const;
+
+interface Server {
+  child: ChildProcess;
+  port: number;
+  key: string;
+}
+
+async function start(framework: string, mode: string, port: number): Promise<Server> {
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/http-server.ts", framework, mode, String(port)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  let key = "";
+  for await (const line of lines) {
+    if (line === "ready") break;
+    key = line;
+  }
+  return { child, port, key };
+}
+
+async function load(server: Server, pipelining: number, seconds: number): Promise<number> {
+  const result = await autocannon({
+    url: `http://127.0.0.1:${server.port}/v1/jobs`,
+    connections: 10,
+    pipelining,
+    duration: seconds,
+    headers: { authorization: `Bearer ${server.key}` },
+  });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`bench: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return result.requests.average;
+}
+
+export async function benchHttp(): Promise<string[]> {
+  const rounds = Number(process.env.BENCH_HTTP_ROUNDS ?? 3);
+  const seconds = Number(process.env.BENCH_HTTP_SECONDS ?? 2);
+  const servers = new Map<string, Server>();
+  let port = 41000 + Math.floor(Math.random() * 1000);
+  try {
+    for (const f of FRAMEWORKS) for (const m of MODES) servers.set(`${f}/${m}`, await start(f, m, port++));
+    const samples = new Map<string, number[]>();
+    for (let r = 0; r < rounds; r++) {
+      for (const p of [1, 10]) {
+        for (const f of FRAMEWORKS) {
+          for (const m of MODES) {
+            const id = `${f}/${m}/p${p}`;
+            const value = await load(servers.get(`${f}/${m}`) as Server, p, seconds);
+            samples.set(id, [...(samples.get(id) ?? []), value]);
+          }
+        }
+      }
+    }
+    const lines: string[] = [];
+    for (const p of [1, 10]) {
+      for (const f of FRAMEWORKS) {
+        const [none, minimal, kw] = MODES.map((m) => median(samples.get(`${f}/${m}/p${p}`) ?? []));
+        lines.push(
+          `http ${f.padEnd(7)} pipelining ${String(p).padStart(2)}: none ${fmt(none)}  minimal ${fmt(minimal)}  keyward ${fmt(kw)}  ` +
+            `keyward/minimal ${(kw / (minimal || 1)).toFixed(2)}x (target >= 0.90x)  keyward/none ${(kw / (none || 1)).toFixed(2)}x`,
+        );
+      }
+    }
+    return lines;
+  } finally {
+    for (const s of servers.values()) s.child.kill();
+    await Promise.all([...servers.values()].map((s) => (s.child.exitCode === null ? once(s.child, "exit") : null)));
+  }
+}
+
+function fmt(value = 0): string {
+  return `${(value / 1000).toFixed(1)}k req/s`;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const line of await benchHttp()) console.log(line);
+}
