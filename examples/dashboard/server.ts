@@ -1,0 +1,150 @@
+/**
+ * keyward dashboard: the key-management page the seed help pages describe,
+ * served by Hono over `apiKeyRoutes`, on the in-memory store.
+ *
+ *   npx tsx examples/dashboard/server.ts      # PORT (default 3004), HOST (default 127.0.0.1)
+ *
+ * Open the printed address. `GET /` signs the browser in as a demo admin
+ * (Ada, role `admin` of the organization `org_acme`) with a session cookie;
+ * the management API at /settings/api-keys resolves its actor from that
+ * cookie. A real application uses its own session here, or `jwtActor` from
+ * `keyward/jwt` for OAuth2 Bearer tokens. `GET /v1/jobs` is a protected
+ * route (scope `jobs:read`) to try the keys you create.
+ */
+import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { serve } from "@hono/node-server";
+import { type Context, Hono } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import { csrf } from "hono/csrf";
+import { secureHeaders } from "hono/secure-headers";
+import { type Actor, createKeyward } from "keyward";
+import { apiKeyAuth, apiKeyRoutes, requireScopes } from "keyward/hono";
+import { memoryStore } from "keyward/memory";
+import ts from "typescript";
+
+const ROLES = {
+  owner: ["*"],
+  admin: ["jobs:*", "api_keys:manage"],
+  publisher: ["jobs:read", "jobs:write"],
+  viewer: ["jobs:read"],
+};
+
+/** Display names of the demo's people, for the "Created by" column. */
+const PEOPLE: Record<string, string> = { user_ada: "Ada Lovelace", user_grace: "Grace Hopper" };
+
+/** Who the page acts as. An admin, so the role picker leaves out `owner`: nobody mints a key stronger than themselves. */
+const DEMO_ADMIN: Actor = { id: "user_ada", owner: "org_acme", role: "admin" };
+
+const keyward = createKeyward({
+  store: memoryStore(),
+  prefix: "cho",
+  roles: ROLES,
+  // Shorter than the 60 s default so "Last used" moves while you try the demo.
+  lastUsed: { window: 5_000, flushDelay: 200 },
+});
+
+// A few keys so the list is not empty; their raw keys are dropped on the floor.
+const grace: Actor = { id: "user_grace", owner: "org_acme", role: "owner" };
+const crm = await keyward.create({ label: "Internal CRM sync", role: "viewer" }, { actor: grace });
+await keyward.verify(crm.key); // used once, so it has a "Last used" time
+const zapier = await keyward.create({ label: "Zapier: new jobs to Slack", role: "publisher" }, { actor: grace });
+await keyward.disable(zapier.apiKey.id, { actor: grace });
+
+// --- demo session: one random cookie per browser, all signed in as DEMO_ADMIN ---
+const SESSION_COOKIE = "kw_demo_session";
+const MAX_SESSIONS = 1_000;
+const sessions = new Map<string, Actor>();
+
+function sessionActor(c: Context): Actor | null {
+  const id = getCookie(c, SESSION_COOKIE);
+  return (id && sessions.get(id)) || null;
+}
+
+function startSession(c: Context): void {
+  if (sessionActor(c)) return;
+  const id = randomBytes(32).toString("base64url");
+  if (sessions.size >= MAX_SESSIONS) sessions.delete(sessions.keys().next().value as string);
+  sessions.set(id, DEMO_ADMIN);
+  setCookie(c, SESSION_COOKIE, id, { httpOnly: true, sameSite: "Strict", path: "/" });
+}
+
+// --- the page: static files, the page script compiled from TypeScript once, at startup ---
+const here = (file: string) => new URL(file, import.meta.url);
+const [indexHtml, styleCss, appTs] = await Promise.all([
+  readFile(here("public/index.html"), "utf8"),
+  readFile(here("public/style.css"), "utf8"),
+  readFile(here("public/app.ts"), "utf8"),
+]);
+const appJs = ts.transpileModule(appTs, {
+  compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+}).outputText;
+
+const app = new Hono();
+app.use(
+  secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", "data:"],
+      objectSrc: ["'none'"],
+      baseUri: ["'none'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+    referrerPolicy: "no-referrer",
+  }),
+);
+
+app.get("/", (c) => {
+  startSession(c);
+  c.header("cache-control", "no-store");
+  return c.html(indexHtml);
+});
+app.get("/app.js", (c) => c.body(appJs, 200, { "content-type": "text/javascript; charset=utf-8" }));
+app.get("/style.css", (c) => c.body(styleCss, 200, { "content-type": "text/css; charset=utf-8" }));
+
+/** Who is signed in, and the role table, so the page can describe roles and name creators. */
+app.get("/session", (c) => {
+  const actor = sessionActor(c);
+  if (!actor) return c.json({ error: "UNAUTHORIZED", message: "Open / to start a demo session" }, 401);
+  return c.json({
+    user: { id: actor.id, name: PEOPLE[actor.id] ?? actor.id },
+    role: actor.role,
+    owner: actor.owner,
+    roles: ROLES,
+    people: PEOPLE,
+  });
+});
+
+// The management API. The session cookie is SameSite=Strict and csrf() refuses
+// cross-site form posts, so another site cannot drive these routes.
+app.use("/settings/api-keys/*", csrf());
+app.route("/settings/api-keys", apiKeyRoutes(keyward, { actor: sessionActor }));
+
+// The API the keys are for.
+const JOBS = [
+  { id: "job_1", title: "Staff engineer", location: "Remote" },
+  { id: "job_2", title: "Product designer", location: "Lisbon" },
+];
+app.get("/v1/jobs", apiKeyAuth(keyward), requireScopes("jobs:read"), (c) => c.json({ owner: c.get("apiKey").owner, data: JOBS }));
+app.post("/v1/jobs", apiKeyAuth(keyward), requireScopes("jobs:write"), (c) => c.json({ created: true }, 201));
+
+const port = Number(process.env.PORT ?? 3004);
+const hostname = process.env.HOST ?? "127.0.0.1";
+const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
+  console.log(`keyward dashboard listening on http://${hostname}:${info.port}`);
+  console.log("Open it in a browser: you are signed in as a demo admin of org_acme.");
+});
+
+let closing = false;
+async function shutdown(): Promise<void> {
+  if (closing) return;
+  closing = true;
+  server.close();
+  await keyward.close();
+  process.exit(0);
+}
+process.on("SIGINT", shutdown);
+process.on("SIGTERM", shutdown);
