@@ -1,0 +1,93 @@
+/**
+ * What `postgresStore` needs from a database client: one method that runs a
+ * parameterised statement. node-postgres `Pool` and `Client`, PGlite, and
+ * thin wrappers over other drivers all fit; no driver is imported.
+ *
+ * @example
+ * ```ts
+ * import pg from "pg";
+ * const client: PgClient = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * ```
+ */
+export interface PgClient {
+  // biome-ignore lint/suspicious/noExplicitAny: rows are whatever the driver returns; mapped and checked by the store
+  query(text: string, values?: any[]): Promise<{ rows: any[] }>;
+}
+
+/** A notification as node-postgres delivers it. */
+export interface PgNotification {
+  channel: string;
+  payload?: string;
+}
+
+/**
+ * A dedicated connection the change feed can `LISTEN` on: a node-postgres
+ * `Client` or `PoolClient` (or anything shaped like one). The feed attaches
+ * `notification`, `error` and `end` handlers, and when it is done with the
+ * connection calls `release(true)` if present (pool clients), else `end()`.
+ *
+ * @example
+ * ```ts
+ * const listen = async (): Promise<PgListenConnection> => {
+ *   const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+ *   await c.connect();
+ *   return c;
+ * };
+ * ```
+ */
+export interface PgListenConnection {
+  // biome-ignore lint/suspicious/noExplicitAny: driver result, unused
+  query(text: string): Promise<any>;
+  // biome-ignore lint/suspicious/noExplicitAny: event emitters type their listeners per event
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  release?(destroy?: boolean | Error): void;
+  end?(): unknown;
+}
+
+/** A factory returning a fresh, connected {@link PgListenConnection}. */
+export type PgListenFactory = () => Promise<PgListenConnection>;
+
+/** PGlite's notification API (`listen(channel, cb)` resolving to an unsubscribe function). */
+export interface PgliteLike extends PgClient {
+  listen(channel: string, callback: (payload: string) => void): Promise<() => Promise<void>>;
+}
+
+/** A node-postgres `Pool` (or a compatible pool): `connect()` checks a client out. */
+export interface PgPoolLike extends PgClient {
+  connect(): Promise<PgListenConnection>;
+  readonly totalCount: number;
+  readonly ending?: boolean;
+}
+
+/**
+ * True for PGlite (an in-process Postgres with a `listen(channel, cb)` method).
+ *
+ * @example
+ * ```ts
+ * isPglite(new PGlite()); // true
+ * ```
+ */
+export function isPglite(client: unknown): client is PgliteLike {
+  const c = client as Partial<PgliteLike> | null;
+  return typeof c?.listen === "function";
+}
+
+/**
+ * True for a node-postgres `Pool` or look-alike: `connect()` plus the pool counters.
+ *
+ * @example
+ * ```ts
+ * isPool(new pg.Pool()); // true
+ * isPool(new pg.Client()); // false
+ * ```
+ */
+export function isPool(client: unknown): client is PgPoolLike {
+  const c = client as Partial<PgPoolLike> | null;
+  return typeof c?.connect === "function" && typeof c.totalCount === "number";
+}
+
+/** SQLSTATE of an error thrown by the driver, if it has one. */
+export function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}

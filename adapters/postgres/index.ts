@@ -1,0 +1,28 @@
+/**
+ * `keyward/postgres`: the PostgreSQL store (node-postgres or PGlite), its
+ * migrations, and the LISTEN/NOTIFY change feed. See `docs/postgres.md`.
+ *
+ * @example
+ * ```ts
+ * import { postgresStore } from "keyward/postgres";
+ * const store = postgresStore({ client: pool });
+ * await store.migrate();
+ * ```
+ *
+ * @module
+ */
+export type { PgClient, PgListenConnection, PgListenFactory, PgNotification } from "./client.js";
+export type { FeedOptions } from "./feed.js";
+export { DEFAULT_SCHEMA, DEFAULT_TABLE, MIGRATIONS_TABLE, type TableOptions } from "./names.js";
+export {
+  MIGRATION_LOCK_KEY,
+  type MigrateResult,
+  type Migration,
+  migrate,
+  migrations,
+  migrationsFor,
+  SCHEMA_VERSION,
+  schemaSql,
+  schemaVersion,
+} from "./schema.js";
+export { DuplicateRecordError, type PostgresStore, type PostgresStoreOptions, postgresStore } from "./store.js";

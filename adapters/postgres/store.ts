@@ -1,0 +1,125 @@
+import type { ChangeListener, KeyRecord, KeyStore, ListQuery, RecordPatch, Transition, Use } from "keyward";
+import { ConfigError } from "keyward";
+import { type PgClient, type PgListenFactory, sqlState } from "./client.js";
+import { ChangeFeed, type FeedOptions } from "./feed.js";
+import { assertIdentifier, defaultChannel, resolveNames, type TableOptions } from "./names.js";
+import { recordValues, toMillis, toRecord } from "./rows.js";
+import { type MigrateResult, migrate } from "./schema.js";
+import { feedSource } from "./sources.js";
+import { type Statement, Statements } from "./sql.js";
+
+/** Options of {@link postgresStore}. */
+export interface PostgresStoreOptions extends TableOptions {
+  /** A node-postgres `Pool` or `Client`, a PGlite instance, or anything with `query(text, values)`. */
+  client: PgClient;
+  /** LISTEN/NOTIFY channel of the change feed. Default `<table>_changes`. */
+  channel?: string;
+  /**
+   * Where the change feed listens. Default: PGlite's `listen`, or a client
+   * checked out of a pg `Pool` and held for the feed. Pass a function returning
+   * a fresh connected pg `Client` when `client` is a single `Client` (or sits
+   * behind a transaction-pooling proxy), or `false` for no feed: the
+   * verification cache then relies on its TTL alone. Writes always notify.
+   */
+  listen?: PgListenFactory | false;
+  /** Reconnect, health-check and error-reporting settings of the change feed. */
+  feed?: FeedOptions;
+}
+
+/** The Postgres store: a {@link KeyStore} plus migrations and feed status. */
+export interface PostgresStore extends KeyStore {
+  /** Quoted, schema-qualified table name, e.g. `"public"."keyward_keys"`. */
+  readonly table: string;
+  /** The change-feed channel. */
+  readonly channel: string;
+  /** True while the change feed is connected and listening. */
+  readonly listening: boolean;
+  /** Creates or upgrades the table (see {@link migrate}). */
+  migrate(): Promise<MigrateResult>;
+}
+
+/** A unique violation, without the driver's `detail` (which would echo the conflicting hash). */
+export class DuplicateRecordError extends Error {
+  readonly code = "23505";
+  constructor() {
+    super("postgresStore: a record with this id or hash already exists");
+    this.name = "DuplicateRecordError";
+  }
+}
+
+/**
+ * A {@link KeyStore} on PostgreSQL through any client with
+ * `query(text, values)`: node-postgres `Pool`/`Client` or PGlite; no driver is
+ * imported. Verification is one indexed lookup by hash. Every state change is
+ * one conditional statement that also notifies the change feed in the same
+ * transaction; `watch()` LISTENs on it so caches on every instance drop a
+ * revoked, disabled, rotated or edited key within milliseconds.
+ *
+ * Call {@link PostgresStore.migrate} (or apply `schemaSql()`) before use.
+ * Throws {@link ConfigError} at once for a bad table, schema or channel name.
+ *
+ * @example
+ * ```ts
+ * import pg from "pg";
+ * import { createKeyward } from "keyward";
+ * import { postgresStore } from "keyward/postgres";
+ *
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * const store = postgresStore({ client: pool });
+ * await store.migrate();
+ * const keyward = createKeyward({ store, prefix: "cho", cache: { ttl: 30_000 } });
+ * ```
+ */
+export function postgresStore(options: PostgresStoreOptions): PostgresStore {
+  if (typeof options?.client?.query !== "function")
+    throw new ConfigError("postgresStore: `client` must have a query(text, values) method");
+  const { client } = options;
+  const tableOptions = { table: options.table, schema: options.schema };
+  const names = resolveNames(tableOptions);
+  const channel = options.channel ?? defaultChannel(names.table);
+  assertIdentifier(channel, "channel");
+  if (options.listen !== undefined && options.listen !== false && typeof options.listen !== "function") {
+    throw new ConfigError("postgresStore: `listen` must be a function returning a connected client, or false");
+  }
+  const sql = new Statements(names, channel);
+  const source = feedSource(client, channel, options.listen);
+  const feed = source ? new ChangeFeed(source, options.feed) : null;
+
+  const rows = async (s: Statement): Promise<KeyRecord[]> => (await client.query(s.text, s.values)).rows.map(toRecord);
+  const one = async (s: Statement): Promise<KeyRecord | null> => (await rows(s))[0] ?? null;
+
+  const store: PostgresStore = {
+    table: names.qualified,
+    channel,
+    get listening() {
+      return feed?.listening ?? false;
+    },
+    migrate: () => migrate(client, tableOptions),
+
+    async insert(record: KeyRecord) {
+      try {
+        await client.query(sql.insert, recordValues(record));
+      } catch (error) {
+        throw sqlState(error) === "23505" ? new DuplicateRecordError() : error;
+      }
+    },
+    findByHash: (hash: string) => one({ text: sql.findByHash, values: [hash] }),
+    get: (id: string) => one({ text: sql.get, values: [id] }),
+    list: (query: ListQuery) => rows(sql.list(query)),
+    update: (id: string, patch: RecordPatch) => one(sql.update(id, patch)),
+    transition: (id: string, action: Transition, at: number) => one(sql.transition(id, action, at)),
+    async rotate(id: string, replacement: KeyRecord, expiresAt: number) {
+      try {
+        return await one(sql.rotate(id, expiresAt, recordValues(replacement)));
+      } catch (error) {
+        throw sqlState(error) === "23505" ? new DuplicateRecordError() : error;
+      }
+    },
+    async touch(uses: readonly Use[]) {
+      if (uses.length === 0) return;
+      await client.query(sql.touch, [uses.map((u) => u.id), uses.map((u) => toMillis(u.at))]);
+    },
+  };
+  if (feed) store.watch = (listener: ChangeListener) => feed.subscribe(listener);
+  return store;
+}

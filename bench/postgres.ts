@@ -1,0 +1,169 @@
+/**
+ * Postgres store benchmark: `verify()` uncached (one indexed lookup) and
+ * cached (no store call), store round trips per verification, and uncached
+ * throughput at 10k vs 1M keys. Uses DATABASE_URL, else PGlite (labelled).
+ *
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/postgres.ts
+ *   BENCH_PG_KEYS=100000 npx tsx bench/postgres.ts    # a smaller "large" table (default 1,000,000)
+ */
+import { PGlite } from "@electric-sql/pglite";
+import { createKeyward, type Keyward } from "keyward";
+import { type PgClient, postgresStore } from "keyward/postgres";
+import pg from "pg";
+import { median, rate } from "./harness.js";
+
+const PREFIX = "cho";
+const ROLES = { viewer: ["jobs:read"] };
+const NEED = { scopes: ["jobs:read"] };
+const HOT_KEYS = 200;
+
+/** Runs `fn` from `concurrency` workers for about `ms`; returns operations per second. */
+async function throughput(fn: (i: number) => Promise<unknown>, ms: number, concurrency: number): Promise<number> {
+  let ops = 0;
+  const start = performance.now();
+  const deadline = start + ms;
+  const worker = async () => {
+    while (performance.now() < deadline) await fn(ops++);
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return (ops / (performance.now() - start)) * 1000;
+}
+
+/** Measures several cases in alternating rounds (so machine load hits all alike); median of each. */
+async function interleave(
+  cases: Record<string, (i: number) => Promise<unknown>>,
+  concurrency: number,
+  rounds = 5,
+  ms = 800,
+): Promise<Record<string, number>> {
+  const samples: Record<string, number[]> = {};
+  for (const [name, fn] of Object.entries(cases)) {
+    samples[name] = [];
+    await throughput(fn, 200, concurrency); // warm up
+  }
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, fn] of Object.entries(cases)) samples[name]?.push(await throughput(fn, ms, concurrency));
+  }
+  const out: Record<string, number> = {};
+  for (const [name, list] of Object.entries(samples)) out[name] = median(list);
+  return out;
+}
+
+/** Bulk-inserts filler records (never verified) until the table holds `total` rows. */
+async function fill(client: PgClient, table: string, total: number): Promise<number> {
+  const start = performance.now();
+  const { rows } = await client.query(`SELECT count(*)::int AS n FROM ${table}`);
+  let have = Number(rows[0]?.n ?? 0);
+  const created = Date.now() - 86_400_000;
+  while (have < total) {
+    const to = Math.min(total, have + 250_000);
+    await client.query(
+      `INSERT INTO ${table} (id, owner, label, key_prefix, last4, hash, scopes, role, created_at)
+       SELECT 'filler-' || g, 'org-' || (g % 10000), 'filler', 'cho_filler00', 'fill', 'v1:' || md5('filler-' || g) || md5(g::text), '{}', 'viewer', $1::bigint + g
+       FROM generate_series($2::int, $3::int) AS g`,
+      [created, have + 1, to],
+    );
+    have = to;
+  }
+  await client.query(`VACUUM (ANALYZE) ${table}`); // settle hint bits and stats before measuring
+  await client.query("CHECKPOINT").catch(() => undefined); // flush the bulk load's WAL (superuser only)
+  return (performance.now() - start) / 1000;
+}
+
+function latency(samples: number[]): string {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0).toFixed(2);
+  return `p50 ${at(0.5)} ms, p99 ${at(0.99)} ms`;
+}
+
+/**
+ * Runs the Postgres benchmark and returns printable result lines.
+ *
+ * @example
+ * ```ts
+ * for (const line of await benchPostgres()) console.log(line);
+ * ```
+ */
+export async function benchPostgres(): Promise<string[]> {
+  const url = process.env.DATABASE_URL;
+  const onServer = Boolean(url);
+  const concurrency = onServer ? 32 : 1; // PGlite runs one query at a time
+  const large = Number(process.env.BENCH_PG_KEYS ?? 1_000_000);
+  const pool = onServer ? new pg.Pool({ connectionString: url, max: 16 }) : null;
+  const db = onServer ? null : new PGlite();
+  const base = (pool ?? db) as PgClient;
+  let queries = 0;
+  const client: PgClient = { query: (text, values) => (queries++, base.query(text, values)) };
+  const table = `keyward_bench_${process.pid}`;
+  const bigTable = `keyward_bench_${process.pid}_large`;
+  const lines: string[] = [];
+  const kws: Keyward[] = [];
+  try {
+    const version = (await base.query("SELECT current_setting('server_version') AS v")).rows[0]?.v;
+    lines.push(
+      onServer
+        ? `postgres: PostgreSQL ${version} at ${new URL(url as string).host}, pg Pool max 16, ${concurrency} verifications in flight`
+        : `postgres: DATABASE_URL unset, so PGlite ${version} (embedded, single connection, in-process): not representative of a server`,
+    );
+    const store = postgresStore({ client, table, listen: false });
+    const bigStore = postgresStore({ client: base, table: bigTable, listen: false });
+    await store.migrate();
+    await bigStore.migrate();
+    const uncached = createKeyward({ store, prefix: PREFIX, roles: ROLES, lastUsed: false });
+    const cached = createKeyward({ store, prefix: PREFIX, roles: ROLES, lastUsed: false, cache: { ttl: 60_000, max: 10_000 } });
+    const uncachedBig = createKeyward({ store: bigStore, prefix: PREFIX, roles: ROLES, lastUsed: false });
+    kws.push(uncached, cached, uncachedBig);
+    const keys: string[] = [];
+    for (let i = 0; i < HOT_KEYS; i++)
+      keys.push((await uncached.create({ owner: `org-${i % 10}`, label: "bench", role: "viewer" })).key);
+    // the same hot keys live in both tables
+    await base.query(`INSERT INTO "public"."${bigTable}" SELECT * FROM "public"."${table}"`);
+    const pick = (i: number) => keys[(i * 7919) % keys.length] as string;
+    const check = async (kw: Keyward, i: number) => {
+      const r = await kw.verify(pick(i), NEED);
+      if (!r.ok) throw new Error(`bench: verification failed (${r.error.code})`);
+    };
+
+    queries = 0;
+    await check(uncached, 0);
+    const roundTripsUncached = queries;
+    await check(cached, 1);
+    queries = 0;
+    await check(cached, 1);
+    lines.push(`  store round trips per verify: uncached ${roundTripsUncached}, cached ${queries} (expected 1 and 0)`);
+
+    await fill(base, `"public"."${table}"`, 10_000);
+    const seconds = await fill(base, `"public"."${bigTable}"`, large);
+    const samples: number[] = [];
+    for (let i = 0; i < 2_000; i++) {
+      const t = performance.now();
+      await check(uncached, i);
+      samples.push(performance.now() - t);
+    }
+    for (let i = 0; i < keys.length; i++) await check(cached, i); // warm the cache
+    const hit = await interleave({ hit: (i) => check(cached, i) }, 1, 3);
+    const sizes = await interleave({ small: (i) => check(uncached, i), large: (i) => check(uncachedBig, i) }, concurrency);
+    const small = sizes.small ?? 0;
+    const big = sizes.large ?? 0;
+    lines.push(`  verify uncached (1 indexed lookup), 10k keys: ${rate(small)}; one at a time ${latency(samples)}`);
+    lines.push(`  verify cached (cache hit, 0 store calls): ${rate(hit.hit ?? 0)}`);
+    lines.push(
+      `  verify uncached at ${large.toLocaleString("en")} keys: ${rate(big)} vs ${rate(small)} at 10k (${(big / small).toFixed(2)}x; bulk-loaded in ${seconds.toFixed(1)} s)`,
+    );
+  } finally {
+    for (const kw of kws) await kw.close();
+    if (pool) {
+      for (const t of [table, bigTable]) {
+        await pool.query(`DROP TABLE IF EXISTS "public"."${t}"`).catch(() => undefined);
+        await pool.query("DELETE FROM keyward_migrations WHERE target = $1", [`public.${t}`]).catch(() => undefined);
+      }
+      await pool.end();
+    }
+    await db?.close();
+  }
+  return lines;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const line of await benchPostgres()) console.log(line);
+}
