@@ -5,7 +5,9 @@
  * Saves screenshots for the docs. Needs Debian's `chromium` (or
  * CHROMIUM_PATH); skips without it unless KEYWARD_REQUIRE_SERVICES is set.
  */
+
 import { existsSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KEY_PATTERN } from "keyward";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
@@ -14,7 +16,8 @@ import { ROOT, type RunningExample, servicesRequired, startExample } from "./sup
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
-const IMAGES = join(ROOT, "docs", "images");
+// screenshots refresh the docs' images only when asked (UPDATE_SCREENSHOTS=1); otherwise they go to a temp dir
+const IMAGES = process.env.UPDATE_SCREENSHOTS ? join(ROOT, "docs", "images") : join(tmpdir(), "keyward-dashboard-screens");
 
 if (!hasChromium) {
   const why = `no Chromium at ${CHROMIUM} (install it with: apt-get install -y chromium, or set CHROMIUM_PATH)`;

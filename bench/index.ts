@@ -1,0 +1,24 @@
+/**
+ * `npm run bench`: every benchmark in one run. Set BENCH_ONLY=core,http,redis,postgres
+ * to pick some; BENCH_LARGE_KEYS, BENCH_PG_KEYS, BENCH_HTTP_ROUNDS, BENCH_HTTP_SECONDS to size them.
+ */
+import { benchCore } from "./core.js";
+import { benchHttp } from "./http.js";
+import { benchPostgres } from "./postgres.js";
+import { benchRedis } from "./redis.js";
+
+const suites: Record<string, () => Promise<string[]>> = {
+  core: benchCore,
+  http: benchHttp,
+  redis: benchRedis,
+  postgres: benchPostgres,
+};
+const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
+
+console.log(`keyward benchmarks — node ${process.version}, ${new Date().toISOString()}`);
+for (const [name, run] of Object.entries(suites)) {
+  if (only && !only.includes(name)) continue;
+  console.log(`\n## ${name}`);
+  for (const line of await run()) console.log(line);
+}
+process.exit(0);
