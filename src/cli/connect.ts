@@ -1,0 +1,205 @@
+import type { KeyStore } from "keyward";
+import { postgresStore } from "keyward/postgres";
+import { redisStore } from "keyward/redis";
+import { type Flags, str } from "./args.js";
+import { rootMessage, StoreFailure, UsageError } from "./errors.js";
+
+/** Loads an optional driver package (default: dynamic `import()`). */
+export type Loader = (name: string) => Promise<unknown>;
+
+/** An open store and how to migrate and close it. */
+export interface OpenStore {
+  kind: "postgres" | "pglite" | "redis";
+  store: KeyStore;
+  /** Where the keys live, for messages: never a URL or a password. */
+  where: string;
+  /** Creates or upgrades the table; null for Redis, which needs no migration. */
+  migrate(): Promise<{ version: number } | null>;
+  /** Closes every connection so the process can exit. Never throws. */
+  close(): Promise<void>;
+}
+
+/** The store flags, in the order they are reported. */
+const STORE_FLAGS = ["database-url", "redis-url", "pglite"] as const;
+const CONNECT_TIMEOUT = 10_000;
+
+/** `host:port` of a URL, for messages; throws {@link UsageError} when it is not a URL. */
+function hostOf(url: string, flag: string): string {
+  try {
+    const u = new URL(url);
+    return u.host || u.searchParams.get("host") || "localhost";
+  } catch {
+    throw new UsageError(`${flag} is not a valid URL`);
+  }
+}
+
+async function loadDriver<T>(load: Loader, name: string, flag: string): Promise<T> {
+  try {
+    return (await load(name)) as T;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if ((code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && String((error as Error).message).includes(name)) {
+      throw new UsageError(
+        `install ${name} to use ${flag}: npm install ${name}`,
+        undefined,
+        "drivers are optional peer dependencies of keyward",
+      );
+    }
+    throw error;
+  }
+}
+
+/** Which store the flags and environment select: exactly one, flags before environment. */
+function chooseStore(
+  flags: Flags,
+  env: Record<string, string | undefined>,
+): { flag: (typeof STORE_FLAGS)[number]; value: string } {
+  const given = STORE_FLAGS.filter((f) => str(flags, f) !== undefined);
+  if (given.length > 1) throw new UsageError(`choose one store: got ${given.map((f) => `--${f}`).join(" and ")}`);
+  if (given.length === 1) {
+    const flag = given[0] as (typeof STORE_FLAGS)[number];
+    const value = str(flags, flag) as string;
+    if (value.trim() === "") throw new UsageError(`--${flag} needs a value`);
+    return { flag, value };
+  }
+  const db = env.DATABASE_URL || undefined;
+  const redis = env.REDIS_URL || undefined;
+  if (db && redis) throw new UsageError("both DATABASE_URL and REDIS_URL are set: pass --database-url or --redis-url to choose");
+  if (db) return { flag: "database-url", value: db };
+  if (redis) return { flag: "redis-url", value: redis };
+  throw new UsageError("no store: pass --database-url, --redis-url or --pglite (or set DATABASE_URL or REDIS_URL)");
+}
+
+interface PgPool {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  on(event: "error", listener: (error: unknown) => void): unknown;
+  end(): Promise<void>;
+}
+type PgModule = { Pool: new (config: object) => PgPool };
+interface Pglite {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  readonly waitReady: Promise<void>;
+  close(): Promise<void>;
+}
+interface IORedis {
+  connect(): Promise<void>;
+  on(event: "error", listener: (error: unknown) => void): unknown;
+  call(command: string, ...args: string[]): Promise<unknown>;
+  quit(): Promise<unknown>;
+  disconnect(): void;
+}
+
+const quietly = async (fn: () => unknown): Promise<void> => {
+  try {
+    await fn();
+  } catch {
+    // closing is best effort
+  }
+};
+
+function sqlStore(
+  client: PgPool | Pglite,
+  flags: Flags,
+  kind: "postgres" | "pglite",
+  where: string,
+  close: () => Promise<void>,
+): OpenStore {
+  const store = postgresStore({ client, listen: false, table: str(flags, "table"), schema: str(flags, "schema") });
+  return {
+    kind,
+    store,
+    where: `${where}, table ${store.table.replaceAll('"', "")}`,
+    async migrate() {
+      try {
+        return await store.migrate();
+      } catch (error) {
+        throw new StoreFailure(`migration failed: ${rootMessage(error)}`, error);
+      }
+    },
+    close,
+  };
+}
+
+/**
+ * Opens the store the flags (or `DATABASE_URL` / `REDIS_URL`) select, loading
+ * its driver on demand, and checks it answers. Throws {@link UsageError} for
+ * bad or conflicting flags or a missing driver, {@link StoreFailure} when the
+ * store cannot be reached.
+ *
+ * @example
+ * ```ts
+ * const opened = await openStore({ pglite: "./.data" }, process.env);
+ * await opened.migrate();
+ * await opened.close();
+ * ```
+ */
+export async function openStore(flags: Flags, env: Record<string, string | undefined>, load: Loader): Promise<OpenStore> {
+  const { flag, value } = chooseStore(flags, env);
+  const isRedis = flag === "redis-url";
+  for (const sqlOnly of ["table", "schema"]) {
+    if (isRedis && str(flags, sqlOnly) !== undefined) {
+      throw new UsageError(`--${sqlOnly} applies to PostgreSQL only; use --redis-prefix with Redis`);
+    }
+  }
+  if (!isRedis && str(flags, "redis-prefix") !== undefined) {
+    throw new UsageError("--redis-prefix applies to Redis only; use --table with PostgreSQL");
+  }
+
+  if (flag === "pglite") {
+    const { PGlite } = await loadDriver<{ PGlite: new (dir: string) => Pglite }>(load, "@electric-sql/pglite", "--pglite");
+    let db: Pglite;
+    try {
+      db = new PGlite(value);
+      await db.waitReady;
+    } catch (error) {
+      throw new StoreFailure(`cannot open the PGlite data directory ${value}: ${rootMessage(error)}`, error);
+    }
+    return sqlStore(db, flags, "pglite", `PGlite ${value}`, () => quietly(() => db.close()));
+  }
+
+  if (flag === "database-url") {
+    const host = hostOf(value, "--database-url");
+    const mod = await loadDriver<PgModule & { default?: PgModule }>(load, "pg", "--database-url");
+    const pool = new (mod.default ?? mod).Pool({ connectionString: value, max: 2, connectionTimeoutMillis: CONNECT_TIMEOUT });
+    pool.on("error", () => {}); // an idle client dropping must not crash the CLI
+    const opened = sqlStore(pool, flags, "postgres", `PostgreSQL ${host}`, () => quietly(() => pool.end()));
+    try {
+      await pool.query("SELECT 1");
+    } catch (error) {
+      await opened.close();
+      throw new StoreFailure(`cannot connect to PostgreSQL at ${host}: ${rootMessage(error)}`, error);
+    }
+    return opened;
+  }
+
+  const host = hostOf(value, "--redis-url");
+  const mod = await loadDriver<{ default: new (url: string, options: object) => IORedis }>(load, "ioredis", "--redis-url");
+  const client = new mod.default(value, {
+    lazyConnect: true,
+    connectTimeout: CONNECT_TIMEOUT,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  let lastError: unknown;
+  client.on("error", (error) => {
+    lastError = error; // reported through the failing command instead
+  });
+  const prefix = str(flags, "redis-prefix");
+  if (prefix === "") throw new UsageError("--redis-prefix needs a value");
+  const store = redisStore({ client, ...(prefix !== undefined && { prefix }) });
+  try {
+    await client.connect();
+  } catch (error) {
+    client.disconnect();
+    const cause = lastError ?? error;
+    throw new StoreFailure(`cannot connect to Redis at ${host}: ${rootMessage(cause)}`, cause);
+  }
+  return {
+    kind: "redis",
+    store,
+    where: `Redis ${host}, prefix ${store.prefix}`,
+    migrate: async () => null,
+    close: () => quietly(() => client.quit().catch(() => client.disconnect())),
+  };
+}

@@ -1,0 +1,84 @@
+import { COMMANDS, type FlagSpec, GLOBAL_FLAGS } from "./spec.js";
+
+const USAGE: Record<string, string> = {
+  migrate: "keyward migrate [store options]",
+  create:
+    "keyward create --owner <owner> --label <label> (--role <role> | --scopes <a,b>) [--expires <when>] [--metadata <json>]",
+  list: "keyward list --owner <owner> [--status <status>] [--limit <n>] [--cursor <cursor>]",
+  get: "keyward get (<id> | --stdin)",
+  revoke: "keyward revoke (<id> | --stdin)",
+  disable: "keyward disable (<id> | --stdin)",
+  enable: "keyward enable (<id> | --stdin)",
+  help: "keyward help [command]",
+};
+
+const ENVIRONMENT = [
+  ["DATABASE_URL", "PostgreSQL URL, used when no store flag is given"],
+  ["REDIS_URL", "Redis URL, used when no store flag is given"],
+  ["KEYWARD_PEPPER", "the application's pepper(s), comma-separated, current first (never a flag)"],
+  ["KEYWARD_PREFIX", "key prefix (overridden by --prefix)"],
+  ["KEYWARD_ROLES", 'roles as JSON, e.g. {"admin":["*"]} (overrides the config file)'],
+];
+
+const EXIT_CODES = "Exit codes: 0 ok; 1 refused (validation, not found, conflict); 2 usage or setup error; 3 store unavailable.";
+
+function flagLines(flags: Record<string, FlagSpec>): string[] {
+  const left = Object.entries(flags).map(
+    ([name, f]) => `${f.short ? `-${f.short}, ` : ""}--${name}${f.value ? ` ${f.value}` : ""}`,
+  );
+  const width = Math.max(...left.map((l) => l.length));
+  return Object.values(flags).map((f, i) => `  ${(left[i] as string).padEnd(width)}  ${f.description}`);
+}
+
+function columns(rows: string[][]): string[] {
+  const width = Math.max(...rows.map((r) => (r[0] as string).length));
+  return rows.map(([a, b]) => `  ${(a as string).padEnd(width)}  ${b}`);
+}
+
+/**
+ * The help text of one command, or of the whole CLI when `command` is undefined.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(helpText("create"));
+ * ```
+ */
+export function helpText(command?: string): string {
+  const spec = command ? COMMANDS[command] : undefined;
+  if (!command || !spec) {
+    return [
+      "keyward: manage API keys from the command line",
+      "",
+      "Usage: keyward <command> [options]",
+      "",
+      "Commands:",
+      ...columns(Object.entries(COMMANDS).map(([name, c]) => [name, c.summary])),
+      "",
+      "Global options (store: exactly one of --database-url, --redis-url, --pglite, or DATABASE_URL / REDIS_URL):",
+      ...flagLines(GLOBAL_FLAGS),
+      "",
+      "Environment:",
+      ...columns(ENVIRONMENT),
+      "",
+      EXIT_CODES,
+      'Run "keyward <command> --help" for the options of a command.',
+      "",
+    ].join("\n");
+  }
+  const own = Object.keys(spec.flags).length > 0 ? ["Options:", ...flagLines(spec.flags), ""] : [];
+  return [
+    `keyward ${command}: ${spec.summary}`,
+    "",
+    `Usage: ${USAGE[command]}`,
+    "",
+    ...own,
+    "Global options:",
+    ...flagLines(GLOBAL_FLAGS),
+    "",
+    "Examples:",
+    ...spec.examples.map((e) => `  ${e}`),
+    "",
+    EXIT_CODES,
+    "",
+  ].join("\n");
+}

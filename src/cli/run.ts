@@ -1,0 +1,111 @@
+import { createKeyward, type Keyward } from "keyward";
+import { parseCommandLine } from "./args.js";
+import { prepare } from "./commands.js";
+import { type Loader, type OpenStore, openStore } from "./connect.js";
+import { describeFailure, EXIT, UsageError } from "./errors.js";
+import { helpText } from "./help.js";
+import { loadSettings, type Settings } from "./settings.js";
+import { COMMANDS } from "./spec.js";
+
+/** Where the CLI reads and writes; every field defaults to the real process. */
+export interface CliIO {
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+  env?: Record<string, string | undefined>;
+  /** Reads all of stdin (for `--stdin`). */
+  readStdin?: () => Promise<string>;
+  /** Loads a driver package (default: dynamic `import()`); tests inject failures here. */
+  load?: Loader;
+  /** Clock in epoch ms. */
+  now?: () => number;
+}
+
+/** Per-call deadline of store operations: generous, the CLI runs one operation per process. */
+const STORE_TIMEOUT = 15_000;
+
+async function readProcessStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write("Paste the key, then press Ctrl-D:\n");
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function report(error: unknown, json: boolean, write: (text: string) => void, debug: boolean): number {
+  const failure = describeFailure(error);
+  if (json) {
+    const { exitCode, ...body } = failure;
+    write(`${JSON.stringify({ error: body })}\n`);
+  } else {
+    const lines = [`keyward: ${failure.message}`];
+    for (const d of failure.details ?? []) lines.push(`  - ${d.field}: ${d.message}`);
+    if (failure.hint) lines.push(`  (${failure.hint})`);
+    write(`${lines.join("\n")}\n`);
+  }
+  if (debug && error instanceof Error && error.stack) write(`${error.stack}\n`);
+  return failure.exitCode;
+}
+
+/**
+ * Runs the `keyward` CLI on `argv` (the arguments after the script) and
+ * resolves with the exit code: 0 ok, 1 refused (422/404/409), 2 usage or
+ * setup error, 3 store unavailable. Never throws, never prints a stack trace
+ * unless `KEYWARD_DEBUG` is set, and closes every connection it opened.
+ *
+ * @example
+ * ```ts
+ * const code = await runCli(["list", "--owner", "org_1", "--pglite", "./.data"]);
+ * process.exitCode = code;
+ * ```
+ */
+export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<number> {
+  const stdout = io.stdout ?? ((text: string) => void process.stdout.write(text));
+  const stderr = io.stderr ?? ((text: string) => void process.stderr.write(text));
+  const env = io.env ?? process.env;
+  const now = io.now ?? Date.now;
+  let json = argv.includes("--json");
+  let opened: OpenStore | undefined;
+  let keyward: Keyward | undefined;
+  try {
+    const inv = parseCommandLine(argv);
+    json = inv.flags.json === true;
+    if (inv.help || inv.command === "help") {
+      // `help <command>`, `<command> --help`, and `help --help` for the help command itself
+      const topic = inv.command === "help" ? (inv.args[0] ?? (inv.help ? "help" : undefined)) : inv.command;
+      if (topic !== undefined && !Object.hasOwn(COMMANDS, topic)) throw new UsageError(`unknown command "${topic}"`);
+      stdout(helpText(topic));
+      return EXIT.ok;
+    }
+    if (inv.command === undefined) {
+      stderr(helpText());
+      return EXIT.usage;
+    }
+    const settings: Settings =
+      inv.command === "migrate" ? { prefix: "kw", roles: {}, peppers: [] } : await loadSettings(inv.flags, env);
+    const run = await prepare(inv, settings, io.readStdin ?? readProcessStdin, now());
+    opened = await openStore(inv.flags, env, io.load ?? ((name) => import(name)));
+    keyward = createKeyward({
+      store: opened.store,
+      prefix: settings.prefix,
+      ...(settings.peppers.length > 0 && { pepper: settings.peppers }),
+      roles: settings.roles,
+      ...(settings.scopes && { scopes: settings.scopes }),
+      lastUsed: false,
+      storeTimeout: STORE_TIMEOUT,
+      now,
+    });
+    await run({
+      keyward,
+      opened,
+      settings,
+      json,
+      out: (line) => stdout(`${line}\n`),
+      note: (line) => stderr(`${line}\n`),
+    });
+    return EXIT.ok;
+  } catch (error) {
+    return report(error, json, stderr, Boolean(env.KEYWARD_DEBUG));
+  } finally {
+    await keyward?.close().catch(() => undefined);
+    await opened?.close();
+  }
+}
