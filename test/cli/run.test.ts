@@ -22,7 +22,8 @@ async function run(argv: string[], io: Partial<CliIO> = {}) {
 
 const tmp = tempDir("run");
 const store = ["--pglite", tmp.dir];
-const configFile = join(tmp.dir, "..", `${tmp.dir.split("/").pop()}.json`);
+const files = tempDir("run-config");
+const configFile = join(files.dir, "keyward.json");
 beforeAll(async () => {
   writeFileSync(
     configFile,
@@ -30,7 +31,10 @@ beforeAll(async () => {
   );
   expect((await run(["migrate", ...store])).code).toBe(0);
 }, 60_000);
-afterAll(() => tmp.remove());
+afterAll(() => {
+  tmp.remove();
+  files.remove();
+});
 
 describe("usage errors (exit 2, nothing touched)", () => {
   const cases: [string, string[], Record<string, string>, RegExp][] = [
@@ -116,7 +120,7 @@ describe("usage errors (exit 2, nothing touched)", () => {
 
   it("--config rejects a pepper, unknown settings and invalid JSON", async () => {
     const bad = (name: string, text: string) => {
-      const file = join(tmp.dir, name);
+      const file = join(files.dir, name);
       writeFileSync(file, text);
       return run(["list", "--owner", "o", "--config", file, ...store]);
     };
