@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { createKeyward, type Keyward } from "keyward";
 import { type PostgresStore, postgresStore } from "keyward/postgres";
@@ -113,7 +114,9 @@ describe.skipIf(!hasServer)("two keyward instances on PostgreSQL (DATABASE_URL)"
 
   it("a second OS process refuses a key revoked here within the bound", async () => {
     const { key, apiKey } = await a.create({ owner: "org_proc", label: "cross-process", role: "viewer" });
+    const root = fileURLToPath(new URL("..", import.meta.url)); // tsx resolves `keyward/*` through tsconfig paths from here
     const child = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "test/fixtures/postgres-verifier.ts"], {
+      cwd: root,
       env: { ...process.env, DATABASE_URL, KW_TABLE: table, KW_DEADLINE_MS: "15000" },
       stdio: ["pipe", "pipe", "pipe"],
     });

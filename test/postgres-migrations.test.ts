@@ -30,8 +30,11 @@ describe("identifiers", () => {
     ["schema", { schema: "public.x" }],
     ["schema", { schema: "s p" }],
     ["channel", { channel: "chan-nel" }],
-  ])("rejects a bad %s name at construction with ConfigError (%j)", (_what, options) => {
-    expect(() => postgresStore({ client, ...options })).toThrow(ConfigError);
+    ["listen", { listen: "yes" }],
+    ["feed.timeout", { feed: { timeout: 0 } }],
+    ["feed.maxDelay", { feed: { maxDelay: Number.NaN } }],
+  ])("rejects a bad %s at construction with ConfigError (%j)", (_what, options) => {
+    expect(() => postgresStore({ client, ...(options as object) })).toThrow(ConfigError);
   });
 
   it("rejects a client without query()", () => {

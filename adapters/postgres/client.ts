@@ -14,7 +14,14 @@ export interface PgClient {
   query(text: string, values?: any[]): Promise<{ rows: any[] }>;
 }
 
-/** A notification as node-postgres delivers it. */
+/**
+ * A notification as node-postgres delivers it.
+ *
+ * @example
+ * ```ts
+ * conn.on("notification", (n: PgNotification) => console.log(n.channel, n.payload));
+ * ```
+ */
 export interface PgNotification {
   channel: string;
   payload?: string;
@@ -44,15 +51,37 @@ export interface PgListenConnection {
   end?(): unknown;
 }
 
-/** A factory returning a fresh, connected {@link PgListenConnection}. */
+/**
+ * A factory returning a fresh, connected {@link PgListenConnection}.
+ *
+ * @example
+ * ```ts
+ * const listen: PgListenFactory = () => pool.connect();
+ * ```
+ */
 export type PgListenFactory = () => Promise<PgListenConnection>;
 
-/** PGlite's notification API (`listen(channel, cb)` resolving to an unsubscribe function). */
+/**
+ * PGlite's notification API (`listen(channel, cb)` resolving to an unsubscribe function).
+ * Internal.
+ *
+ * @example
+ * ```ts
+ * const db: PgliteLike = new PGlite();
+ * ```
+ */
 export interface PgliteLike extends PgClient {
   listen(channel: string, callback: (payload: string) => void): Promise<() => Promise<void>>;
 }
 
-/** A node-postgres `Pool` (or a compatible pool): `connect()` checks a client out. */
+/**
+ * A node-postgres `Pool` (or a compatible pool): `connect()` checks a client out. Internal.
+ *
+ * @example
+ * ```ts
+ * const pool: PgPoolLike = new pg.Pool();
+ * ```
+ */
 export interface PgPoolLike extends PgClient {
   connect(): Promise<PgListenConnection>;
   readonly totalCount: number;
@@ -86,7 +115,15 @@ export function isPool(client: unknown): client is PgPoolLike {
   return typeof c?.connect === "function" && typeof c.totalCount === "number";
 }
 
-/** SQLSTATE of an error thrown by the driver, if it has one. */
+/**
+ * SQLSTATE of an error thrown by the driver, if it has one.
+ * Internal.
+ *
+ * @example
+ * ```ts
+ * if (sqlState(error) === "23505") throw new DuplicateRecordError();
+ * ```
+ */
 export function sqlState(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" ? code : undefined;

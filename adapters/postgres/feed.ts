@@ -1,6 +1,15 @@
 import type { ChangeListener } from "keyward";
+import { closeQuietly, settle } from "./settle.js";
+import type { FeedHandle, FeedSource } from "./sources.js";
 
-/** Tuning of the change feed's connection handling. */
+/**
+ * Tuning of the change feed's connection handling (`postgresStore({ feed })`).
+ *
+ * @example
+ * ```ts
+ * postgresStore({ client: pool, feed: { heartbeat: 5_000, maxDelay: 2_000, onError: (e) => log.warn(e) } });
+ * ```
+ */
 export interface FeedOptions {
   /** Interval of the `SELECT 1` health check on the LISTEN connection, in ms; 0 turns it off. Default 10 000. */
   heartbeat?: number;
@@ -14,40 +23,6 @@ export interface FeedOptions {
   onError?: (error: unknown) => void;
 }
 
-/** A live subscription. Internal. */
-export interface FeedHandle {
-  /** A cheap round trip on the listening connection, when it has one. */
-  ping?(): Promise<unknown>;
-  /** Stop listening and let the connection go. Must not throw. */
-  close(): Promise<void>;
-}
-
-/** Where notifications come from: PGlite's `listen`, or a dedicated pg connection. Internal. */
-export interface FeedSource {
-  /** Start listening; call `lost` if the connection later fails. Rejects if it cannot start. */
-  open(notify: (id: string) => void, lost: (error: unknown) => void): Promise<FeedHandle>;
-  /** False once reconnecting is pointless (e.g. the pool is ending). */
-  alive?(): boolean;
-}
-
-type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
-
-/** Waits for `promise` at most `ms`; never rejects. */
-function settle<T>(promise: Promise<T>, ms: number): Promise<Settled<T>> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve({ ok: false, error: new Error(`timed out after ${ms} ms`) }), ms);
-    timer.unref?.();
-    promise.then(
-      (value) => (clearTimeout(timer), resolve({ ok: true, value })),
-      (error: unknown) => (clearTimeout(timer), resolve({ ok: false, error })),
-    );
-  });
-}
-
-function closeQuietly(handle: FeedHandle): Promise<void> {
-  return handle.close().catch(() => undefined);
-}
-
 /**
  * Fans one LISTEN subscription out to every {@link ChangeListener} of a store.
  * Connects on the first subscriber, disconnects after the last. After every
@@ -55,6 +30,12 @@ function closeQuietly(handle: FeedHandle): Promise<void> {
  * `onReset()`: changes made while nobody listened may have been missed, so a
  * cache must drop what it holds. A lost connection is retried with
  * exponential backoff, forever, without ever throwing or rejecting.
+ *
+ * @example
+ * ```ts
+ * const feed = new ChangeFeed(feedSource(pool, "keyward_keys_changes")!, { heartbeat: 10_000 });
+ * const unsubscribe = await feed.subscribe({ onChange: (id) => cache.evict(id), onReset: () => cache.clear() });
+ * ```
  */
 export class ChangeFeed {
   private readonly listeners = new Set<ChangeListener>();
@@ -195,20 +176,17 @@ export class ChangeFeed {
   }
 
   private changed(id: string): void {
-    if (!this.running) return;
-    for (const l of this.listeners) {
-      try {
-        l.onChange(id);
-      } catch {
-        // one listener never stops the others
-      }
-    }
+    if (this.running) this.each((l) => l.onChange(id));
   }
 
   private reset(): void {
+    this.each((l) => l.onReset());
+  }
+
+  private each(call: (listener: ChangeListener) => void): void {
     for (const l of this.listeners) {
       try {
-        l.onReset();
+        call(l);
       } catch {
         // one listener never stops the others
       }

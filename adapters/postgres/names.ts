@@ -1,18 +1,53 @@
 import { ConfigError } from "keyward";
 
-/** Default table name. */
+/**
+ * Default table name.
+ *
+ * @example
+ * ```ts
+ * postgresStore({ client }).table; // '"public"."keyward_keys"'
+ * ```
+ */
 export const DEFAULT_TABLE = "keyward_keys";
-/** Default schema. */
+/**
+ * Default schema.
+ *
+ * @example
+ * ```ts
+ * postgresStore({ client, schema: DEFAULT_SCHEMA });
+ * ```
+ */
 export const DEFAULT_SCHEMA = "public";
-/** Name of the table recording applied migrations (one per schema). */
+/**
+ * Name of the table recording applied migrations (one per schema).
+ *
+ * @example
+ * ```ts
+ * await pool.query(`SELECT * FROM ${MIGRATIONS_TABLE}`);
+ * ```
+ */
 export const MIGRATIONS_TABLE = "keyward_migrations";
 
-/** Longest accepted table name: leaves room for the derived index and channel names (63 bytes max). */
+/**
+ * Longest accepted table name: leaves room for the derived index and channel names (63 bytes max).
+ *
+ * @example
+ * ```ts
+ * "api_keys".length <= MAX_TABLE_LENGTH; // true
+ * ```
+ */
 export const MAX_TABLE_LENGTH = 40;
 const MAX_IDENTIFIER_LENGTH = 63;
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
-/** Where the store lives: table and schema, with the names derived from them. */
+/**
+ * Where the store lives: table and schema.
+ *
+ * @example
+ * ```ts
+ * await migrate(pool, { table: "api_keys", schema: "auth" } satisfies TableOptions);
+ * ```
+ */
 export interface TableOptions {
   /** Table name: lowercase letters, digits and `_`, at most 40 characters. Default `keyward_keys`. */
   table?: string;
@@ -20,7 +55,14 @@ export interface TableOptions {
   schema?: string;
 }
 
-/** Resolved, validated and quoted names. Internal. */
+/**
+ * Resolved, validated and quoted names. Internal.
+ *
+ * @example
+ * ```ts
+ * const { qualified, target } = resolveNames({ table: "api_keys" }) satisfies Names;
+ * ```
+ */
 export interface Names {
   schema: string;
   table: string;
@@ -53,7 +95,14 @@ export function assertIdentifier(value: unknown, label: string, max = MAX_IDENTI
   }
 }
 
-/** Double-quotes an identifier already checked by {@link assertIdentifier}. */
+/**
+ * Double-quotes an identifier already checked by {@link assertIdentifier}.
+ *
+ * @example
+ * ```ts
+ * quote("keyward_keys"); // '"keyward_keys"'
+ * ```
+ */
 export function quote(identifier: string): string {
   return `"${identifier}"`;
 }

@@ -1,6 +1,13 @@
 import type { KeyRecord, Metadata } from "keyward";
 
-/** Column list in KeyRecord order; every read selects exactly these. */
+/**
+ * Column list in KeyRecord order; every read selects exactly these. Internal.
+ *
+ * @example
+ * ```ts
+ * COLUMNS.includes("hash"); // true
+ * ```
+ */
 export const COLUMNS = [
   "id",
   "owner",
@@ -21,7 +28,14 @@ export const COLUMNS = [
   "metadata",
 ] as const;
 
-/** `id, owner, …` for SELECT and RETURNING lists. */
+/**
+ * `id, owner, …` for SELECT and RETURNING lists. Internal.
+ *
+ * @example
+ * ```ts
+ * `SELECT ${COLUMN_LIST} FROM t WHERE id = $1`;
+ * ```
+ */
 export const COLUMN_LIST: string = COLUMNS.join(", ");
 
 /** Placeholder casts matching {@link COLUMNS}, so PGlite and pg infer the same types. */

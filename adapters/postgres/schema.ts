@@ -1,7 +1,14 @@
 import { type PgClient, sqlState } from "./client.js";
 import { type Names, quote, resolveNames, type TableOptions } from "./names.js";
 
-/** One versioned schema change. `sql` is plain, idempotent DDL (safe to run twice). */
+/**
+ * One versioned schema change. `sql` is plain, idempotent DDL (safe to run twice).
+ *
+ * @example
+ * ```ts
+ * const first: Migration = migrations[0]!; // { version: 1, name: "create keys table", sql: "CREATE TABLE IF NOT EXISTS …" }
+ * ```
+ */
 export interface Migration {
   /** 1, 2, 3… applied in order. */
   version: number;
@@ -11,7 +18,14 @@ export interface Migration {
   sql: string;
 }
 
-/** Outcome of {@link migrate}. */
+/**
+ * Outcome of {@link migrate}.
+ *
+ * @example
+ * ```ts
+ * const { version }: MigrateResult = await store.migrate();
+ * ```
+ */
 export interface MigrateResult {
   /** Schema version of the table after the call. */
   version: number;
@@ -20,6 +34,11 @@ export interface MigrateResult {
 /**
  * Key for `pg_advisory_xact_lock`, shared by every keyward migration so two
  * instances starting at once (for any table) apply changes one at a time.
+ *
+ * @example
+ * ```ts
+ * await pool.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]); // inside your own migration transaction
+ * ```
  */
 export const MIGRATION_LOCK_KEY = 4_732_118_355_912_845;
 
@@ -79,7 +98,14 @@ export function migrationsFor(options: TableOptions = {}): Migration[] {
  */
 export const migrations: readonly Migration[] = Object.freeze(migrationsFor());
 
-/** The latest schema version this package knows. */
+/**
+ * The latest schema version this package knows.
+ *
+ * @example
+ * ```ts
+ * (await schemaVersion(pool)) < SCHEMA_VERSION; // true when an upgrade is pending
+ * ```
+ */
 export const SCHEMA_VERSION: number = migrations.length;
 
 function literal(text: string): string {
@@ -129,7 +155,14 @@ $keyward$;
 `;
 }
 
-/** The schema version recorded for a table, 0 when none (or no migrations table yet). */
+/**
+ * The schema version recorded for a table, 0 when none (or no migrations table yet).
+ *
+ * @example
+ * ```ts
+ * await schemaVersion(pool, { table: "api_keys" }); // 1
+ * ```
+ */
 export async function schemaVersion(client: PgClient, options: TableOptions = {}): Promise<number> {
   const n = resolveNames(options);
   try {

@@ -1,7 +1,36 @@
 import type { PgClient, PgListenConnection, PgListenFactory, PgNotification } from "./client.js";
 import { isPglite, isPool } from "./client.js";
-import type { FeedHandle, FeedSource } from "./feed.js";
 import { quote } from "./names.js";
+
+/**
+ * A live subscription returned by {@link FeedSource.open}.
+ *
+ * @example
+ * ```ts
+ * const handle: FeedHandle = { ping: () => conn.query("SELECT 1"), close: async () => conn.release(true) };
+ * ```
+ */
+export interface FeedHandle {
+  /** A cheap round trip on the listening connection, when it has one. */
+  ping?(): Promise<unknown>;
+  /** Stop listening and let the connection go. Must not throw. */
+  close(): Promise<void>;
+}
+
+/**
+ * Where notifications come from: PGlite's `listen`, or a dedicated pg connection.
+ *
+ * @example
+ * ```ts
+ * const handle = await source.open((id) => console.log("changed", id), (error) => console.warn("lost", error));
+ * ```
+ */
+export interface FeedSource {
+  /** Start listening; call `lost` if the connection later fails. Rejects if it cannot start. */
+  open(notify: (id: string) => void, lost: (error: unknown) => void): Promise<FeedHandle>;
+  /** False once reconnecting is pointless (e.g. the pool is ending). */
+  alive?(): boolean;
+}
 
 /**
  * Notifications from PGlite: its own `listen(channel, cb)`. In-process, so the

@@ -2,7 +2,15 @@ import type { KeyStatus, ListQuery, RecordPatch, Transition } from "keyward";
 import type { Names } from "./names.js";
 import { COLUMN_LIST, placeholders, toMillis } from "./rows.js";
 
-/** A statement and its values. */
+/**
+ * A statement and its values. Internal.
+ *
+ * @example
+ * ```ts
+ * const { text, values }: Statement = statements.list(query);
+ * await client.query(text, values);
+ * ```
+ */
 export interface Statement {
   text: string;
   values: unknown[];
@@ -17,6 +25,13 @@ export interface Statement {
  * changed) and, when the condition fails, a `FOR SHARE` read of the row in the
  * same statement. The lock makes that read wait for, and return, any
  * concurrent change that beat this one, so the caller sees the state that won.
+ * Internal.
+ *
+ * @example
+ * ```ts
+ * const sql = new Statements(resolveNames(), "keyward_keys_changes");
+ * const { text, values } = sql.transition(id, "revoke", Date.now());
+ * ```
  */
 export class Statements {
   readonly findByHash: string;

@@ -8,7 +8,14 @@ import { type MigrateResult, migrate } from "./schema.js";
 import { feedSource } from "./sources.js";
 import { type Statement, Statements } from "./sql.js";
 
-/** Options of {@link postgresStore}. */
+/**
+ * Options of {@link postgresStore}.
+ *
+ * @example
+ * ```ts
+ * const options: PostgresStoreOptions = { client: pool, table: "api_keys", feed: { onError: console.warn } };
+ * ```
+ */
 export interface PostgresStoreOptions extends TableOptions {
   /** A node-postgres `Pool` or `Client`, a PGlite instance, or anything with `query(text, values)`. */
   client: PgClient;
@@ -26,7 +33,16 @@ export interface PostgresStoreOptions extends TableOptions {
   feed?: FeedOptions;
 }
 
-/** The Postgres store: a {@link KeyStore} plus migrations and feed status. */
+/**
+ * The Postgres store: a {@link KeyStore} plus migrations and feed status.
+ *
+ * @example
+ * ```ts
+ * const store: PostgresStore = postgresStore({ client: pool });
+ * await store.migrate();
+ * store.listening; // true once a cached keyward instance is watching
+ * ```
+ */
 export interface PostgresStore extends KeyStore {
   /** Quoted, schema-qualified table name, e.g. `"public"."keyward_keys"`. */
   readonly table: string;
@@ -38,7 +54,15 @@ export interface PostgresStore extends KeyStore {
   migrate(): Promise<MigrateResult>;
 }
 
-/** A unique violation, without the driver's `detail` (which would echo the conflicting hash). */
+/**
+ * A unique violation on `id` or `hash`, without the driver's `detail` (which
+ * would echo the conflicting hash). keyward reports it as `unavailable`.
+ *
+ * @example
+ * ```ts
+ * await store.insert(record).catch((e) => e instanceof DuplicateRecordError); // true on a duplicate
+ * ```
+ */
 export class DuplicateRecordError extends Error {
   readonly code = "23505";
   constructor() {
@@ -81,6 +105,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   if (options.listen !== undefined && options.listen !== false && typeof options.listen !== "function") {
     throw new ConfigError("postgresStore: `listen` must be a function returning a connected client, or false");
   }
+  checkFeedOptions(options.feed);
   const sql = new Statements(names, channel);
   const source = feedSource(client, channel, options.listen);
   const feed = source ? new ChangeFeed(source, options.feed) : null;
@@ -122,4 +147,18 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   };
   if (feed) store.watch = (listener: ChangeListener) => feed.subscribe(listener);
   return store;
+}
+
+function checkFeedOptions(feed: FeedOptions | undefined): void {
+  if (feed === undefined) return;
+  for (const name of ["heartbeat", "timeout", "minDelay", "maxDelay"] as const) {
+    const value = feed[name];
+    if (value !== undefined && !(Number.isFinite(value) && value >= (name === "timeout" ? 1 : 0))) {
+      throw new ConfigError(
+        `postgresStore: feed.${name} must be a ${name === "timeout" ? "positive" : "non-negative"} number of ms`,
+      );
+    }
+  }
+  if (feed.onError !== undefined && typeof feed.onError !== "function")
+    throw new ConfigError("postgresStore: feed.onError must be a function");
 }
