@@ -9,11 +9,13 @@ class FakeConnection extends EventEmitter {
   readonly queries: string[] = [];
   released = false;
   failListen = false;
+  hangListen = false;
   hangPing = false;
   async query(text: string): Promise<{ rows: unknown[] }> {
     this.queries.push(text);
     if (this.released) throw new Error("connection released");
     if (text.startsWith("LISTEN") && this.failListen) throw new Error("LISTEN failed");
+    if (text.startsWith("LISTEN") && this.hangListen) return new Promise(() => {});
     if (text === "SELECT 1" && this.hangPing) return new Promise(() => {});
     return { rows: [] };
   }
@@ -25,7 +27,14 @@ class FakeConnection extends EventEmitter {
   }
 }
 
-function harness(options: { failFirst?: number; heartbeat?: number; hangFactory?: boolean } = {}) {
+function harness(
+  options: {
+    failFirst?: number;
+    heartbeat?: number;
+    hangFactory?: boolean;
+    onConnect?: (c: FakeConnection, n: number) => void;
+  } = {},
+) {
   const connections: FakeConnection[] = [];
   const errors: unknown[] = [];
   let calls = 0;
@@ -35,6 +44,7 @@ function harness(options: { failFirst?: number; heartbeat?: number; hangFactory?
     if (calls <= (options.failFirst ?? 0)) throw new Error(`connect refused (${calls})`);
     const c = new FakeConnection();
     connections.push(c);
+    options.onConnect?.(c, connections.length);
     return c;
   };
   const store = postgresStore({
@@ -131,6 +141,20 @@ describe("change feed connection handling (no server needed)", () => {
     } finally {
       FakeConnection.prototype.query = original;
     }
+  });
+
+  it("recovers when the connection fails while its LISTEN is still pending", async () => {
+    const h = harness({
+      onConnect: (c, n) => {
+        if (n !== 1) return;
+        c.hangListen = true;
+        setTimeout(() => c.emit("error", new Error("reset by peer")), 1);
+      },
+    });
+    await h.store.watch?.(h.listener);
+    expect(await waitFor(() => h.store.listening)).not.toBeNull();
+    expect(h.connections.length).toBeGreaterThanOrEqual(2);
+    expect((h.connections[0] as FakeConnection).released).toBe(true);
   });
 
   it("detects a silently dead connection with the heartbeat", async () => {

@@ -109,7 +109,8 @@ export class ChangeFeed {
         attempt.then(closeQuietly, () => undefined); // a late success after a timeout is closed at once
         this.report(outcome.error);
       }
-      if (current) this.retry();
+      // retry unless something else is already under way (a newer attempt, a scheduled retry, a live handle)
+      if (this.running && this.handle === null && this.opening === null && this.timer === null) this.retry();
     });
     this.opening = opening;
   }
