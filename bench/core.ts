@@ -4,13 +4,15 @@
  * checks + scope Set), at 1k and 1M keys; bad-checksum rejection; key generation.
  */
 import { createHash, hash as oneShot } from "node:crypto";
-import { createKeyward, createHasher, generateKey, isWellFormedKey, type KeyRecord } from "keyward";
+import { createHasher, createKeyward, generateKey, isWellFormedKey, type KeyRecord } from "keyward";
 import { memoryStore } from "keyward/memory";
 import { interleaved, rate } from "./harness.js";
 
 const PREFIX = "cho";
 const ROLES = { viewer: ["jobs:read"] };
-const sha = oneShot ? (k: string) => oneShot("sha256", k, "base64url") : (k: string) => createHash("sha256").update(k).digest("base64url");
+const sha = oneShot
+  ? (k: string) => oneShot("sha256", k, "base64url")
+  : (k: string) => createHash("sha256").update(k).digest("base64url");
 
 function makeRecords(n: number): { keys: string[]; records: KeyRecord[] } {
   const hasher = createHasher();
@@ -21,9 +23,23 @@ function makeRecords(n: number): { keys: string[]; records: KeyRecord[] } {
     const g = generateKey(PREFIX);
     keys[i] = g.key;
     records[i] = {
-      id: `id-${i}`, owner: `org-${i % 1000}`, label: "bench", keyPrefix: g.keyPrefix, last4: g.last4, hash: hasher.hash(g.key),
-      scopes: [], role: "viewer", createdBy: null, createdAt: now, expiresAt: null, disabledAt: null, revokedAt: null,
-      lastUsedAt: null, rotatedFrom: null, rotatedTo: null, metadata: {},
+      id: `id-${i}`,
+      owner: `org-${i % 1000}`,
+      label: "bench",
+      keyPrefix: g.keyPrefix,
+      last4: g.last4,
+      hash: hasher.hash(g.key),
+      scopes: [],
+      role: "viewer",
+      createdBy: null,
+      createdAt: now,
+      expiresAt: null,
+      disabledAt: null,
+      revokedAt: null,
+      lastUsedAt: null,
+      rotatedFrom: null,
+      rotatedTo: null,
+      metadata: {},
     };
   }
   return { keys, records };
@@ -36,7 +52,7 @@ function idealVerifier(keys: string[]) {
   return (key: string): boolean => {
     if (!key.startsWith(`${PREFIX}_`) || key.length !== PREFIX.length + 55) return false;
     const rec = byHash.get(sha(key));
-    if (!rec || !rec.active || (rec.expiresAt !== null && rec.expiresAt <= Date.now())) return false;
+    if (!rec?.active || (rec.expiresAt !== null && rec.expiresAt <= Date.now())) return false;
     return rec.scopes.has("jobs:read");
   };
 }
@@ -55,7 +71,9 @@ async function atSize(n: number, lines: string[]): Promise<number> {
   });
   const k = res.keyward ?? 0;
   const ratio = k / (res.ideal ?? 1);
-  lines.push(`verify @ ${n.toLocaleString("en")} keys: keyward ${rate(k)}  ideal ${rate(res.ideal ?? 0)}  ratio ${ratio.toFixed(2)}x (target >= 0.60x)`);
+  lines.push(
+    `verify @ ${n.toLocaleString("en")} keys: keyward ${rate(k)}  ideal ${rate(res.ideal ?? 0)}  ratio ${ratio.toFixed(2)}x (target >= 0.60x)`,
+  );
   await kw.close();
   return k;
 }
@@ -72,7 +90,9 @@ export async function benchCore(): Promise<string[]> {
   const counting = new Proxy(base, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver);
-      return typeof v === "function" && prop !== "watch" ? (...a: unknown[]) => (storeCalls++, (v as (...x: unknown[]) => unknown)(...a)) : v;
+      return typeof v === "function" && prop !== "watch"
+        ? (...a: unknown[]) => (storeCalls++, (v as (...x: unknown[]) => unknown)(...a))
+        : v;
     },
   });
   const kw = createKeyward({ store: counting, prefix: PREFIX });

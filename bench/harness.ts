@@ -16,10 +16,14 @@ export async function opsPerSec(fn: (i: number) => unknown, ms = 700): Promise<n
 }
 
 /** Measures several named cases in interleaved rounds and keeps the median of each. */
-export async function interleaved(cases: Record<string, (i: number) => unknown>, rounds = 5, ms = 500): Promise<Record<string, number>> {
+export async function interleaved(
+  cases: Record<string, (i: number) => unknown>,
+  rounds = 5,
+  ms = 500,
+): Promise<Record<string, number>> {
   const samples: Record<string, number[]> = {};
   for (const name of Object.keys(cases)) samples[name] = [];
-  for (const [name, fn] of Object.entries(cases)) await opsPerSec(fn, 200); // warm up
+  for (const fn of Object.values(cases)) await opsPerSec(fn, 200); // warm up
   for (let r = 0; r < rounds; r++) {
     for (const [name, fn] of Object.entries(cases)) samples[name]?.push(await opsPerSec(fn, ms));
   }

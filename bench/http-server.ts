@@ -2,17 +2,18 @@
  * One benchmark server: `tsx bench/http-server.ts <express|hono|koa> <none|minimal|keyward> <port>`.
  * Prints the bearer key to use on its first stdout line, then "ready".
  */
-import { createServer } from "node:http";
+
 import { hash } from "node:crypto";
+import { createServer } from "node:http";
 import { serve } from "@hono/node-server";
 import express from "express";
 import { Hono } from "hono";
-import Koa from "koa";
 import { createKeyward } from "keyward";
 import * as ex from "keyward/express";
 import * as ho from "keyward/hono";
 import * as ko from "keyward/koa";
 import { memoryStore } from "keyward/memory";
+import Koa from "koa";
 
 const [framework, mode, portText] = process.argv.slice(2);
 const port = Number(portText);
@@ -26,7 +27,7 @@ for (const k of keys) table.set(hash("sha256", k, "base64url"), new Set(["jobs:r
 function minimalCheck(header: string | undefined): boolean {
   if (!header || header.length < 8 || header.slice(0, 7).toLowerCase() !== "bearer ") return false;
   const scopes = table.get(hash("sha256", header.slice(7), "base64url"));
-  return scopes !== undefined && scopes.has("jobs:read");
+  return scopes?.has("jobs:read") === true;
 }
 const body = { jobs: [{ id: 1, title: "Staff engineer" }] };
 
@@ -34,9 +35,12 @@ if (framework === "express") {
   const app = express();
   app.disable("x-powered-by");
   if (mode === "minimal") {
-    app.use((req, res, next) => (minimalCheck(req.headers.authorization) ? next() : res.status(401).json({ error: "UNAUTHORIZED" })));
+    app.use((req, res, next) =>
+      minimalCheck(req.headers.authorization) ? next() : res.status(401).json({ error: "UNAUTHORIZED" }),
+    );
   }
-  if (mode === "keyward") app.get("/v1/jobs", ex.apiKeyAuth(keyward), ex.requireScopes("jobs:read"), (_req, res) => res.json(body));
+  if (mode === "keyward")
+    app.get("/v1/jobs", ex.apiKeyAuth(keyward), ex.requireScopes("jobs:read"), (_req, res) => res.json(body));
   else app.get("/v1/jobs", (_req, res) => res.json(body));
   createServer(app).listen(port, "127.0.0.1", ready);
 } else if (framework === "hono") {

@@ -66,7 +66,7 @@ export async function benchHttp(): Promise<string[]> {
     const lines: string[] = [];
     for (const p of [1, 10]) {
       for (const f of FRAMEWORKS) {
-        const [none, minimal, kw] = MODES.map((m) => median(samples.get(`${f}/${m}/p${p}`) ?? []));
+        const [none = 0, minimal = 0, kw = 0] = MODES.map((m) => median(samples.get(`${f}/${m}/p${p}`) ?? []));
         lines.push(
           `http ${f.padEnd(7)} pipelining ${String(p).padStart(2)}: none ${fmt(none)}  minimal ${fmt(minimal)}  keyward ${fmt(kw)}  ` +
             `keyward/minimal ${(kw / (minimal || 1)).toFixed(2)}x (target >= 0.90x)  keyward/none ${(kw / (none || 1)).toFixed(2)}x`,

@@ -3,7 +3,10 @@ import type { KeyRecord } from "./types.js";
 
 /** Opaque list cursor: base64url of `<createdAt>.<id>`. */
 export function encodeCursor(record: Pick<KeyRecord, "createdAt" | "id">): string {
-  return btoa(`${record.createdAt}.${encodeURIComponent(record.id)}`).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+  return btoa(`${record.createdAt}.${encodeURIComponent(record.id)}`)
+    .replaceAll("+", "-")
+    .replaceAll("/", "_")
+    .replaceAll("=", "");
 }
 
 /** The position a cursor names, or null when it is not one keyward made. */

@@ -26,33 +26,33 @@ export class Checker {
 
   label(value: unknown, required: boolean): string | undefined {
     if (value === undefined && !required) return undefined;
-    if (typeof value !== "string") return this.fail("label", "must be a string"), undefined;
+    if (typeof value !== "string") return (this.fail("label", "must be a string"), undefined);
     const label = value.trim();
-    if (label === "") return this.fail("label", "must not be blank"), undefined;
+    if (label === "") return (this.fail("label", "must not be blank"), undefined);
     if (label.length > MAX_LABEL_LENGTH) {
-      return this.fail("label", `must be at most ${MAX_LABEL_LENGTH} characters`), undefined;
+      return (this.fail("label", `must be at most ${MAX_LABEL_LENGTH} characters`), undefined);
     }
     // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-    if (/[\u0000-\u001f\u007f]/.test(label)) return this.fail("label", "must not contain control characters"), undefined;
+    if (/[\u0000-\u001f\u007f]/.test(label)) return (this.fail("label", "must not contain control characters"), undefined);
     return label;
   }
 
   id(field: string, value: unknown): string | undefined {
     if (typeof value !== "string" || value === "" || value.length > MAX_ID_LENGTH) {
-      return this.fail(field, `must be a non-empty string of at most ${MAX_ID_LENGTH} characters`), undefined;
+      return (this.fail(field, `must be a non-empty string of at most ${MAX_ID_LENGTH} characters`), undefined);
     }
     return value;
   }
 
   scopes(value: unknown, catalog: ReadonlySet<string> | null): string[] | undefined {
     if (value === undefined) return undefined;
-    if (!Array.isArray(value)) return this.fail("scopes", "must be an array of strings"), undefined;
-    if (value.length > MAX_SCOPES) return this.fail("scopes", `must hold at most ${MAX_SCOPES} scopes`), undefined;
+    if (!Array.isArray(value)) return (this.fail("scopes", "must be an array of strings"), undefined);
+    if (value.length > MAX_SCOPES) return (this.fail("scopes", `must hold at most ${MAX_SCOPES} scopes`), undefined);
     const out: string[] = [];
     value.forEach((scope, i) => {
-      if (!isValidScope(scope)) return this.fail(`scopes[${i}]`, "is not a valid scope (resource:action)");
-      if (catalog && !inCatalog(scope, catalog)) return this.fail(`scopes[${i}]`, "is not in the scope catalog");
-      if (!out.includes(scope)) out.push(scope);
+      if (!isValidScope(scope)) this.fail(`scopes[${i}]`, "is not a valid scope (resource:action)");
+      else if (catalog && !inCatalog(scope, catalog)) this.fail(`scopes[${i}]`, "is not in the scope catalog");
+      else if (!out.includes(scope)) out.push(scope);
     });
     return out;
   }
@@ -61,7 +61,7 @@ export class Checker {
     if (value === undefined) return undefined;
     if (value === null) return null;
     if (typeof value !== "string" || !Object.hasOwn(roles, value)) {
-      return this.fail("role", "is not a known role"), undefined;
+      return (this.fail("role", "is not a known role"), undefined);
     }
     return value;
   }
@@ -77,24 +77,24 @@ export class Checker {
           : typeof value === "number"
             ? value
             : Number.NaN;
-    if (!Number.isFinite(ms)) return this.fail("expiresAt", "must be a valid date"), undefined;
-    if (ms <= now) return this.fail("expiresAt", "must be in the future"), undefined;
+    if (!Number.isFinite(ms)) return (this.fail("expiresAt", "must be a valid date"), undefined);
+    if (ms <= now) return (this.fail("expiresAt", "must be in the future"), undefined);
     return ms;
   }
 
   metadata(value: unknown): Metadata | undefined {
     if (value === undefined) return undefined;
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      return this.fail("metadata", "must be a JSON object"), undefined;
+      return (this.fail("metadata", "must be a JSON object"), undefined);
     }
     let json: string;
     try {
       json = JSON.stringify(value);
     } catch {
-      return this.fail("metadata", "must be JSON-serialisable"), undefined;
+      return (this.fail("metadata", "must be JSON-serialisable"), undefined);
     }
     if (new TextEncoder().encode(json).length > MAX_METADATA_BYTES) {
-      return this.fail("metadata", `must be at most ${MAX_METADATA_BYTES} bytes as JSON`), undefined;
+      return (this.fail("metadata", `must be at most ${MAX_METADATA_BYTES} bytes as JSON`), undefined);
     }
     return JSON.parse(json) as Metadata;
   }

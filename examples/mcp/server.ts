@@ -20,8 +20,9 @@ import { localhostHostValidation } from "@modelcontextprotocol/sdk/server/middle
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import express, { type Request, type Response } from "express";
-import { type ApiKey, createKeyward, keyActor, RoleBook } from "keyward";
+import { type ApiKey, createKeyward, keyActor } from "keyward";
 import { apiKeyAuth, apiKeyRoutes } from "keyward/express";
+import { hasScopes } from "keyward/http";
 import { memoryStore } from "keyward/memory";
 import { z } from "zod";
 
@@ -32,8 +33,6 @@ const ROLES = {
 };
 
 const keyward = createKeyward({ store: memoryStore(), prefix: "cho", roles: ROLES });
-/** Resolves a key's effective scopes (its own ∪ its role's), as verification does. */
-const roleBook = new RoleBook(ROLES);
 
 // --- the application's data: job postings per organization (the key's owner) ---
 interface Job {
@@ -61,9 +60,9 @@ const text = (value: string): CallToolResult => ({ content: [{ type: "text", tex
  * the model can tell the user what to ask for).
  */
 function requireScope<A>(apiKey: ApiKey, tool: string, scope: string, run: (args: A) => CallToolResult) {
-  const granted = roleBook.effective(apiKey.scopes, apiKey.role);
   return async (args: A): Promise<CallToolResult> => {
-    if (granted.covers(scope)) return run(args);
+    // effective scopes (own ∪ role) as apiKeyAuth resolved them for this request
+    if (hasScopes(apiKey, scope)) return run(args);
     return {
       isError: true,
       content: [

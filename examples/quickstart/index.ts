@@ -60,7 +60,9 @@ const server = serve({ fetch: app.fetch, port, hostname: "127.0.0.1" }, (info) =
   console.log(`  export KEY=${bootstrap.key}`);
   console.log(`  curl -s ${base}/v1/jobs -H "Authorization: Bearer $KEY"`);
   console.log(`  curl -s ${base}/settings/api-keys/roles -H "Authorization: Bearer $KEY"`);
-  console.log(`  curl -s -X POST ${base}/settings/api-keys -H "Authorization: Bearer $KEY" -H "Content-Type: application/json" -d '{"label":"CRM sync","role":"viewer"}'`);
+  console.log(
+    `  curl -s -X POST ${base}/settings/api-keys -H "Authorization: Bearer $KEY" -H "Content-Type: application/json" -d '{"label":"CRM sync","role":"viewer"}'`,
+  );
   console.log(`  curl -s ${base}/settings/api-keys -H "Authorization: Bearer $KEY"`);
   console.log(`  curl -si ${base}/v1/jobs   # no key: 401 with WWW-Authenticate`);
 });

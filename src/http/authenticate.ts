@@ -76,6 +76,35 @@ export function createAuthenticator(keyward: Keyward, options: AuthOptions = {})
   };
 }
 
+/**
+ * The effective scopes (own ∪ role, as resolved at verification) of a key
+ * that `apiKeyAuth` authenticated in this process, or undefined for any other
+ * object. Use it in handlers that decide per request, e.g. which tools an MCP
+ * server lets a key call.
+ *
+ * @example
+ * ```ts
+ * app.get("/v1/me", apiKeyAuth(keyward), (req, res) => res.json({ scopes: grantedScopes(req.apiKey!) }));
+ * ```
+ */
+export function grantedScopes(apiKey: ApiKey): readonly string[] | undefined {
+  return grants.get(apiKey)?.list;
+}
+
+/**
+ * Whether a key `apiKeyAuth` authenticated holds every one of `scopes`
+ * (wildcards apply). False for an object that did not come from `apiKeyAuth`.
+ *
+ * @example
+ * ```ts
+ * if (!hasScopes(c.get("apiKey"), "jobs:write")) return c.json({ error: "read-only key" }, 403);
+ * ```
+ */
+export function hasScopes(apiKey: ApiKey, ...scopes: string[]): boolean {
+  const granted = grants.get(apiKey);
+  return granted?.coversAll(scopes) === true;
+}
+
 /** A guard built once by `requireScopes`. */
 export interface ScopeGuard {
   /** null when `apiKey` holds every required scope, else the 401/403 answer. */

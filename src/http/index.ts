@@ -10,6 +10,8 @@ export {
   type AuthOutcome,
   createAuthenticator,
   createScopeGuard,
+  grantedScopes,
+  hasScopes,
   type ScopeGuard,
 } from "./authenticate.js";
 export { BodyTooLargeError, MalformedBodyError, parseJsonObject } from "./body.js";

@@ -6,7 +6,11 @@ export function base64url(bytes: Uint8Array): string {
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
     const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
-    out += URL_ALPHABET.charAt(n >>> 18) + URL_ALPHABET.charAt((n >>> 12) & 63) + URL_ALPHABET.charAt((n >>> 6) & 63) + URL_ALPHABET.charAt(n & 63);
+    out +=
+      URL_ALPHABET.charAt(n >>> 18) +
+      URL_ALPHABET.charAt((n >>> 12) & 63) +
+      URL_ALPHABET.charAt((n >>> 6) & 63) +
+      URL_ALPHABET.charAt(n & 63);
   }
   const rest = bytes.length - i;
   if (rest === 1) {

@@ -16,7 +16,10 @@ export function callStore<T>(timeout: number, call: () => MaybePromise<T>): T | 
   if (!isThenable(value)) return value;
   if (!(value instanceof Promise)) value = Promise.resolve(value);
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new StoreUnavailableError(new Error(`store call timed out after ${timeout} ms`))), timeout);
+    const timer = setTimeout(
+      () => reject(new StoreUnavailableError(new Error(`store call timed out after ${timeout} ms`))),
+      timeout,
+    );
     (timer as { unref?: () => void }).unref?.();
     value.then(
       (result) => {
@@ -33,5 +36,10 @@ export function callStore<T>(timeout: number, call: () => MaybePromise<T>): T | 
 
 function isThenable<T>(value: MaybePromise<T>): value is Promise<T> {
   if (value instanceof Promise) return true;
-  return value !== null && typeof value === "object" && !Object.isFrozen(value) && typeof (value as { then?: unknown }).then === "function";
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    !Object.isFrozen(value) &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
 }
