@@ -119,7 +119,7 @@ export function parseList(owner: string, options: ListOptions): { limit: number;
 /** Validates a rotation grace period in ms (default 0). */
 export function parseGrace(gracePeriod: number | undefined): number {
   const grace = gracePeriod ?? 0;
-  if (!Number.isFinite(grace) || grace < 0)
-    throw new ValidationError([{ field: "gracePeriod", message: "must be a non-negative number of ms" }]);
+  if (!Number.isFinite(grace) || grace < 0 || grace > 10 * 365 * 24 * 3600_000)
+    throw new ValidationError([{ field: "gracePeriod", message: "must be a number of ms from 0 to ten years" }]);
   return grace;
 }

@@ -10,6 +10,14 @@ export const MAX_SCOPES = 100;
 export const MAX_METADATA_BYTES = 4096;
 /** Longest owner or actor id. */
 export const MAX_ID_LENGTH = 256;
+/** Latest instant a `Date` can hold (epoch ms): later expiries are refused. */
+export const MAX_TIME = 8.64e15;
+
+/** Text every database stores as written: no NUL, no lone UTF-16 surrogate. */
+function storable(text: string): boolean {
+  return !text.includes("\u0000") && !LONE_SURROGATE.test(text);
+}
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Collects field errors, then throws them together. */
 export class Checker {
@@ -34,6 +42,7 @@ export class Checker {
     }
     // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
     if (/[\u0000-\u001f\u007f]/.test(label)) return (this.fail("label", "must not contain control characters"), undefined);
+    if (!storable(label)) return (this.fail("label", "must not contain unpaired surrogates"), undefined);
     return label;
   }
 
@@ -41,6 +50,7 @@ export class Checker {
     if (typeof value !== "string" || value === "" || value.length > MAX_ID_LENGTH) {
       return (this.fail(field, `must be a non-empty string of at most ${MAX_ID_LENGTH} characters`), undefined);
     }
+    if (!storable(value)) return (this.fail(field, "must not contain NUL or unpaired surrogates"), undefined);
     return value;
   }
 
@@ -77,7 +87,7 @@ export class Checker {
           : typeof value === "number"
             ? value
             : Number.NaN;
-    if (!Number.isFinite(ms)) return (this.fail("expiresAt", "must be a valid date"), undefined);
+    if (!Number.isFinite(ms) || ms > MAX_TIME) return (this.fail("expiresAt", "must be a valid date"), undefined);
     if (ms <= now) return (this.fail("expiresAt", "must be in the future"), undefined);
     return ms;
   }
@@ -92,6 +102,10 @@ export class Checker {
       json = JSON.stringify(value);
     } catch {
       return (this.fail("metadata", "must be JSON-serialisable"), undefined);
+    }
+    // JSON.stringify writes NUL as \u0000 and a lone surrogate as \udXXX: reject both
+    if (/\\u0000|\\ud[89a-f][0-9a-f]{2}/i.test(json)) {
+      return (this.fail("metadata", "must not contain NUL or unpaired surrogates"), undefined);
     }
     if (new TextEncoder().encode(json).length > MAX_METADATA_BYTES) {
       return (this.fail("metadata", `must be at most ${MAX_METADATA_BYTES} bytes as JSON`), undefined);
