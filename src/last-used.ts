@@ -15,7 +15,8 @@ export interface LastUsedOptions {
  * dropped (the next use in a later window writes again).
  */
 export class LastUsedTracker {
-  private readonly window: number;
+  /** At most one write per key per this many ms. */
+  readonly window: number;
   private readonly flushDelay: number;
   /** key id → time of the last use that was queued. */
   private readonly seen = new Map<string, number>();
@@ -36,13 +37,14 @@ export class LastUsedTracker {
     this.flushDelay = options.flushDelay ?? 1_000;
   }
 
-  /** Note a successful verification of `id` at `now`. O(1), no I/O. */
-  record(id: string, now: number): void {
+  /** Note a successful verification of `id` at `now`. O(1), no I/O. Returns the time of the use last queued for `id`. */
+  record(id: string, now: number): number {
     const last = this.seen.get(id);
-    if (last !== undefined && now - last < this.window) return;
+    if (last !== undefined && now - last < this.window) return last;
     this.seen.set(id, now);
     this.pending.set(id, { at: now, failures: 0 });
     this.schedule();
+    return now;
   }
 
   private schedule(): void {

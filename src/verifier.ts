@@ -1,7 +1,7 @@
 import type { VerificationCache } from "./cache.js";
 import type { EventListener, VerificationFailure } from "./events.js";
 import type { KeyHasher } from "./hashing.js";
-import { callStore } from "./internal/store-call.js";
+import { withDeadline } from "./internal/store-call.js";
 import { timingSafeEqual } from "./internal/timing-safe.js";
 import { isWellFormedKey } from "./key-format.js";
 import type { LastUsedTracker } from "./last-used.js";
@@ -46,6 +46,10 @@ interface Derived {
   roleScopes: readonly string[];
   granted: ScopeSet;
   scopes: string[];
+  /** When this record object's last use was handed to the tracker (a pre-filter that skips its map). */
+  usedAt: number;
+  /** The frozen success result, shared by every verification of this record object. */
+  result: VerifyResult;
 }
 
 /** The verification hot path, kept apart from management. */
@@ -54,6 +58,7 @@ export class Verifier {
   mutations = 0;
   private readonly derived = new WeakMap<KeyRecord, Derived>();
   private readonly checkedScopes = new Set<string>();
+  private lastChecked: readonly string[] | undefined;
 
   constructor(
     private readonly store: KeyStore,
@@ -69,7 +74,7 @@ export class Verifier {
 
   verify(key: unknown, options?: VerifyOptions): Promise<VerifyResult> {
     const required = options?.scopes;
-    if (required !== undefined) {
+    if (required !== undefined && required !== this.lastChecked) {
       try {
         this.checkScopes(required);
       } catch (error) {
@@ -115,13 +120,13 @@ export class Verifier {
     return this.decide(record, matched, required);
   }
 
-  /** Reads by hash through the store deadline, caching what it finds. */
+  /** Reads by hash through the store deadline, caching what it finds. May throw (the store threw). */
   private read(hash: string): KeyRecord | null | Promise<KeyRecord | null> {
     const cache = this.cache;
-    if (cache === null) return callStore(this.timeout, () => this.store.findByHash(hash));
+    if (cache === null) return withDeadline(this.store.findByHash(hash), this.timeout);
     const stamp = cache.stamp();
     const now = this.clock();
-    const found = callStore(this.timeout, () => this.store.findByHash(hash));
+    const found = withDeadline(this.store.findByHash(hash), this.timeout);
     if (!(found instanceof Promise)) {
       if (found !== null) cache.set(hash, found, now, stamp);
       return found;
@@ -148,8 +153,9 @@ export class Verifier {
     if (record.expiresAt !== null && !(record.expiresAt > now)) return this.fail("expired", record);
     const d = this.derive(record, now);
     if (required !== undefined && !d.granted.coversAll(required)) return this.fail("insufficient_scope", record);
-    this.lastUsed?.record(record.id, now);
-    return { ok: true, key: d.apiKey, scopes: d.scopes };
+    const tracker = this.lastUsed;
+    if (tracker !== null && !(now - d.usedAt < tracker.window)) d.usedAt = tracker.record(record.id, now);
+    return d.result;
   }
 
   /** Public view and effective scopes of a record, memoised per record object and role definition. */
@@ -160,7 +166,9 @@ export class Verifier {
     if (hit !== undefined && hit.roleScopes === roleScopes) return hit;
     const granted = this.roles.effective(record.scopes, record.role);
     const apiKey = deepFreeze(toApiKey(record, now));
-    const d: Derived = { apiKey, roleScopes, granted, scopes: granted.list as string[] };
+    const scopes = granted.list as string[];
+    const result: VerifyResult = Object.freeze({ ok: true as const, key: apiKey, scopes });
+    const d: Derived = { apiKey, roleScopes, granted, scopes, usedAt: Number.NEGATIVE_INFINITY, result };
     this.derived.set(record, d);
     return d;
   }
@@ -171,6 +179,7 @@ export class Verifier {
       if (!isValidScope(s)) throw new TypeError("verify: malformed required scope");
       if (this.checkedScopes.size < 1024) this.checkedScopes.add(s);
     }
+    this.lastChecked = scopes; // callers (middleware) pass the same array every time
   }
 
   private fail(reason: VerificationFailure, record: KeyRecord | null): VerifyResult {

@@ -2,9 +2,8 @@ import { StoreUnavailableError } from "../errors.js";
 import type { MaybePromise } from "../store.js";
 
 /**
- * Runs a store call with a deadline. Synchronous answers pass straight
- * through (no timer, no allocation); a rejection, a throw or a promise still
- * pending after `timeout` ms becomes {@link StoreUnavailableError}.
+ * Runs a store call with a deadline (see {@link withDeadline}); a synchronous
+ * throw becomes {@link StoreUnavailableError}.
  */
 export function callStore<T>(timeout: number, call: () => MaybePromise<T>): T | Promise<T> {
   let value: MaybePromise<T>;
@@ -13,15 +12,27 @@ export function callStore<T>(timeout: number, call: () => MaybePromise<T>): T | 
   } catch (error) {
     throw new StoreUnavailableError(error);
   }
-  if (!isThenable(value)) return value;
-  if (!(value instanceof Promise)) value = Promise.resolve(value);
+  return withDeadline(value, timeout);
+}
+
+/**
+ * Puts a deadline on a store answer. Synchronous answers pass straight
+ * through (no timer, no allocation); a rejection or a promise still pending
+ * after `timeout` ms becomes {@link StoreUnavailableError}.
+ */
+export function withDeadline<T>(value: MaybePromise<T>, timeout: number): T | Promise<T> {
+  if (!(value instanceof Promise)) {
+    if (value === null || typeof value !== "object" || typeof (value as { then?: unknown }).then !== "function") return value;
+    value = Promise.resolve(value); // a foreign thenable
+  }
+  const pending = value;
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new StoreUnavailableError(new Error(`store call timed out after ${timeout} ms`))),
       timeout,
     );
     (timer as { unref?: () => void }).unref?.();
-    value.then(
+    pending.then(
       (result) => {
         clearTimeout(timer);
         resolve(result);
@@ -32,14 +43,4 @@ export function callStore<T>(timeout: number, call: () => MaybePromise<T>): T | 
       },
     );
   });
-}
-
-function isThenable<T>(value: MaybePromise<T>): value is Promise<T> {
-  if (value instanceof Promise) return true;
-  return (
-    value !== null &&
-    typeof value === "object" &&
-    !Object.isFrozen(value) &&
-    typeof (value as { then?: unknown }).then === "function"
-  );
 }
