@@ -24,6 +24,7 @@ export class VerificationCache {
   private readonly byHash = new Map<string, Entry>();
   private readonly hashById = new Map<string, string>();
   private generation = 0;
+  private suspended = false;
 
   constructor(options: CacheOptions = {}) {
     this.ttl = options.ttl ?? 30_000;
@@ -31,8 +32,9 @@ export class VerificationCache {
     if (!(this.ttl > 0) || !(this.max > 0)) throw new RangeError("cache: ttl and max must be positive");
   }
 
-  /** The cached record for `hash`, if fresh. */
+  /** The cached record for `hash`, if fresh (never while suspended). */
   get(hash: string, now: number): KeyRecord | undefined {
+    if (this.suspended) return undefined;
     const entry = this.byHash.get(hash);
     if (entry === undefined) return undefined;
     if (entry.expires <= now) {
@@ -52,7 +54,7 @@ export class VerificationCache {
    * `stamp` was taken, so a read that raced a revoke never caches the old state.
    */
   set(hash: string, record: KeyRecord, now: number, stamp: number): void {
-    if (stamp !== this.generation) return;
+    if (stamp !== this.generation || this.suspended) return;
     if (this.byHash.size >= this.max && !this.byHash.has(hash)) {
       const oldest = this.byHash.keys().next();
       if (!oldest.done) {
@@ -69,6 +71,18 @@ export class VerificationCache {
     this.generation++;
     const hash = this.hashById.get(id);
     if (hash !== undefined) this.delete(hash, id);
+  }
+
+  /** The change feed is down: serve nothing and cache nothing until {@link VerificationCache.resume}. */
+  suspend(): void {
+    this.suspended = true;
+    this.clear();
+  }
+
+  /** The feed is back (after a reset): clear and cache again. */
+  resume(): void {
+    this.clear();
+    this.suspended = false;
   }
 
   clear(): void {

@@ -101,9 +101,9 @@ export class Keyward {
       },
     });
     if (cache && store.watch) {
-      this.unwatch = Promise.resolve(store.watch({ onChange: (id) => cache.evict(id), onReset: () => cache.clear() })).catch(
-        () => undefined,
-      );
+      this.unwatch = Promise.resolve(
+        store.watch({ onChange: (id) => cache.evict(id), onReset: () => cache.resume(), onDown: () => cache.suspend() }),
+      ).catch(() => undefined);
     }
   }
 

@@ -43,8 +43,15 @@ export interface Use {
 export interface ChangeListener {
   /** The record `id` changed (update, disable, enable, revoke, rotate). */
   onChange(id: string): void;
-  /** Changes may have been missed (feed reconnected): drop everything cached. */
+  /** Changes may have been missed (the feed connected or reconnected): drop everything cached. */
   onReset(): void;
+  /**
+   * The feed is down: nothing cached can be trusted until the next
+   * `onReset()`, so keyward stops serving from its cache and reads the store
+   * on every verification meanwhile. Optional for a store to call, but a
+   * store whose feed can drop should.
+   */
+  onDown?(): void;
 }
 
 /**

@@ -171,6 +171,29 @@ describe.skipIf(!REDIS_URL)("redisStore faults", () => {
     });
   }
 
+  it("while its feed is down, a cached instance reads Redis on every verify, so another instance's revoke is refused at once", async () => {
+    const p = `${prefix}:down`;
+    const name = `kwdown${Math.random().toString(36).slice(2, 10)}`;
+    const clientB = ioredis({ connectionName: name });
+    closers.push(() => clientB.disconnect());
+    const a = createKeyward({ store: redisStore({ client: live, prefix: p }), prefix: "kw", lastUsed: false });
+    const b = createKeyward({
+      store: redisStore({ client: clientB, prefix: p }),
+      prefix: "kw",
+      cache: { ttl: 60_000, max: 100 },
+      lastUsed: false,
+    });
+    instances.push(a, b);
+    const { key, apiKey } = await a.create({ owner: "o", label: "k" });
+    expect((await b.verify(key)).ok).toBe(true); // cached on B
+    expect(await until(async () => (await subscribers(`${p}:changes`)) >= 1)).toBe(true);
+    expect(await killSubscribers(name)).toBe(1); // B's feed drops
+    await sleep(20);
+    // publish lost: B's subscriber is gone; the revoke must still be seen because B no longer trusts its cache
+    await a.revoke(apiKey.id);
+    expect(await b.verify(key)).toMatchObject({ ok: false, error: { code: "revoked" } });
+  });
+
   it("left no unhandled rejection behind", async () => {
     await sleep(50);
     expect(unhandled).toEqual([]);

@@ -123,7 +123,7 @@ export class ChangeFeed {
     this.clearTimer();
     if (handle) void closeQuietly(handle);
     this.report(error);
-    this.reset();
+    this.down();
     this.retry();
   }
 
@@ -151,7 +151,7 @@ export class ChangeFeed {
       this.timer = null;
       if (epoch !== this.epoch || !this.running) return;
       if (this.source.alive?.() === false) {
-        this.reset(); // no more invalidations: nothing cached may be trusted
+        this.down(); // no more invalidations: nothing cached may be trusted
         return void this.stop();
       }
       const outcome = await settle(Promise.resolve().then(ping), this.timeout);
@@ -182,6 +182,11 @@ export class ChangeFeed {
 
   private reset(): void {
     this.each((l) => l.onReset());
+  }
+
+  /** No invalidations arrive until the next reset: listeners stop trusting their caches. */
+  private down(): void {
+    this.each((l) => (l.onDown ? l.onDown() : l.onReset()));
   }
 
   private each(call: (listener: ChangeListener) => void): void {

@@ -53,7 +53,7 @@ class FeedState {
     this.ready = new Promise((resolve) => {
       this.settle = resolve;
     });
-    this.startResetting();
+    this.goDown(false);
   }
 
   change(id: unknown): void {
@@ -74,14 +74,25 @@ class FeedState {
   lost(): void {
     if (this.stopped || !this.up) return;
     this.up = false;
-    safely(() => this.listener.onReset());
-    this.startResetting();
+    this.goDown(true);
   }
 
   stop(): void {
     this.stopped = true;
     this.stopResetting();
     this.settle();
+  }
+
+  /**
+   * Nothing published reaches us now: a listener with `onDown` stops trusting
+   * its cache until the next `onReset`; an older one is reset now and every
+   * 250 ms until subscribed again.
+   */
+  private goDown(resetNow: boolean): void {
+    const listener = this.listener;
+    if (listener.onDown) return safely(() => listener.onDown?.());
+    if (resetNow) safely(() => listener.onReset());
+    this.startResetting();
   }
 
   private startResetting(): void {
