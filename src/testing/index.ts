@@ -1,28 +1,28 @@
-import type { KeyStore, MaybePromise } from "../store.js";
+/**
+ * `keyward/testing`: the store conformance suite and its record fixtures.
+ * Run {@link storeConformance} against your own {@link KeyStore}
+ * implementation to check the contract keyward relies on; see
+ * `docs/stores.md` for what each method must guarantee.
+ *
+ * @example
+ * ```ts
+ * import { describe, expect, it } from "vitest";
+ * import { storeConformance } from "keyward/testing";
+ * import { myStore } from "../src/my-store.js";
+ *
+ * storeConformance({ name: "my store", store: () => myStore(), describe, it, expect });
+ * ```
+ *
+ * @module keyward/testing
+ */
 import { lifecycleSuite } from "./lifecycle.js";
 import { listSuite } from "./list.js";
 import { recordSuite } from "./records.js";
 
 export { makeRecord, uniq } from "./fixtures.js";
+export type { ConformanceOptions, TestApi } from "./types.js";
 
-/** The subset of vitest (or a compatible runner) the suite uses. */
-export interface TestApi {
-  describe: (name: string, body: () => void) => void;
-  it: (name: string, body: () => Promise<void> | void, timeout?: number) => void;
-  // biome-ignore lint/suspicious/noExplicitAny: any runner's expect
-  expect: (value: unknown) => any;
-}
-
-/** Options of {@link storeConformance}. */
-export interface ConformanceOptions extends TestApi {
-  /** Shown in the suite name. */
-  name: string;
-  /**
-   * Returns the store under test. Called once per test; may return the same
-   * instance every time (tests use unique owners, ids and hashes).
-   */
-  store: () => MaybePromise<KeyStore>;
-}
+import type { ConformanceOptions } from "./types.js";
 
 /**
  * The store conformance suite. Run it from your own test file to prove a

@@ -1,5 +1,5 @@
 import { makeRecord } from "./fixtures.js";
-import type { ConformanceOptions } from "./index.js";
+import type { ConformanceOptions } from "./types.js";
 
 /** Transitions, rotation, last-used writes and the change feed. */
 export function lifecycleSuite({ describe, it, expect, store }: ConformanceOptions): void {

@@ -1,6 +1,6 @@
 import type { KeyRecord } from "../types.js";
 import { makeRecord, uniq } from "./fixtures.js";
-import type { ConformanceOptions } from "./index.js";
+import type { ConformanceOptions } from "./types.js";
 
 /** Ordering, keyset pagination, owner isolation and status filters. */
 export function listSuite({ describe, it, expect, store }: ConformanceOptions): void {

@@ -1,5 +1,5 @@
 import { makeRecord } from "./fixtures.js";
-import type { ConformanceOptions } from "./index.js";
+import type { ConformanceOptions } from "./types.js";
 
 /** Insert, read back, uniqueness. */
 export function recordSuite({ describe, it, expect, store }: ConformanceOptions): void {

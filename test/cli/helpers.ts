@@ -19,7 +19,7 @@ export interface CliResult {
 const CLI_ENV = ["DATABASE_URL", "REDIS_URL", "KEYWARD_PEPPER", "KEYWARD_PREFIX", "KEYWARD_ROLES", "KEYWARD_DEBUG"];
 
 /**
- * Runs the real entry point as a subprocess: `npx tsx src/cli/index.ts …args`.
+ * Runs the real entry point as a subprocess: `npx tsx cli/index.ts …args`.
  * `env` adds variables to a clean copy of the environment; `input` is written to stdin.
  */
 export function cli(
@@ -30,7 +30,7 @@ export function cli(
   for (const name of CLI_ENV) delete env[name];
   Object.assign(env, options.env);
   return new Promise((resolve, reject) => {
-    const child = spawn("npx", ["tsx", "src/cli/index.ts", ...args], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn("npx", ["tsx", "cli/index.ts", ...args], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));

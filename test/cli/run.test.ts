@@ -1,9 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseCommandLine } from "../../src/cli/args.js";
-import { type CliIO, runCli } from "../../src/cli/run.js";
-import { parseExpires, parseScopes } from "../../src/cli/values.js";
+import { parseCommandLine } from "../../cli/args.js";
+import { type CliIO, runCli } from "../../cli/run.js";
+import { parseExpires, parseScopes } from "../../cli/values.js";
 import { keysIn, ROLES, STACK_LINE, tempDir } from "./helpers.js";
 
 /** Runs the CLI in-process with captured output and only the given environment. */
