@@ -1,0 +1,36 @@
+import { spawnSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+
+/** The store examples are scripts: they run to completion and must exit 0 by themselves. */
+function run(file: string, env: Record<string, string | undefined>) {
+  return spawnSync("npx", ["tsx", file], { env: { ...process.env, ...env }, encoding: "utf8", timeout: 90_000 });
+}
+
+const REDIS_URL = process.env.REDIS_URL;
+if (!REDIS_URL && !process.env.KEYWARD_REQUIRE_SERVICES) {
+  console.warn("[examples] REDIS_URL is not set: skipping examples/redis (set REDIS_URL=redis://127.0.0.1:6379 to run it)");
+}
+
+describe("store examples run to completion", () => {
+  it("examples/postgres exits 0 (on PostgreSQL when DATABASE_URL is set, on embedded PGlite otherwise)", () => {
+    const result = run("examples/postgres/index.ts", {});
+    expect(result.stderr).not.toMatch(/Error:/);
+    expect(result.status).toBe(0);
+  }, 120_000);
+
+  it("examples/postgres exits 0 on embedded PGlite", () => {
+    const result = run("examples/postgres/index.ts", { DATABASE_URL: "" });
+    expect(result.status).toBe(0);
+  }, 120_000);
+
+  it.skipIf(!REDIS_URL && !process.env.KEYWARD_REQUIRE_SERVICES)(
+    "examples/redis exits 0 against REDIS_URL",
+    () => {
+      const result = run("examples/redis/index.ts", {});
+      expect(result.status).toBe(0);
+      expect(result.stdout).not.toMatch(/not reachable/i);
+      expect(result.stdout).toMatch(/revoked {2}verify now → revoked/);
+    },
+    120_000,
+  );
+});
