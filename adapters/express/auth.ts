@@ -35,7 +35,7 @@ export function apiKeyAuth(keyward: Keyward, options: AuthOptions = {}): Request
           authorization: headerValues(req, "authorization"),
           ...(auth.header !== null && { apiKey: headerValues(req, auth.header) }),
         },
-        pathOf(req.originalUrl),
+        () => pathOf(req.originalUrl),
       );
       if (!outcome.ok) return send(res, outcome.response);
       req.apiKey = outcome.apiKey;
@@ -61,7 +61,7 @@ export function apiKeyAuth(keyward: Keyward, options: AuthOptions = {}): Request
 export function requireScopes(...scopes: string[]): RequestHandler {
   const guardFor = scopeGuards(scopes);
   return function keywardRequireScopes(req, res, next) {
-    const denied = guardFor(admitted.get(req)).check(req.apiKey, pathOf(req.originalUrl));
+    const denied = guardFor(admitted.get(req)).check(req.apiKey, () => pathOf(req.originalUrl));
     if (denied) return send(res, denied);
     next();
   };

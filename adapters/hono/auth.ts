@@ -47,7 +47,7 @@ export function apiKeyAuth(keyward: Keyward, options: AuthOptions = {}): Middlew
         authorization: headerValues(source, "authorization"),
         ...(auth.header !== null && { apiKey: headerValues(source, auth.header) }),
       },
-      pathnameOf(c),
+      () => pathnameOf(c),
     );
     if (!outcome.ok) return respond(c, outcome.response);
     c.set("apiKey", outcome.apiKey);
@@ -71,7 +71,7 @@ export function requireScopes(...scopes: string[]): MiddlewareHandler {
   const guardFor = scopeGuards(scopes);
   return async function keywardRequireScopes(c, next) {
     const apiKey = c.get("apiKey") as ApiKey | undefined;
-    const denied = guardFor(admitted.get(c)).check(apiKey, pathnameOf(c));
+    const denied = guardFor(admitted.get(c)).check(apiKey, () => pathnameOf(c));
     if (denied) return respond(c, denied);
     await next();
   };

@@ -47,7 +47,7 @@ export function apiKeyAuth(keyward: Keyward, options: AuthOptions = {}): Middlew
         authorization: headerValues(ctx.req, "authorization"),
         ...(auth.header !== null && { apiKey: headerValues(ctx.req, auth.header) }),
       },
-      pathOf(ctx.originalUrl),
+      () => pathOf(ctx.originalUrl),
     );
     if (!outcome.ok) return respond(ctx, outcome.response);
     ctx.state.apiKey = outcome.apiKey;
@@ -70,7 +70,7 @@ export function apiKeyAuth(keyward: Keyward, options: AuthOptions = {}): Middlew
 export function requireScopes(...scopes: string[]): Middleware<KeywardState> {
   const guardFor = scopeGuards(scopes);
   return async function keywardRequireScopes(ctx, next) {
-    const denied = guardFor(admitted.get(ctx)).check(ctx.state.apiKey, pathOf(ctx.originalUrl));
+    const denied = guardFor(admitted.get(ctx)).check(ctx.state.apiKey, () => pathOf(ctx.originalUrl));
     if (denied) return respond(ctx, denied);
     await next();
   };

@@ -28,11 +28,21 @@ export interface Authenticator {
   readonly header: string | null;
   readonly realm: string;
   readonly retryAfter: number;
-  /** Authenticate one request from its header values; `path` goes into error bodies. */
-  authenticate(sources: CredentialSources, path: string): Promise<AuthOutcome>;
+  /**
+   * Authenticate one request from its header values. `path` goes into error
+   * bodies; pass a function to compute it only when an error body is written.
+   */
+  authenticate(sources: CredentialSources, path: PathSource): Promise<AuthOutcome>;
 }
 
 const grants = new WeakMap<ApiKey, ScopeSet>();
+
+/** A request path for error bodies, or a function computing it (called only when an error body is written). */
+export type PathSource = string | (() => string);
+
+function resolvePath(path: PathSource): string {
+  return typeof path === "string" ? path : path();
+}
 
 /**
  * Validates middleware options once and returns the per-request function
@@ -61,15 +71,15 @@ export function createAuthenticator(keyward: Keyward, options: AuthOptions = {})
     realm,
     retryAfter,
     async authenticate(sources, path) {
-      const ctx = { realm, path, retryAfter };
+      const ctx = () => ({ realm, path: resolvePath(path), retryAfter });
       const credential = readCredential(sources);
       if (credential.kind === "none") {
         await keyward.verify(undefined); // reports `missing` to onEvent, no store call
-        return { ok: false, response: authFailure("missing", ctx) };
+        return { ok: false, response: authFailure("missing", ctx()) };
       }
-      if (credential.kind === "invalid") return { ok: false, response: authFailure("invalid_request", ctx) };
+      if (credential.kind === "invalid") return { ok: false, response: authFailure("invalid_request", ctx()) };
       const result = await keyward.verify(credential.token, verifyOptions);
-      if (!result.ok) return { ok: false, response: authFailure(result.error.code, ctx, required) };
+      if (!result.ok) return { ok: false, response: authFailure(result.error.code, ctx(), required) };
       if (!grants.has(result.key)) grants.set(result.key, ScopeSet.of(result.scopes));
       return { ok: true, apiKey: result.key, scopes: result.scopes };
     },
@@ -108,7 +118,7 @@ export function hasScopes(apiKey: ApiKey, ...scopes: string[]): boolean {
 /** A guard built once by `requireScopes`. */
 export interface ScopeGuard {
   /** null when `apiKey` holds every required scope, else the 401/403 answer. */
-  check(apiKey: ApiKey | undefined, path: string): HttpResponse | null;
+  check(apiKey: ApiKey | undefined, path: PathSource): HttpResponse | null;
 }
 
 /**
@@ -129,8 +139,9 @@ export function createScopeGuard(scopes: readonly string[], options: { realm?: s
   return {
     check(apiKey, path) {
       const granted = apiKey ? grants.get(apiKey) : undefined;
-      if (!granted) return authFailure("missing", { realm, path, retryAfter });
-      return granted.coversAll(required) ? null : authFailure("insufficient_scope", { realm, path, retryAfter }, required);
+      if (!granted) return authFailure("missing", { realm, path: resolvePath(path), retryAfter });
+      if (granted.coversAll(required)) return null;
+      return authFailure("insufficient_scope", { realm, path: resolvePath(path), retryAfter }, required);
     },
   };
 }
