@@ -10,7 +10,7 @@ import { createInterface } from "node:readline";
 import autocannon from "autocannon";
 import { median } from "./harness.js";
 
-const FRAMEWORKS = ["express", "hono", "koa"] as const;
+const FRAMEWORKS = (process.env.BENCH_HTTP_FRAMEWORKS?.split(",") ?? ["express", "hono", "koa"]) as readonly string[];
 const MODES = ["none", "minimal", "keyward"] as const;
 
 interface Server {
