@@ -1,6 +1,9 @@
 import { ConfigError } from "./errors.js";
 import { backend, type Digest } from "./internal/sha256.js";
 
+/** A hashing back-end: plain SHA-256 and HMAC-SHA-256, base64url out. */
+type DigestBackend = typeof backend;
+
 /** Tag of a plain SHA-256 hash (no pepper). */
 export const SHA256_TAG = "v1:";
 /** Tag of an HMAC-SHA-256 hash keyed with a pepper. */
@@ -29,7 +32,15 @@ export interface KeyHasher {
  * hasher.hash(key); // "v2:…"
  * ```
  */
-export function createHasher(pepper?: string | readonly string[], digest = backend): KeyHasher {
+export function createHasher(pepper?: string | readonly string[]): KeyHasher;
+/**
+ * The same, on a chosen hashing back-end (tests compare the native and the
+ * portable one).
+ *
+ * @internal
+ */
+export function createHasher(pepper: string | readonly string[] | undefined, digest: DigestBackend): KeyHasher;
+export function createHasher(pepper?: string | readonly string[], digest: DigestBackend = backend): KeyHasher {
   const peppers = pepper === undefined ? [] : typeof pepper === "string" ? [pepper] : pepper;
   if (!Array.isArray(peppers) || peppers.some((p) => typeof p !== "string" || p.length === 0)) {
     throw new ConfigError("pepper must be a non-empty string or a list of them (current first)");

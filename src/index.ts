@@ -1,3 +1,25 @@
+/**
+ * `keyward`: the core. {@link createKeyward} builds the engine that issues,
+ * verifies and manages API keys (prefixed and checksummed, stored only as a
+ * hash, with scopes, roles and a role ceiling); the rest of this module is
+ * what the engine and its stores share: the {@link KeyStore} contract, the
+ * record types, key-format helpers for secret scanners, and the errors
+ * management calls throw. Stores and framework middleware live in their own
+ * entry points (`keyward/memory`, `keyward/express`, …).
+ *
+ * @example
+ * ```ts
+ * import { createKeyward } from "keyward";
+ * import { memoryStore } from "keyward/memory";
+ *
+ * const keyward = createKeyward({ store: memoryStore(), prefix: "cho", roles: { viewer: ["jobs:read"] } });
+ * const { key } = await keyward.create({ owner: "org_1", label: "CRM sync", role: "viewer" });
+ * const result = await keyward.verify(key, { scopes: ["jobs:read"] });
+ * if (result.ok) console.log(result.key.owner); // "org_1"
+ * ```
+ *
+ * @module keyward
+ */
 export type { CacheOptions } from "./cache.js";
 export {
   ConfigError,

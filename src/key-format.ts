@@ -60,7 +60,7 @@ export function assertPrefix(prefix: unknown): asserts prefix is string {
 export interface GeneratedKey {
   /** The full key, shown once. */
   key: string;
-  /** `<prefix>_` and the first {@link DISPLAY_LENGTH} secret characters. */
+  /** `<prefix>_` and the first 8 (`DISPLAY_LENGTH`) secret characters. */
   keyPrefix: string;
   /** The last four characters of the key. */
   last4: string;

@@ -16,7 +16,7 @@
  * app.use("/settings/api-keys", apiKeyRoutes(keyward, { actor: keyActor(keyward) }));
  * ```
  *
- * @module
+ * @module keyward/express
  */
 import type { ApiKey } from "keyward";
 

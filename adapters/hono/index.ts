@@ -16,7 +16,7 @@
  * app.route("/settings/api-keys", apiKeyRoutes(keyward, { actor: keyActor(keyward) }));
  * ```
  *
- * @module
+ * @module keyward/hono
  */
 import type { ApiKey } from "keyward";
 

@@ -8,7 +8,7 @@
  * const actor = jwtActor({ jwks: "https://auth.example.com/.well-known/jwks.json", toActor: (p) => ({ id: String(p.sub), owner: String(p.org_id) }) });
  * ```
  *
- * @module
+ * @module keyward/jwt
  */
 export { ASYMMETRIC_ALGORITHMS } from "./config.js";
 export { asActor, jwtActor, MAX_JWT_LENGTH } from "./jwt-actor.js";

@@ -18,7 +18,7 @@
  * app.use((ctx) => { ctx.body = { owner: ctx.state.apiKey?.owner }; });
  * ```
  *
- * @module
+ * @module keyward/koa
  */
 import type { ApiKey } from "keyward";
 

@@ -1,3 +1,23 @@
+/**
+ * `keyward/memory`: the in-memory store. Records live in process memory and
+ * are gone when the process exits, which makes it the store for tests,
+ * demos, scripts and single-process tools; use `keyward/postgres` or
+ * `keyward/redis` when keys must survive a restart or be shared between
+ * instances. See `docs/memory.md`.
+ *
+ * @example
+ * ```ts
+ * import { createKeyward } from "keyward";
+ * import { memoryStore } from "keyward/memory";
+ *
+ * const store = memoryStore();
+ * const keyward = createKeyward({ store, prefix: "cho" });
+ * await keyward.create({ owner: "org_1", label: "test key" });
+ * store.size; // 1
+ * ```
+ *
+ * @module keyward/memory
+ */
 import type { ChangeListener, KeyRecord, KeyStore, ListQuery, RecordPatch, Transition, Use } from "keyward";
 import { statusOf } from "keyward";
 

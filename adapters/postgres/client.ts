@@ -10,6 +10,11 @@
  * ```
  */
 export interface PgClient {
+  /**
+   * Runs one statement with `$1`, `$2`, … placeholders bound to `values` and
+   * resolves with its rows. Must reject when the statement fails or the
+   * database cannot be reached (the store turns that into a 503).
+   */
   // biome-ignore lint/suspicious/noExplicitAny: rows are whatever the driver returns; mapped and checked by the store
   query(text: string, values?: any[]): Promise<{ rows: any[] }>;
 }
@@ -23,7 +28,9 @@ export interface PgClient {
  * ```
  */
 export interface PgNotification {
+  /** The channel the notification was sent on. */
   channel: string;
+  /** The payload of `NOTIFY`/`pg_notify` (for keyward's feed, a record id). */
   payload?: string;
 }
 
@@ -43,11 +50,15 @@ export interface PgNotification {
  * ```
  */
 export interface PgListenConnection {
+  /** Runs a statement without parameters: the feed sends `LISTEN` and a periodic `SELECT 1`. */
   // biome-ignore lint/suspicious/noExplicitAny: driver result, unused
   query(text: string): Promise<any>;
+  /** Registers an event handler; the feed listens for `notification`, `error` and `end`. */
   // biome-ignore lint/suspicious/noExplicitAny: event emitters type their listeners per event
   on(event: string, listener: (...args: any[]) => void): unknown;
+  /** Returns a pool client to its pool; the feed calls `release(true)` so the pool discards it. */
   release?(destroy?: boolean | Error): void;
+  /** Closes a standalone client; called when there is no `release`. */
   end?(): unknown;
 }
 

@@ -9,7 +9,7 @@
  * await store.migrate();
  * ```
  *
- * @module
+ * @module keyward/postgres
  */
 export type { PgClient, PgListenConnection, PgListenFactory, PgNotification } from "./client.js";
 export type { FeedOptions } from "./feed.js";

@@ -21,7 +21,9 @@ export type SendCommand = (command: string[]) => Promise<unknown>;
  * ```
  */
 export interface IORedisLike {
+  /** Sends one command by name with its arguments and resolves with the raw reply. */
   call(command: string, ...args: string[]): Promise<unknown>;
+  /** A new connection with the same options; the change feed subscribes on one. */
   duplicate?(): unknown;
 }
 
@@ -36,7 +38,9 @@ export interface IORedisLike {
  * ```
  */
 export interface NodeRedisLike {
+  /** Sends one command, name first, and resolves with the raw reply. */
   sendCommand(args: string[]): Promise<unknown>;
+  /** A new client with the same options; the change feed subscribes on one. */
   duplicate?(): unknown;
 }
 
@@ -51,8 +55,14 @@ export interface NodeRedisLike {
  * ```
  */
 export interface NodeRedisClusterLike {
+  /**
+   * Sends one command, name first, to the node owning `firstKey` (any node
+   * when undefined); `isReadonly` lets the cluster send reads to a replica.
+   */
   sendCommand(firstKey: string | undefined, isReadonly: boolean | undefined, args: string[]): Promise<unknown>;
+  /** Tells a cluster from a single client; the store never calls it. */
   getSlotRandomNode(slot: number): unknown;
+  /** A new cluster client with the same options; the change feed subscribes on one. */
   duplicate?(): unknown;
 }
 

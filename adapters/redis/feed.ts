@@ -12,7 +12,12 @@ import type { ChangeListener } from "keyward";
  * ```
  */
 export interface SubscriberLike {
+  /**
+   * Subscribes to a channel: ioredis `subscribe(channel)` (messages arrive
+   * as `message` events), node-redis `subscribe(channel, listener)`.
+   */
   subscribe(...args: never[]): unknown;
+  /** Registers a connection event handler (`ready`, `error`, and `message`, `close`, `reconnecting` or `end`). */
   on(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 
@@ -90,7 +95,10 @@ class FeedState {
    */
   private goDown(resetNow: boolean): void {
     const listener = this.listener;
-    if (listener.onDown) return safely(() => listener.onDown?.());
+    if (listener.onDown) {
+      safely(() => listener.onDown?.());
+      return;
+    }
     if (resetNow) safely(() => listener.onReset());
     this.startResetting();
   }

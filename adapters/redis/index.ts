@@ -10,7 +10,7 @@
  * const keyward = createKeyward({ store: redisStore({ client: new Redis(process.env.REDIS_URL!) }), prefix: "cho" });
  * ```
  *
- * @module
+ * @module keyward/redis
  */
 export type { IORedisLike, NodeRedisClusterLike, NodeRedisLike, RedisClientLike, SendCommand } from "./client.js";
 export type { SubscriberLike } from "./feed.js";

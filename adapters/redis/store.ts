@@ -5,7 +5,17 @@ import { decodeRecord, encodePatch, encodeRecord, hashOfMember, KeyNames, listBo
 import { openFeed, type SubscriberLike } from "./feed.js";
 import { CLAIM, DELETE_IF, INSERT, TOUCH, TRANSITION, UNCLAIM, UPDATE } from "./scripts.js";
 
-interface CommonOptions {
+/**
+ * Options of {@link redisStore}: an ioredis or node-redis client, or your own
+ * `sendCommand` function (then the change feed needs `subscriber`), plus
+ * `prefix` and `subscriber`, which both kinds accept.
+ *
+ * @example
+ * ```ts
+ * const options: RedisStoreOptions = { client: new Redis(process.env.REDIS_URL!), prefix: "myapp:keys" };
+ * ```
+ */
+export type RedisStoreOptions = {
   /** Prefix of every key name and of the change channel. Default `keyward`. */
   prefix?: string;
   /**
@@ -13,19 +23,20 @@ interface CommonOptions {
    * `client`, opened by each `watch` and closed by its unsubscribe function.
    */
   subscriber?: SubscriberLike;
-}
-
-/**
- * Options of {@link redisStore}: an ioredis or node-redis client, or your own
- * `sendCommand` function (then the change feed needs `subscriber`).
- *
- * @example
- * ```ts
- * const options: RedisStoreOptions = { client: new Redis(process.env.REDIS_URL!), prefix: "myapp:keys" };
- * ```
- */
-export type RedisStoreOptions = CommonOptions &
-  ({ client: RedisClientLike; sendCommand?: never } | { sendCommand: SendCommand; client?: never });
+} & (
+  | {
+      /** An ioredis `Redis` or `Cluster`, or a node-redis client or cluster. */
+      client: RedisClientLike;
+      /** Not with `client`. */
+      sendCommand?: never;
+    }
+  | {
+      /** Sends one command and resolves with its raw reply; used instead of a client. */
+      sendCommand: SendCommand;
+      /** Not with `sendCommand`. */
+      client?: never;
+    }
+);
 
 /**
  * A {@link KeyStore} on Redis, plus the names it uses.

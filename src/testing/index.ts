@@ -1,6 +1,6 @@
 /**
  * `keyward/testing`: the store conformance suite and its record fixtures.
- * Run {@link storeConformance} against your own {@link KeyStore}
+ * Run {@link storeConformance} against your own {@link keyward!KeyStore | KeyStore}
  * implementation to check the contract keyward relies on; see
  * `docs/stores.md` for what each method must guarantee.
  *
