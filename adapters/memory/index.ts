@@ -21,13 +21,28 @@
 import type { ChangeListener, KeyRecord, KeyStore, ListQuery, RecordPatch, Transition, Use } from "keyward";
 import { statusOf } from "keyward";
 
-/** Options of {@link memoryStore}. */
+/**
+ * Options of {@link memoryStore}.
+ *
+ * @example
+ * ```ts
+ * const store = memoryStore({ records: [makeRecord({ owner: "org_1" })] }); // makeRecord from keyward/testing
+ * ```
+ */
 export interface MemoryStoreOptions {
   /** Records to start with (e.g. fixtures). */
   records?: readonly KeyRecord[];
 }
 
-/** The in-memory store, with a `size` for tests and a `clear()`. */
+/**
+ * The in-memory store, with a `size` for tests and a `clear()`.
+ *
+ * @example
+ * ```ts
+ * const store: MemoryStore = memoryStore();
+ * afterEach(() => store.clear());
+ * ```
+ */
 export interface MemoryStore extends KeyStore {
   /** Number of records held. */
   readonly size: number;

@@ -1,6 +1,13 @@
 import { KeywardError } from "../errors.js";
 
-/** A 400 for a body that is not a JSON object. Its message never quotes the body. */
+/**
+ * A 400 for a body that is not a JSON object. Its message never quotes the body.
+ *
+ * @example
+ * ```ts
+ * if (req.bodyUsed) throw new MalformedBodyError("The request body was already consumed");
+ * ```
+ */
 export class MalformedBodyError extends KeywardError {
   constructor(message = "Malformed JSON body") {
     super("malformed_body", 400, message);

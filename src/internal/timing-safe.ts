@@ -2,6 +2,11 @@
  * Constant-time string equality for secret-derived values (hashes). The time
  * taken depends only on the length of `b` (the expected value), never on where
  * the strings first differ. Unequal lengths return false.
+ *
+ * @example
+ * ```ts
+ * timingSafeEqual(presentedHash, storedHash); // true only when identical
+ * ```
  */
 export function timingSafeEqual(a: string, b: string): boolean {
   // compare against `b` itself when lengths differ, so the loop shape never depends on `a`

@@ -2,13 +2,27 @@ import type { KeyRecord } from "../types.js";
 
 let counter = 0;
 
-/** A unique id for one conformance run (owners, hashes and ids never collide across runs). */
+/**
+ * A unique id for one conformance run (owners, hashes and ids never collide across runs).
+ *
+ * @example
+ * ```ts
+ * const owner = uniq("owner"); // "owner-m3k2x1-1-4fz9qa"
+ * ```
+ */
 export function uniq(label: string): string {
   counter += 1;
   return `${label}-${Date.now().toString(36)}-${counter}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/** A record as keyward would insert it, with unique id, owner and hash unless given. */
+/**
+ * A record as keyward would insert it, with unique id, owner and hash unless given.
+ *
+ * @example
+ * ```ts
+ * const store = memoryStore({ records: [makeRecord({ owner: "org_1", scopes: ["jobs:read"] })] });
+ * ```
+ */
 export function makeRecord(overrides: Partial<KeyRecord> = {}): KeyRecord {
   return {
     id: crypto.randomUUID(),
