@@ -1,6 +1,14 @@
 import type { KeyRecord } from "./types.js";
 
-/** Options of the verification cache. */
+/**
+ * Options of the verification cache.
+ *
+ * @example
+ * ```ts
+ * const options: CacheOptions = { ttl: 30_000, max: 10_000 };
+ * const keyward = createKeyward({ store, prefix: "cho", cache: options });
+ * ```
+ */
 export interface CacheOptions {
   /** How long a record is served from memory, in ms. Default 30 000. */
   ttl?: number;

@@ -1,4 +1,15 @@
-/** One `{ field, message }` entry of a validation failure. */
+/**
+ * One `{ field, message }` entry of a validation failure.
+ *
+ * @example
+ * ```ts
+ * const outcome = await keyward.create({ owner: "org_1", label: " " }).catch((err: unknown) => err);
+ * if (outcome instanceof ValidationError) {
+ *   const errors: FieldError[] = outcome.details; // [{ field: "label", message: "must not be blank" }]
+ *   for (const { field, message } of errors) console.log(`${field} ${message}`);
+ * }
+ * ```
+ */
 export interface FieldError {
   field: string;
   message: string;

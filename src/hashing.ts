@@ -4,12 +4,36 @@ import { backend, type Digest } from "./internal/sha256.js";
 /** A hashing back-end: plain SHA-256 and HMAC-SHA-256, base64url out. */
 type DigestBackend = typeof backend;
 
-/** Tag of a plain SHA-256 hash (no pepper). */
+/**
+ * Tag of a plain SHA-256 hash (no pepper).
+ *
+ * @example
+ * ```ts
+ * // records hashed before any pepper was configured
+ * const unpeppered = records.filter((r) => r.hash.startsWith(SHA256_TAG)); // "v1:…"
+ * ```
+ */
 export const SHA256_TAG = "v1:";
-/** Tag of an HMAC-SHA-256 hash keyed with a pepper. */
+/**
+ * Tag of an HMAC-SHA-256 hash keyed with a pepper.
+ *
+ * @example
+ * ```ts
+ * createHasher("my-pepper").hash(key).startsWith(HMAC_TAG); // true: "v2:…"
+ * ```
+ */
 export const HMAC_TAG = "v2:";
 
-/** Turns a key into the versioned hash a store indexes. */
+/**
+ * Turns a key into the versioned hash a store indexes.
+ *
+ * @example
+ * ```ts
+ * const hasher: KeyHasher = createHasher(["new-pepper", "old-pepper"]);
+ * let record = await store.findByHash(hasher.hash(key));
+ * for (const older of hasher.fallbacks) record ??= await store.findByHash(older(key));
+ * ```
+ */
 export interface KeyHasher {
   /** The hash new keys are stored under (current pepper, or plain SHA-256). */
   readonly hash: (key: string) => string;

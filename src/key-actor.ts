@@ -4,7 +4,15 @@ import { headerValues } from "./http/headers.js";
 import type { Keyward } from "./keyward.js";
 import type { Actor } from "./types.js";
 
-/** Options of {@link keyActor}. */
+/**
+ * Options of {@link keyActor}.
+ *
+ * @example
+ * ```ts
+ * const actor = keyActor(keyward, { header: "x-api-key" }); // Bearer or X-API-Key
+ * app.use("/integrations/api-keys", apiKeyRoutes(keyward, { actor }));
+ * ```
+ */
 export interface KeyActorOptions {
   /** Also read the key from this header (e.g. `"x-api-key"`). */
   header?: string;

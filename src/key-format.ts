@@ -56,7 +56,16 @@ export function assertPrefix(prefix: unknown): asserts prefix is string {
   }
 }
 
-/** A freshly generated key with its non-secret display parts. */
+/**
+ * A freshly generated key with its non-secret display parts.
+ *
+ * @example
+ * ```ts
+ * const generated: GeneratedKey = generateKey("cho");
+ * generated.keyPrefix; // "cho_" and the first 8 secret characters
+ * generated.last4; // generated.key.slice(-4)
+ * ```
+ */
 export interface GeneratedKey {
   /** The full key, shown once. */
   key: string;

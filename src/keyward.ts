@@ -14,7 +14,19 @@ import { Verifier, type VerifyOptions, type VerifyResult } from "./verifier.js";
 export type { IssuedKey, KeyPage } from "./management.js";
 export type { ActorOption, CreateInput, ListOptions, UpdateInput } from "./management-input.js";
 
-/** Options of {@link createKeyward}. */
+/**
+ * Options of {@link createKeyward}.
+ *
+ * @example
+ * ```ts
+ * const options: KeywardOptions = {
+ *   store: memoryStore(),
+ *   prefix: "sk_live",
+ *   pepper: [process.env.PEPPER_NEW!, process.env.PEPPER_OLD!], // current first
+ *   roles: { admin: ["*"], viewer: ["jobs:read"] },
+ * };
+ * ```
+ */
 export interface KeywardOptions {
   /** Where records live: `memoryStore()`, `postgresStore()`, `redisStore()` or your own. */
   store: KeyStore;

@@ -1,6 +1,15 @@
 import type { KeyStore, Use } from "./store.js";
 
-/** Options of the last-used coalescer. */
+/**
+ * Options of the last-used coalescer.
+ *
+ * @example
+ * ```ts
+ * const lastUsed: LastUsedOptions = { window: 5 * 60_000, flushDelay: 2_000 }; // fewer, larger writes
+ * const keyward = createKeyward({ store, prefix: "cho", lastUsed });
+ * createKeyward({ store, prefix: "cho", lastUsed: false }); // no last-used tracking at all
+ * ```
+ */
 export interface LastUsedOptions {
   /** At most one write per key per window, in ms. Default 60 000. */
   window?: number;

@@ -5,7 +5,15 @@ import type { ListAfter, RecordPatch } from "./store.js";
 import type { Actor, KeyStatus, Metadata } from "./types.js";
 import { Checker } from "./validate.js";
 
-/** Input of {@link Keyward.create}. */
+/**
+ * Input of {@link Keyward.create}.
+ *
+ * @example
+ * ```ts
+ * const input: CreateInput = { owner: "org_1", label: "CRM sync", role: "viewer", expiresAt: Date.now() + 90 * 86_400_000 };
+ * const { key, apiKey } = await keyward.create(input);
+ * ```
+ */
 export interface CreateInput {
   /** Required without an actor; with one, the actor's owner is used (a different value is rejected). */
   owner?: string;
@@ -16,7 +24,15 @@ export interface CreateInput {
   metadata?: Metadata;
 }
 
-/** Input of {@link Keyward.update}. */
+/**
+ * Input of {@link Keyward.update}.
+ *
+ * @example
+ * ```ts
+ * const input: UpdateInput = { label: "CRM sync (prod)", metadata: { env: "prod" } };
+ * await keyward.update(id, input, { actor }); // scopes and role need `mutableScopes: true`
+ * ```
+ */
 export interface UpdateInput {
   label?: string;
   metadata?: Metadata;
@@ -24,13 +40,30 @@ export interface UpdateInput {
   role?: string | null;
 }
 
-/** Options naming who performs a management operation. */
+/**
+ * Options naming who performs a management operation.
+ *
+ * @example
+ * ```ts
+ * await keyward.revoke(id, { actor }); // tenancy and the role ceiling apply
+ * await keyward.revoke(id); // trusted server code: no actor, no checks
+ * ```
+ */
 export interface ActorOption {
   /** When given: tenancy and the ceiling apply. Omit only in trusted server code. */
   actor?: Actor | null;
 }
 
-/** Options of {@link Keyward.list}. */
+/**
+ * Options of {@link Keyward.list}.
+ *
+ * @example
+ * ```ts
+ * const options: ListOptions = { limit: 50, status: "active", actor };
+ * const page = await keyward.list(actor.owner, options);
+ * const next = await keyward.list(actor.owner, { ...options, cursor: page.nextCursor });
+ * ```
+ */
 export interface ListOptions extends ActorOption {
   /** Page size, 1–100 (default 20). */
   limit?: number;

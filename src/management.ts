@@ -20,13 +20,33 @@ import type { RoleBook } from "./roles.js";
 import type { KeyStore, MaybePromise, Transition } from "./store.js";
 import type { Actor, ApiKey, KeyRecord } from "./types.js";
 
-/** A page of keys. */
+/**
+ * A page of keys.
+ *
+ * @example
+ * ```ts
+ * let cursor: string | null = null;
+ * do {
+ *   const page: KeyPage = await keyward.list("org_1", { cursor });
+ *   for (const apiKey of page.data) console.log(apiKey.label);
+ *   cursor = page.nextCursor;
+ * } while (cursor);
+ * ```
+ */
 export interface KeyPage {
   data: ApiKey[];
   nextCursor: string | null;
 }
 
-/** A created or rotated key: the raw key (shown once) and its public record. */
+/**
+ * A created or rotated key: the raw key (shown once) and its public record.
+ *
+ * @example
+ * ```ts
+ * const { key, apiKey }: IssuedKey = await keyward.create({ owner: "org_1", label: "CRM sync" });
+ * console.log(`Copy it now, it is shown once: ${key}`); // keep apiKey.id to manage it later
+ * ```
+ */
 export interface IssuedKey {
   key: string;
   apiKey: ApiKey;

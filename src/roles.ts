@@ -2,7 +2,15 @@ import { ConfigError } from "./errors.js";
 import { requireValidScopes, ScopeSet } from "./scopes.js";
 import type { Actor } from "./types.js";
 
-/** The roles table: role name → scopes. Read at verification time. */
+/**
+ * The roles table: role name → scopes. Read at verification time.
+ *
+ * @example
+ * ```ts
+ * const roles: Roles = { owner: ["*"], admin: ["jobs:*", "api_keys:manage"], viewer: ["jobs:read"] };
+ * const keyward = createKeyward({ store, prefix: "cho", roles });
+ * ```
+ */
 export type Roles = Readonly<Record<string, readonly string[]>>;
 
 const ROLE_NAME_RE = /^[A-Za-z0-9_.:-]{1,64}$/;

@@ -1,15 +1,40 @@
 import type { KeyRecord, KeyStatus, Metadata } from "./types.js";
 
-/** A value, or a Promise of it. Stores may answer synchronously. */
+/**
+ * A value, or a Promise of it. Stores may answer synchronously.
+ *
+ * @example
+ * ```ts
+ * // a synchronous answer is fine: keyward awaits either
+ * const get = (id: string): MaybePromise<KeyRecord | null> => byId.get(id) ?? null;
+ * ```
+ */
 export type MaybePromise<T> = T | Promise<T>;
 
-/** Keyset position for {@link KeyStore.list}: the last record of the previous page. */
+/**
+ * Keyset position for {@link KeyStore.list}: the last record of the previous page.
+ *
+ * @example
+ * ```ts
+ * // whether `r` comes strictly after `after` in newest-first order
+ * const isAfter = (r: KeyRecord, after: ListAfter): boolean =>
+ *   r.createdAt < after.createdAt || (r.createdAt === after.createdAt && r.id < after.id);
+ * ```
+ */
 export interface ListAfter {
   createdAt: number;
   id: string;
 }
 
-/** What {@link KeyStore.list} is asked for. */
+/**
+ * What {@link KeyStore.list} is asked for.
+ *
+ * @example
+ * ```ts
+ * const query: ListQuery = { owner: "org_1", limit: 21, after: null, status: "active", now: Date.now() };
+ * const records = await store.list(query); // newest first, at most 21
+ * ```
+ */
 export interface ListQuery {
   owner: string;
   /** Maximum number of records to return (1–101). */
@@ -22,7 +47,15 @@ export interface ListQuery {
   now: number;
 }
 
-/** Fields {@link KeyStore.update} may change. Absent fields stay as they are. */
+/**
+ * Fields {@link KeyStore.update} may change. Absent fields stay as they are.
+ *
+ * @example
+ * ```ts
+ * const patch: RecordPatch = { label: "CRM sync (prod)", metadata: { env: "prod" } };
+ * const record = await store.update(id, patch); // null when there is no such record
+ * ```
+ */
 export interface RecordPatch {
   label?: string;
   metadata?: Metadata;
@@ -30,16 +63,44 @@ export interface RecordPatch {
   role?: string | null;
 }
 
-/** A reversible or final state change. */
+/**
+ * A reversible or final state change.
+ *
+ * @example
+ * ```ts
+ * const action: Transition = "disable";
+ * const record = await store.transition(id, action, Date.now());
+ * ```
+ */
 export type Transition = "disable" | "enable" | "revoke";
 
-/** One coalesced last-used write. */
+/**
+ * One coalesced last-used write.
+ *
+ * @example
+ * ```ts
+ * const uses: Use[] = [{ id: record.id, at: Date.now() }];
+ * await store.touch(uses);
+ * ```
+ */
 export interface Use {
   id: string;
   at: number;
 }
 
-/** Receives changes made by any instance sharing the store. */
+/**
+ * Receives changes made by any instance sharing the store.
+ *
+ * @example
+ * ```ts
+ * const listener: ChangeListener = {
+ *   onChange: (id) => cached.delete(id),
+ *   onReset: () => cached.clear(),
+ *   onDown: () => cached.clear(),
+ * };
+ * const unwatch = await store.watch?.(listener);
+ * ```
+ */
 export interface ChangeListener {
   /** The record `id` changed (update, disable, enable, revoke, rotate). */
   onChange(id: string): void;

@@ -1,15 +1,35 @@
 /**
  * The state of a key: `active`, `disabled` (reversible), `revoked` (final) or
  * `expired` (past `expiresAt`, or past the grace period of a rotation).
+ *
+ * @example
+ * ```ts
+ * const status: KeyStatus = apiKey.status; // "active" | "disabled" | "revoked" | "expired"
+ * if (status === "disabled") await keyward.enable(apiKey.id);
+ * ```
  */
 export type KeyStatus = "active" | "disabled" | "revoked" | "expired";
 
-/** JSON-safe metadata the application attaches to a key. */
+/**
+ * JSON-safe metadata the application attaches to a key.
+ *
+ * @example
+ * ```ts
+ * const metadata: Metadata = { team: "growth", ticket: "OPS-142" };
+ * await keyward.create({ owner: "org_1", label: "CRM sync", metadata });
+ * ```
+ */
 export type Metadata = Record<string, unknown>;
 
 /**
  * The public view of a key: JSON-safe, never holds the raw key or its hash.
  * Dates are ISO-8601 strings.
+ *
+ * @example
+ * ```ts
+ * const apiKey: ApiKey | null = await keyward.get(id);
+ * if (apiKey) console.log(`${apiKey.label}: ${apiKey.keyPrefix}…${apiKey.last4} (${apiKey.status})`);
+ * ```
  */
 export interface ApiKey {
   id: string;
@@ -42,6 +62,12 @@ export interface ApiKey {
 /**
  * Who performs a management operation. `owner` is the tenant the actor acts
  * for; its permissions are `scopes` ∪ the scopes of `role`.
+ *
+ * @example
+ * ```ts
+ * const actor: Actor = { id: session.userId, owner: session.orgId, role: "admin" };
+ * await keyward.create({ label: "CRM sync", role: "viewer" }, { actor }); // owner comes from the actor
+ * ```
  */
 export interface Actor {
   id: string;
@@ -53,6 +79,12 @@ export interface Actor {
 /**
  * What a store keeps about a key. Times are epoch milliseconds. `hash` is the
  * versioned hash of the key (`v1:…` or `v2:…`); the raw key is never stored.
+ *
+ * @example
+ * ```ts
+ * const record: KeyRecord | null = await store.findByHash(hash);
+ * if (record) console.log(new Date(record.createdAt), statusOf(record, Date.now()));
+ * ```
  */
 export interface KeyRecord {
   id: string;

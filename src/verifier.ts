@@ -11,20 +11,58 @@ import { isValidScope, type ScopeSet } from "./scopes.js";
 import type { KeyStore } from "./store.js";
 import type { ApiKey, KeyRecord } from "./types.js";
 
-/** Longest string `verify` will look at; anything longer is refused before hashing. */
+/**
+ * Longest string `verify` will look at; anything longer is refused before hashing.
+ *
+ * @example
+ * ```ts
+ * // longer values are never keys: verify() answers "malformed" without hashing them
+ * if (token.length > MAX_KEY_LENGTH) return null;
+ * ```
+ */
 export const MAX_KEY_LENGTH = 256;
 
-/** A failed verification. `message` is for logs; it never contains the key. */
+/**
+ * A failed verification. `message` is for logs; it never contains the key.
+ *
+ * @example
+ * ```ts
+ * const result = await keyward.verify(key);
+ * if (!result.ok) {
+ *   const { code, status, message }: VerifyError = result.error;
+ *   console.warn(code, message); // safe to log: never holds the key
+ *   res.sendStatus(status); // 401, 403 or 503
+ * }
+ * ```
+ */
 export interface VerifyError {
   code: VerificationFailure;
   status: 400 | 401 | 403 | 503;
   message: string;
 }
 
-/** The outcome of {@link Keyward.verify}. */
+/**
+ * The outcome of {@link Keyward.verify}.
+ *
+ * @example
+ * ```ts
+ * const result: VerifyResult = await keyward.verify(req.headers["x-api-key"]);
+ * if (result.ok) console.log(result.key.owner, result.scopes); // scopes: own ∪ role's
+ * else console.log(result.error.code); // "missing", "invalid", "revoked", …
+ * ```
+ */
 export type VerifyResult = { ok: true; key: ApiKey; scopes: string[] } | { ok: false; error: VerifyError };
 
-/** Options of {@link Keyward.verify}. */
+/**
+ * Options of {@link Keyward.verify}.
+ *
+ * @example
+ * ```ts
+ * const options: VerifyOptions = { scopes: ["jobs:read", "jobs:write"] }; // all of them
+ * const result = await keyward.verify(key, options);
+ * if (!result.ok && result.error.code === "insufficient_scope") console.log(result.error.status); // 403
+ * ```
+ */
 export interface VerifyOptions {
   /** Scopes the key must hold (all of them). */
   scopes?: readonly string[];

@@ -3,7 +3,16 @@ import { ConfigError } from "keyward";
 import { parseDuration } from "./duration.js";
 import type { JwtActorOptions } from "./options.js";
 
-/** Every asymmetric JWS algorithm jose verifies with a JWKS (ML-DSA aside). */
+/**
+ * Every asymmetric JWS algorithm jose verifies with a JWKS (ML-DSA aside).
+ *
+ * @example
+ * ```ts
+ * // accept only the ECDSA algorithms of the default list
+ * const es = ASYMMETRIC_ALGORITHMS.filter((alg) => alg.startsWith("ES")); // ["ES256", "ES384", "ES512"]
+ * const actor = jwtActor({ jwks: "https://auth.example.com/.well-known/jwks.json", algorithms: es, toActor });
+ * ```
+ */
 export const ASYMMETRIC_ALGORITHMS: readonly string[] = Object.freeze([
   "RS256",
   "RS384",

@@ -4,7 +4,15 @@ import { checkOptions } from "./config.js";
 import type { JwtActorOptions } from "./options.js";
 import { createVerifier } from "./verifier.js";
 
-/** Longer Bearer values are refused without parsing (Node's default header cap is 16 KiB). */
+/**
+ * Longer Bearer values are refused without parsing (Node's default header cap is 16 KiB).
+ *
+ * @example
+ * ```ts
+ * // jwtActor resolves null (401) for a longer Bearer value, without parsing it
+ * if (token.length > MAX_JWT_LENGTH) return null;
+ * ```
+ */
 export const MAX_JWT_LENGTH = 8192;
 
 /**

@@ -4,7 +4,15 @@ import type { ApiKey } from "../types.js";
 import { type CredentialSources, readCredential } from "./credentials.js";
 import { assertRealm, authFailure, type HttpResponse } from "./responses.js";
 
-/** Options of `apiKeyAuth` in every adapter. */
+/**
+ * Options of `apiKeyAuth` in every adapter.
+ *
+ * @example
+ * ```ts
+ * const options: AuthOptions = { header: "x-api-key", scopes: ["jobs:read"], realm: "jobs", retryAfter: 10 };
+ * app.use("/v1", apiKeyAuth(keyward, options));
+ * ```
+ */
 export interface AuthOptions {
   /** `realm` of `WWW-Authenticate`. Default `"api"`. */
   realm?: string;
@@ -19,10 +27,29 @@ export interface AuthOptions {
   retryAfter?: number;
 }
 
-/** The outcome of authenticating one request. */
+/**
+ * The outcome of authenticating one request.
+ *
+ * @example
+ * ```ts
+ * const outcome: AuthOutcome = await auth.authenticate({ authorization: headerValues(req, "authorization") }, "/v1/jobs");
+ * if (!outcome.ok) return outcome.response; // 400, 401, 403 or 503, ready to send
+ * console.log(outcome.apiKey.owner, outcome.scopes);
+ * ```
+ */
 export type AuthOutcome = { ok: true; apiKey: ApiKey; scopes: readonly string[] } | { ok: false; response: HttpResponse };
 
-/** An authenticator built once per middleware. */
+/**
+ * An authenticator built once per middleware.
+ *
+ * @example
+ * ```ts
+ * const auth: Authenticator = createAuthenticator(keyward, { header: true });
+ * auth.header; // "x-api-key"
+ * const sources = { authorization: headerValues(req, "authorization"), apiKey: headerValues(req, "x-api-key") };
+ * const outcome = await auth.authenticate(sources, "/v1/jobs");
+ * ```
+ */
 export interface Authenticator {
   /** The API-key header name, lowercased, or null when only Bearer is read. */
   readonly header: string | null;
@@ -37,7 +64,16 @@ export interface Authenticator {
 
 const grants = new WeakMap<ApiKey, ScopeSet>();
 
-/** A request path for error bodies, or a function computing it (called only when an error body is written). */
+/**
+ * A request path for error bodies, or a function computing it (called only when an error body is written).
+ *
+ * @example
+ * ```ts
+ * await auth.authenticate(sources, "/v1/jobs");
+ * // or computed only when an error body is written:
+ * await auth.authenticate(sources, () => new URL(req.url ?? "/", "http://localhost").pathname);
+ * ```
+ */
 export type PathSource = string | (() => string);
 
 function resolvePath(path: PathSource): string {
@@ -115,7 +151,16 @@ export function hasScopes(apiKey: ApiKey, ...scopes: string[]): boolean {
   return granted?.coversAll(scopes) === true;
 }
 
-/** A guard built once by `requireScopes`. */
+/**
+ * A guard built once by `requireScopes`.
+ *
+ * @example
+ * ```ts
+ * const guard: ScopeGuard = createScopeGuard(["jobs:write"]);
+ * const denied = guard.check(outcome.ok ? outcome.apiKey : undefined, "/v1/jobs");
+ * if (denied) return denied; // 403 insufficient_scope, or 401 when no key was authenticated
+ * ```
+ */
 export interface ScopeGuard {
   /** null when `apiKey` holds every required scope, else the 401/403 answer. */
   check(apiKey: ApiKey | undefined, path: PathSource): HttpResponse | null;

@@ -1,6 +1,15 @@
 import { MAX_KEY_LENGTH } from "../verifier.js";
 
-/** What a request presented. */
+/**
+ * What a request presented.
+ *
+ * @example
+ * ```ts
+ * const credential: Credential = readCredential({ authorization: headerValues(req, "authorization") });
+ * if (credential.kind === "token") await keyward.verify(credential.token);
+ * else if (credential.kind === "invalid") console.log(credential.reason); // answer 400
+ * ```
+ */
 export type Credential =
   /** Nothing, or another scheme than Bearer (nothing is looked up). */
   | { kind: "none" }
@@ -9,7 +18,18 @@ export type Credential =
   /** One token to verify. */
   | { kind: "token"; token: string };
 
-/** The header values a request carried. */
+/**
+ * The header values a request carried.
+ *
+ * @example
+ * ```ts
+ * const sources: CredentialSources = {
+ *   authorization: headerValues(req, "authorization"),
+ *   apiKey: headerValues(req, "x-api-key"),
+ * };
+ * readCredential(sources); // { kind: "invalid", … } when a key is sent in both
+ * ```
+ */
 export interface CredentialSources {
   /** Every `Authorization` value. */
   authorization: readonly string[];

@@ -6,10 +6,28 @@ import { parseJsonObject, pick } from "./body.js";
 import { headerValues } from "./headers.js";
 import { assertRealm, challenge, errorBody, errorResponse, type HttpResponse, type ResponseContext } from "./responses.js";
 
-/** Resolves the caller of a management request from the framework's request object. */
+/**
+ * Resolves the caller of a management request from the framework's request object.
+ *
+ * @example
+ * ```ts
+ * const actor: ActorResolver<IncomingMessage> = async (req) => {
+ *   const user = await sessions.userOf(req); // your own session lookup
+ *   return user ? { id: user.id, owner: user.orgId, role: user.role } : null;
+ * };
+ * ```
+ */
 export type ActorResolver<Req> = (request: Req) => Actor | null | undefined | Promise<Actor | null | undefined>;
 
-/** Options of `apiKeyRoutes` in every adapter. */
+/**
+ * Options of `apiKeyRoutes` in every adapter.
+ *
+ * @example
+ * ```ts
+ * const options: ManagementOptions<IncomingMessage> = { actor: keyActor(keyward), maxBodyBytes: 8 * 1024, maxGracePeriod: 7 * 86_400_000 };
+ * const handle = createManagementHandler(keyward, options);
+ * ```
+ */
 export interface ManagementOptions<Req> {
   /** Who is calling: a session lookup, `jwtActor(...)` or `keyActor(keyward)`. `null` → 401. */
   actor: ActorResolver<Req>;
@@ -21,7 +39,19 @@ export interface ManagementOptions<Req> {
   maxGracePeriod?: number;
 }
 
-/** One management request, as an adapter hands it over. */
+/**
+ * One management request, as an adapter hands it over.
+ *
+ * @example
+ * ```ts
+ * const url = new URL(req.url ?? "/", "http://localhost"); // mounted at /api-keys
+ * const request: ManagementRequest<IncomingMessage> = {
+ *   method: req.method ?? "GET", route: url.pathname.slice("/api-keys".length) || "/", path: url.pathname,
+ *   query: url.searchParams, readBody: (limit) => readText(req, limit), native: req, // readText: your body reader
+ * };
+ * const answer = await handle(request);
+ * ```
+ */
 export interface ManagementRequest<Req> {
   method: string;
   /** Path below the mount point, starting with `/` (`/`, `/roles`, `/<id>/revoke`). */

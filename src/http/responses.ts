@@ -2,7 +2,18 @@ import type { FieldError } from "../errors.js";
 import { ConfigError, KeywardError } from "../errors.js";
 import type { VerificationFailure } from "../events.js";
 
-/** The error body of every non-2xx answer (seed 001 shape). */
+/**
+ * The error body of every non-2xx answer (seed 001 shape).
+ *
+ * @example
+ * ```ts
+ * const res = await fetch("https://api.example.com/v1/jobs", { headers: { authorization: `Bearer ${key}` } });
+ * if (!res.ok) {
+ *   const body = (await res.json()) as ErrorBody; // { status: 401, error: "UNAUTHORIZED", message, timestamp, path }
+ *   console.log(body.message, body.details ?? []);
+ * }
+ * ```
+ */
 export interface ErrorBody {
   status: number;
   error: string;
@@ -12,7 +23,16 @@ export interface ErrorBody {
   details?: FieldError[];
 }
 
-/** A framework-neutral answer: adapters copy it onto their response object. */
+/**
+ * A framework-neutral answer: adapters copy it onto their response object.
+ *
+ * @example
+ * ```ts
+ * const { status, headers, body }: HttpResponse = await handle(request);
+ * res.writeHead(status, { ...headers, "content-type": "application/json; charset=utf-8" });
+ * res.end(JSON.stringify(body));
+ * ```
+ */
 export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
@@ -30,7 +50,15 @@ const LABELS: Record<number, string> = {
   503: "SERVICE_UNAVAILABLE",
 };
 
-/** The one message every 401 carries, whatever the reason (the reason goes to events). */
+/**
+ * The one message every 401 carries, whatever the reason (the reason goes to events).
+ *
+ * @example
+ * ```ts
+ * const answer = authFailure("revoked", { realm: "api", path: "/v1/jobs", retryAfter: 5 });
+ * expect(answer.body).toMatchObject({ status: 401, message: UNAUTHORIZED_MESSAGE });
+ * ```
+ */
 export const UNAUTHORIZED_MESSAGE = "Invalid or missing API key";
 
 /**
@@ -90,7 +118,15 @@ export function challenge(
   return value;
 }
 
-/** Settings shared by every answer of one middleware. */
+/**
+ * Settings shared by every answer of one middleware.
+ *
+ * @example
+ * ```ts
+ * const ctx: ResponseContext = { realm: "api", path: "/v1/jobs", retryAfter: 5 };
+ * authFailure("unavailable", ctx).headers; // { "retry-after": "5" }
+ * ```
+ */
 export interface ResponseContext {
   realm: string;
   path: string;

@@ -1,6 +1,15 @@
 import type { KeyStore, MaybePromise } from "../store.js";
 
-/** The subset of vitest (or a compatible runner) the suite uses. */
+/**
+ * The subset of vitest (or a compatible runner) the suite uses.
+ *
+ * @example
+ * ```ts
+ * import { describe, expect, it } from "vitest";
+ * const api: TestApi = { describe, it, expect };
+ * storeConformance({ name: "my store", store: () => myStore(), ...api });
+ * ```
+ */
 export interface TestApi {
   /** Groups tests, as vitest's `describe`. */
   describe: (name: string, body: () => void) => void;
@@ -11,7 +20,15 @@ export interface TestApi {
   expect: (value: unknown) => any;
 }
 
-/** Options of `storeConformance`. */
+/**
+ * Options of `storeConformance`.
+ *
+ * @example
+ * ```ts
+ * const options: ConformanceOptions = { name: "sqlite store", store: () => sqliteStore(db), describe, it, expect };
+ * storeConformance(options);
+ * ```
+ */
 export interface ConformanceOptions extends TestApi {
   /** Shown in the suite name. */
   name: string;
