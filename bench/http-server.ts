@@ -71,6 +71,9 @@ if (framework === "express") {
   app.listen(port, "127.0.0.1", ready);
 }
 
+// exit normally on a signal, so `node --cpu-prof` can write its profile
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(0));
+
 function ready(): void {
   console.log(keys[0]);
   console.log("ready");
