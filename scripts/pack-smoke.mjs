@@ -1,0 +1,47 @@
+// ESM: every subpath resolves from the installed tarball and the pieces work together.
+import assert from "node:assert/strict";
+import { PGlite } from "@electric-sql/pglite";
+import { Hono } from "hono";
+import { createKeyward, KEY_PATTERN, keyActor } from "keyward";
+import * as express from "keyward/express";
+import * as hono from "keyward/hono";
+import * as http from "keyward/http";
+import * as jwt from "keyward/jwt";
+import * as koa from "keyward/koa";
+import { memoryStore } from "keyward/memory";
+import { postgresStore } from "keyward/postgres";
+import { redisStore } from "keyward/redis";
+import { storeConformance } from "keyward/testing";
+
+for (const [name, fn] of Object.entries({
+  express: express.apiKeyAuth,
+  koa: koa.apiKeyAuth,
+  hono: hono.apiKeyAuth,
+  jwt: jwt.jwtActor,
+  http: http.createAuthenticator,
+  redisStore,
+  storeConformance,
+})) {
+  assert.equal(typeof fn, "function", name);
+}
+
+const kw = createKeyward({
+  store: memoryStore(),
+  prefix: "cho",
+  roles: { viewer: ["jobs:read"], admin: ["jobs:*", "api_keys:manage"] },
+});
+const { key } = await kw.create({ owner: "org_1", label: "smoke", role: "viewer" });
+assert.match(key, KEY_PATTERN);
+const app = new Hono();
+app.get("/jobs", hono.apiKeyAuth(kw), hono.requireScopes("jobs:read"), (c) => c.json({ owner: c.get("apiKey").owner }));
+app.route("/keys", hono.apiKeyRoutes(kw, { actor: keyActor(kw) }));
+assert.equal((await app.request("/jobs", { headers: { authorization: `Bearer ${key}` } })).status, 200);
+assert.equal((await app.request("/jobs")).status, 401);
+
+const pg = postgresStore({ client: new PGlite() });
+await pg.migrate();
+const pkw = createKeyward({ store: pg, prefix: "cho" });
+const issued = await pkw.create({ owner: "org_1", label: "pg" });
+assert.equal((await pkw.verify(issued.key)).ok, true);
+await pkw.close();
+console.log("esm: ok");
