@@ -104,7 +104,14 @@ function sqlStore(
   where: string,
   close: () => Promise<void>,
 ): OpenStore {
-  const store = postgresStore({ client, listen: false, table: str(flags, "table"), schema: str(flags, "schema") });
+  // operators migrate explicitly (`keyward migrate`): other commands never create tables
+  const store = postgresStore({
+    client,
+    listen: false,
+    autoMigrate: false,
+    table: str(flags, "table"),
+    schema: str(flags, "schema"),
+  });
   return {
     kind,
     store,

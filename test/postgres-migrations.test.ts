@@ -1,5 +1,5 @@
 import { PGlite } from "@electric-sql/pglite";
-import { ConfigError } from "keyward";
+import { ConfigError, createKeyward } from "keyward";
 import { migrate, migrations, migrationsFor, postgresStore, SCHEMA_VERSION, schemaSql, schemaVersion } from "keyward/postgres";
 import { makeRecord } from "keyward/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -166,3 +166,27 @@ describe.skipIf(!hasServer)("migrations on PostgreSQL (DATABASE_URL)", () => {
   });
 });
 noteSkip("migrations against a real PostgreSQL");
+
+describe("postgresStore without an explicit migrate()", () => {
+  it("creates its schema once, before the first operation, and works at once", async () => {
+    const db = new PGlite();
+    const store = postgresStore({ client: db, table: "auto_keys" });
+    const kw = createKeyward({ store, prefix: "cho" });
+    const [a, b] = await Promise.all([kw.create({ owner: "o", label: "a" }), kw.create({ owner: "o", label: "b" })]);
+    expect((await kw.verify(a.key)).ok).toBe(true);
+    expect((await kw.verify(b.key)).ok).toBe(true);
+    const versions = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM keyward_migrations");
+    expect(versions.rows[0]?.n).toBeGreaterThan(0);
+    await kw.close();
+    await db.close();
+  });
+
+  it("with autoMigrate: false leaves the schema to the application: operations fail until it is applied", async () => {
+    const db = new PGlite();
+    const store = postgresStore({ client: db, table: "manual_keys", autoMigrate: false, listen: false });
+    await expect(Promise.resolve(store.get("x"))).rejects.toBeTruthy();
+    await db.exec(schemaSql({ table: "manual_keys" }));
+    expect(await store.get("x")).toBeNull();
+    await db.close();
+  });
+});

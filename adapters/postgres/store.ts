@@ -31,6 +31,12 @@ export interface PostgresStoreOptions extends TableOptions {
   listen?: PgListenFactory | false;
   /** Reconnect, health-check and error-reporting settings of the change feed. */
   feed?: FeedOptions;
+  /**
+   * Run the migrations (advisory-locked, idempotent) before the first
+   * operation, so the store works without an explicit `migrate()`. Default
+   * true; set false when your own migration tool applies `schemaSql()`.
+   */
+  autoMigrate?: boolean;
 }
 
 /**
@@ -110,7 +116,26 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const source = feedSource(client, channel, options.listen);
   const feed = source ? new ChangeFeed(source, options.feed) : null;
 
-  const rows = async (s: Statement): Promise<KeyRecord[]> => (await client.query(s.text, s.values)).rows.map(toRecord);
+  // schema readiness: migrate once before the first operation (retried after a failure), then a flag check
+  let migrated = options.autoMigrate === false;
+  let migrating: Promise<void> | null = null;
+  const ready = (): Promise<void> => {
+    migrating ??= migrate(client, tableOptions).then(
+      () => {
+        migrated = true;
+      },
+      (error: unknown) => {
+        migrating = null;
+        throw error;
+      },
+    );
+    return migrating;
+  };
+  const query = async (text: string, values?: unknown[]) => {
+    if (!migrated) await ready();
+    return client.query(text, values);
+  };
+  const rows = async (s: Statement): Promise<KeyRecord[]> => (await query(s.text, s.values)).rows.map(toRecord);
   const one = async (s: Statement): Promise<KeyRecord | null> => (await rows(s))[0] ?? null;
 
   const store: PostgresStore = {
@@ -119,11 +144,15 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     get listening() {
       return feed?.listening ?? false;
     },
-    migrate: () => migrate(client, tableOptions),
+    async migrate() {
+      const result = await migrate(client, tableOptions);
+      migrated = true;
+      return result;
+    },
 
     async insert(record: KeyRecord) {
       try {
-        await client.query(sql.insert, recordValues(record));
+        await query(sql.insert, recordValues(record));
       } catch (error) {
         throw sqlState(error) === "23505" ? new DuplicateRecordError() : error;
       }
@@ -142,7 +171,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     },
     async touch(uses: readonly Use[]) {
       if (uses.length === 0) return;
-      await client.query(sql.touch, [uses.map((u) => u.id), uses.map((u) => toMillis(u.at))]);
+      await query(sql.touch, [uses.map((u) => u.id), uses.map((u) => toMillis(u.at))]);
     },
   };
   if (feed) store.watch = (listener: ChangeListener) => feed.subscribe(listener);
