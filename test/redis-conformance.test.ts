@@ -1,4 +1,5 @@
 import type Redis from "ioredis";
+import { createKeyward } from "keyward";
 import { type RedisStore, redisStore, type SendCommand } from "keyward/redis";
 import { makeRecord, storeConformance } from "keyward/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -106,6 +107,20 @@ describe.skipIf(!REDIS_URL)("redisStore against a real Redis", () => {
     await store.insert(r);
     await send(["HDEL", `${prefix}:damaged:rec:{${r.hash}}`, "scopes"]);
     await expect(Promise.resolve(store.findByHash(r.hash))).rejects.toThrow(/scopes/);
+  });
+
+  it("reads an expiresAt that is not a number as expired (an invalid date fails closed)", async () => {
+    const p = `${prefix}:baddate`;
+    const store = redisStore({ client: io, prefix: p });
+    const kw = createKeyward({ store, prefix: "kw", lastUsed: false });
+    for (const damaged of ["soon", "", "NaN", "2030-01-01", "undefined"]) {
+      const { key, apiKey } = await kw.create({ owner: "org_date", label: "dated", expiresAt: Date.now() + 3_600_000 });
+      expect((await kw.verify(key)).ok).toBe(true);
+      const hash = (await store.get(apiKey.id))?.hash as string;
+      await send(["HSET", `${p}:rec:{${hash}}`, "expiresAt", damaged]);
+      expect(await kw.verify(key), JSON.stringify(damaged)).toMatchObject({ ok: false, error: { code: "expired", status: 401 } });
+      expect((await kw.get(apiKey.id))?.status).toBe("expired");
+    }
   });
 
   it("rejects a createdAt it cannot order before writing anything", async () => {

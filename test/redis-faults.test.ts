@@ -105,6 +105,58 @@ describe.skipIf(!REDIS_URL)("redisStore faults", () => {
     await expect(kw.enable(revoked.apiKey.id)).rejects.toMatchObject({ status: 404 });
   });
 
+  it("evicting only a revoked key's index entries leaves it revoked: the revocation is on the record", async () => {
+    const p = `${prefix}:evict-index`;
+    const kw = keyward(redisStore({ client: live, prefix: p }));
+    const { key, apiKey } = await kw.create({ owner: "org_ix", label: "revoked" });
+    await kw.revoke(apiKey.id);
+    const names = await keysUnder(send, p);
+    const indexes = names.filter((k) => !k.startsWith(`${p}:rec:`));
+    expect(indexes.map((k) => k.slice(p.length + 1, p.length + 4)).sort()).toEqual(["id:", "own"]);
+    for (const name of indexes) {
+      await send(["DEL", name]); // one eviction at a time, then both gone
+      expect(await kw.verify(key), name).toMatchObject({ ok: false, error: { code: "revoked", status: 401 } });
+    }
+    // with its id index gone the key cannot even be addressed, let alone re-enabled
+    await expect(kw.enable(apiKey.id)).rejects.toMatchObject({ status: 404 });
+    expect(await kw.verify(key)).toMatchObject({ ok: false, error: { code: "revoked" } });
+  });
+
+  it("no write aimed at an evicted record recreates it: last-used flush, enable, disable, update, rotate, revoke", async () => {
+    const p = `${prefix}:evict-writes`;
+    const kw = createKeyward({
+      store: redisStore({ client: live, prefix: p }),
+      prefix: "kw",
+      lastUsed: { window: 0, flushDelay: 3_600_000 },
+    });
+    instances.push(kw);
+    const revoked = await kw.create({ owner: "org_wr", label: "revoked" });
+    const used = await kw.create({ owner: "org_wr", label: "used" });
+    await kw.revoke(revoked.apiKey.id);
+    expect((await kw.verify(used.key)).ok).toBe(true); // a last-used write for it is now pending
+    const records = (await keysUnder(send, p)).filter((k) => k.startsWith(`${p}:rec:`));
+    expect(records).toHaveLength(2);
+    await send(["DEL", ...records]); // evict the records, keep the id indexes pointing at them
+
+    await kw.close(); // flushes the pending last-used write into the evicted record's key
+    for (const id of [revoked.apiKey.id, used.apiKey.id]) {
+      for (const attempt of [
+        () => kw.enable(id),
+        () => kw.disable(id),
+        () => kw.update(id, { label: "revived" }),
+        () => kw.rotate(id),
+        () => kw.revoke(id),
+      ]) {
+        await expect(attempt()).rejects.toMatchObject({ status: 404 });
+      }
+    }
+    expect(await send(["EXISTS", ...records])).toBe(0);
+    for (const { key } of [revoked, used]) {
+      expect(await kw.verify(key)).toMatchObject({ ok: false, error: { code: "invalid", status: 401 } });
+    }
+    expect((await kw.list("org_wr")).data).toEqual([]);
+  });
+
   for (const flavour of ["ioredis", "node-redis"] as const) {
     it(`resets the cache when the feed drops and once resubscribed, then delivers changes again (${flavour})`, async () => {
       const p = `${prefix}:drop-${flavour}`;

@@ -9,12 +9,20 @@ import {
   keyPattern,
 } from "keyward";
 import { memoryStore } from "keyward/memory";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { BASE62, encodeUint32, randomBase62 } from "../../src/internal/base62.js";
 import { crc32 } from "../../src/internal/crc32.js";
 import { flipChar, secretOf } from "./support.js";
 
 const BODY = /^[0-9A-Za-z]{54}$/;
+
+/** Replaces the CSPRNG with `fill`, to see which bytes become which characters. */
+function fakeRandom(fill: (bytes: Uint8Array) => void) {
+  return vi.spyOn(globalThis.crypto, "getRandomValues").mockImplementation(((array: ArrayBufferView) => {
+    fill(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+    return array;
+  }) as typeof crypto.getRandomValues);
+}
 
 describe("key prefix validation", () => {
   it.each(["cho", "kw", "sk_live", "sk_test2", "a", "abc_def_ghi"])("accepts %j", (prefix) => {
@@ -128,6 +136,36 @@ describe("base62 encoding without modulo bias", () => {
     // unbiased: 8/62 ≈ 12.9%; `byte % 62` would give 10/64 ≈ 15.6%
     expect(low / sample.length).toBeLessThan(0.14);
     expect(low / sample.length).toBeGreaterThan(0.118);
+  });
+
+  it("takes its bytes from crypto.getRandomValues and discards bytes 248-255 instead of folding them (rejection sampling)", () => {
+    // bytes the CSPRNG "returns", in order: every rejected value, then accepted ones at the edges of the 4 × 62 range
+    const script = [248, 249, 250, 251, 252, 253, 254, 255, 0, 61, 62, 123, 124, 185, 186, 247, 255, 1];
+    let next = 0;
+    const spy = fakeRandom((bytes) => {
+      for (let i = 0; i < bytes.length; i++) bytes[i] = script[next++ % script.length] as number;
+    });
+    try {
+      // folding 248-255 (`byte % 62` → 0-7) would have started the output with "01234567"
+      expect(randomBase62(9)).toBe("0z0z0z0z1");
+      expect(spy).toHaveBeenCalled();
+      next = 0;
+      const { key } = generateKey("kw");
+      expect(secretOf(key)).toBe("0z0z0z0z1".repeat(6).slice(0, 48));
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it("keeps drawing until it has enough characters when the CSPRNG yields only rejected bytes at first", () => {
+    let calls = 0;
+    const spy = fakeRandom((bytes) => bytes.fill(calls++ < 3 ? 250 : 7));
+    try {
+      expect(randomBase62(48)).toBe("7".repeat(48));
+      expect(calls).toBe(4);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it("returns exactly the requested length", () => {

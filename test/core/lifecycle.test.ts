@@ -167,6 +167,28 @@ describe("rotation", () => {
     expect((await kw.verify(newKey)).ok).toBe(true);
   });
 
+  it("after the grace period the old key never works again: not later, not after enable, disable/enable or an update", async () => {
+    const clock = manualClock();
+    const { kw } = setup({ now: clock.now });
+    const { key: oldKey, apiKey } = await kw.create({ owner: OWNER, label: "k" });
+    const rotatedAt = clock.now();
+    const { key: newKey, apiKey: next } = await kw.rotate(apiKey.id, { gracePeriod: 1_000 });
+    clock.set(rotatedAt + 1_000);
+    expect(await kw.verify(oldKey)).toMatchObject({ ok: false, error: { code: "expired" } });
+    await kw.enable(apiKey.id);
+    await kw.disable(apiKey.id);
+    await kw.enable(apiKey.id);
+    await kw.update(apiKey.id, { label: "renamed" });
+    await expect(kw.rotate(apiKey.id)).rejects.toBeInstanceOf(ConflictError);
+    await kw.revoke(next.id); // even retiring its successor brings nothing back
+    for (const later of [1, 86_400_000, 10 * 365 * 86_400_000]) {
+      clock.set(rotatedAt + 1_000 + later);
+      expect(await kw.verify(oldKey)).toMatchObject({ ok: false, error: { code: "expired" } });
+      expect(await kw.verify(newKey)).toMatchObject({ ok: false, error: { code: "revoked" } });
+    }
+    expect(await kw.get(apiKey.id)).toMatchObject({ status: "expired", rotatedTo: next.id });
+  });
+
   it("does not extend an earlier expiry with the grace period", async () => {
     const clock = manualClock();
     const { kw } = setup({ now: clock.now });

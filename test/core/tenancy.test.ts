@@ -34,6 +34,20 @@ describe("the owner comes from the actor", () => {
     expect((await kw.create({ owner: "org_a", label: "k" }, { actor: alice })).apiKey.owner).toBe("org_a");
   });
 
+  it("an owner (or createdBy, or id) smuggled into an update is ignored: the key keeps its owner", async () => {
+    const { kw, store } = setup({ mutableScopes: true });
+    const { key, apiKey } = await kw.create({ label: "k", scopes: ["jobs:read"] }, { actor: alice });
+    const smuggled = { owner: "org_b", createdBy: "mallory", id: "other-id", label: "renamed" } as unknown as { label: string };
+    const updated = await kw.update(apiKey.id, smuggled, { actor: alice });
+    expect(updated).toMatchObject({ id: apiKey.id, owner: "org_a", createdBy: "alice", label: "renamed" });
+    expect(await store.get(apiKey.id)).toMatchObject({ owner: "org_a", createdBy: "alice" });
+    expect(await store.get("other-id")).toBeNull();
+    // the other tenant still cannot see or touch it
+    expect(await kw.get(apiKey.id, { actor: mallory })).toBeNull();
+    expect((await kw.list("org_b", { actor: mallory })).data).toEqual([]);
+    expect(await kw.verify(key)).toMatchObject({ ok: true, key: { owner: "org_a" } });
+  });
+
   it("without an actor (trusted server code) owner is required", async () => {
     const { kw } = setup();
     const err = await rejection(kw.create({ label: "k" }));

@@ -85,8 +85,27 @@ export const CONTRACT: readonly ContractCase[] = [
     headers: [["Authorization", "Bearer {otherPrefix}"]],
     expect: { ...UNAUTHORIZED, wwwAuthenticate: INVALID_TOKEN, lookups: 0, hashes: 0 },
   },
-  // 11. the stored hash is not a key
+  // 11. the stored hash is not a key: the tagged hash is not even token syntax (":"), so 400 as in 4;
+  // its digest, bare or dressed with the prefix, is a token and is refused like any malformed key
   { name: "stored hash presented as the key", headers: [["Authorization", "Bearer {storedHash}"]], expect: BAD_REQUEST },
+  {
+    name: "stored hash digest presented as the key",
+    headers: [["Authorization", "Bearer {storedDigest}"]],
+    expect: { ...UNAUTHORIZED, wwwAuthenticate: INVALID_TOKEN, lookups: 0, hashes: 0 },
+    sameAs: "unknown key with a right checksum",
+  },
+  {
+    name: "stored hash digest with the key prefix",
+    headers: [["Authorization", "Bearer {storedDigestAsKey}"]],
+    expect: { ...UNAUTHORIZED, wwwAuthenticate: INVALID_TOKEN, lookups: 0, hashes: 0 },
+    sameAs: "unknown key with a right checksum",
+  },
+  {
+    name: "stored hash digest in X-API-Key",
+    path: "/x/jobs",
+    headers: [["X-API-Key", "{storedDigest}"]],
+    expect: { ...UNAUTHORIZED, wwwAuthenticate: INVALID_TOKEN, lookups: 0, hashes: 0 },
+  },
   // 13. every dead key reads exactly like an unknown one
   {
     name: "revoked key",

@@ -91,6 +91,72 @@ describe.each(ADAPTERS)("management API over %s", (adapter: AdapterName) => {
     expect(await world.kw.get(key.id)).toMatchObject({ owner: "org_a" });
   });
 
+  it("ignores owner (and createdBy) in a PATCH body: the key stays the actor's owner's", async () => {
+    const key = await create("Patched owner");
+    const res = await call("PATCH", `${BASE}/${key.id}`, {
+      user: "admin",
+      body: { owner: "org_b", createdBy: "u_other", label: "Renamed" },
+    });
+    expect(res.status).toBe(200);
+    expect(json(res)).toMatchObject({ id: key.id, owner: "org_a", createdBy: "u_admin", label: "Renamed" });
+    expect(await world.kw.get(key.id)).toMatchObject({ owner: "org_a", createdBy: "u_admin" });
+    expectError(await call("GET", `${BASE}/${key.id}`, { user: "other" }), 404, "NOT_FOUND");
+    expect((json(await call("GET", BASE, { user: "other" })).data as Body[]).map((k) => k.id)).not.toContain(key.id);
+  });
+
+  it("rotate by an actor weaker than the key is 403 and leaves the key as it was", async () => {
+    const strong = await create("Owner-level key", { role: "owner" }, "owner");
+    const denied = await call("POST", `${BASE}/${strong.id}/rotate`, { user: "admin" });
+    expectError(denied, 403, "FORBIDDEN");
+    expect(await world.kw.get(strong.id)).toMatchObject({ rotatedTo: null, status: "active" });
+    const use = await request(server.port, { path: "/v1/jobs", headers: [["Authorization", `Bearer ${strong.rawKey}`]] });
+    expect(use.status).toBe(200);
+    expect((await call("POST", `${BASE}/${strong.id}/rotate`, { user: "owner" })).status).toBe(201);
+  });
+
+  it("error bodies and WWW-Authenticate never echo the input that caused them", async () => {
+    const canary = "zqCanary7Xy<script>alert(1)</script>";
+    const token = "zqCanary7XyToken0123456789";
+    const rawKey = world.keys.valid;
+    const key = await create("Echo target");
+    const attempts: [string, string, Call][] = [
+      [
+        "POST",
+        BASE,
+        {
+          user: "admin",
+          body: { label: canary.repeat(10), role: canary, scopes: [canary, rawKey], expiresAt: canary, metadata: canary },
+        },
+      ],
+      ["POST", BASE, { user: "admin", body: { label: `${canary}\n`, expiresAt: rawKey } }],
+      ["POST", BASE, { user: "admin", raw: `{"label": "${canary}", ${rawKey}` }],
+      ["POST", BASE, { user: "admin", raw: JSON.stringify([canary, rawKey]) }],
+      [
+        "GET",
+        `${BASE}?limit=${encodeURIComponent(canary)}&cursor=${rawKey}&status=${encodeURIComponent(canary)}`,
+        { user: "admin" },
+      ],
+      ["PATCH", `${BASE}/${key.id}`, { user: "admin", body: { label: `${canary}\u0000`, metadata: [rawKey] } }],
+      ["PATCH", `${BASE}/${key.id}`, { user: "admin", body: { scopes: [canary, rawKey], role: rawKey } }],
+      ["POST", `${BASE}/${key.id}/rotate`, { user: "admin", body: { gracePeriod: canary } }],
+      ["POST", `${BASE}/${key.id}/rotate`, { user: "admin", body: { gracePeriod: rawKey } }],
+      ["GET", BASE, { user: canary.replace(/[<>()/]/g, "") }],
+      ["GET", "/integrations/api-keys", { bearer: token }],
+      ["GET", "/integrations/api-keys", { bearer: rawKey.slice(0, -1) }],
+      ["POST", "/integrations/api-keys", { bearer: world.keys.valid, body: { label: canary } }],
+    ];
+    for (const [method, path, o] of attempts) {
+      const res = await call(method, path, o);
+      expect(res.status, `${method} ${path}`).toBeGreaterThanOrEqual(400);
+      const { path: echoedPath, ...body } = json(res);
+      expect(echoedPath).toBe(path.split("?")[0]);
+      const visible = JSON.stringify(body) + JSON.stringify(res.headers);
+      for (const input of [canary, "<script>", token, rawKey, rawKey.slice(0, -1), rawKey.slice(4, 30)]) {
+        expect(visible.includes(input), `${method} ${path} echoed its input`).toBe(false);
+      }
+    }
+  });
+
   it("GET / pages with { data, nextCursor } and never shows a raw key or a hash", async () => {
     const created = [await create("page a"), await create("page b"), await create("page c")];
     const first = await call("GET", `${BASE}?limit=2`, { user: "admin" });

@@ -77,6 +77,10 @@ export interface Keys {
   badChecksum: string;
   otherPrefix: string;
   storedHash: string;
+  /** The stored hash without its `v1:`/`v2:` tag: a syntactically valid Bearer token. */
+  storedDigest: string;
+  /** The digest dressed as a key of this prefix. */
+  storedDigestAsKey: string;
 }
 
 export interface World {
@@ -118,6 +122,8 @@ export async function createWorld(options: Partial<KeywardOptions> = {}): Promis
     badChecksum: valid.key.slice(0, -1) + last,
     otherPrefix: generateKey("sk_live").key,
     storedHash: stored?.hash ?? "",
+    storedDigest: (stored?.hash ?? "").slice(3),
+    storedDigestAsKey: `${PREFIX}_${(stored?.hash ?? "").slice(3)}`,
   };
   const hasher = (kw as unknown as { hasher?: { hash(k: string): string } }).hasher;
   if (!hasher) throw new Error("test support: keyward no longer keeps its hasher in `hasher`; update createWorld");
@@ -136,6 +142,8 @@ export async function createWorld(options: Partial<KeywardOptions> = {}): Promis
       badChecksum: undefined,
       otherPrefix: undefined,
       storedHash: undefined,
+      storedDigest: undefined,
+      storedDigestAsKey: undefined,
     },
     hashes: () => spy.mock.calls.length,
     reset() {
