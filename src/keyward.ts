@@ -92,7 +92,7 @@ export class Keyward {
     const clock = options.now ?? Date.now;
     const onEvent = options.onEvent;
     const cache = options.cache ? new VerificationCache(options.cache) : null;
-    const lastUsed = options.lastUsed === false ? null : new LastUsedTracker(store, options.lastUsed ?? {}, clock);
+    const lastUsed = options.lastUsed === false ? null : new LastUsedTracker(store, { timeout, ...options.lastUsed }, clock);
     this.lastUsed = lastUsed;
     const verifier = new Verifier(store, prefix, this.hasher, roleBook, cache, lastUsed, timeout, onEvent, clock);
     this.verifier = verifier;

@@ -1,3 +1,4 @@
+import { callStore } from "./internal/store-call.js";
 import type { KeyStore, Use } from "./store.js";
 
 /**
@@ -15,6 +16,8 @@ export interface LastUsedOptions {
   window?: number;
   /** How long uses are batched before a write, in ms. Default 1 000. */
   flushDelay?: number;
+  /** Deadline of one write, in ms, after which it counts as failed. Default: the instance's `storeTimeout`. */
+  timeout?: number;
 }
 
 /**
@@ -27,6 +30,8 @@ export class LastUsedTracker {
   /** At most one write per key per this many ms. */
   readonly window: number;
   private readonly flushDelay: number;
+  /** Deadline of one write: a store that never answers must not stall tracking or `close()`. */
+  private readonly timeout: number;
   /** key id → time of the last use that was queued. */
   private readonly seen = new Map<string, number>();
   /** key id → use waiting to be written (with how many writes it failed). */
@@ -44,6 +49,7 @@ export class LastUsedTracker {
   ) {
     this.window = options.window ?? 60_000;
     this.flushDelay = options.flushDelay ?? 1_000;
+    this.timeout = options.timeout ?? 2_000;
   }
 
   /** Note a successful verification of `id` at `now`. O(1), no I/O. Returns the time of the use last queued for `id`. */
@@ -74,7 +80,7 @@ export class LastUsedTracker {
     for (const [id, { at }] of batch) uses.push({ id, at });
     this.inflight = (async () => {
       try {
-        await this.store.touch(uses);
+        await callStore(this.timeout, () => this.store.touch(uses));
       } catch (error) {
         this.onError(error);
         for (const [id, use] of batch) {

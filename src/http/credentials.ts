@@ -40,6 +40,13 @@ export interface CredentialSources {
 const NONE: Credential = Object.freeze({ kind: "none" });
 /** RFC 6750 b64token / RFC 9110 token68. */
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+/**
+ * Also read as a token (and so refused as an invalid key, 401): a token68 with
+ * `:`, the shape of a stored hash (`v1:…`) presented as a key.
+ */
+const HASH_SHAPED = /^[A-Za-z0-9\-._~+/:]+=*$/;
+/** A comma followed by an auth-scheme and a space or the end: a second credential, not an auth-param. */
+const SECOND_SCHEME = /,\s*[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*(?:\s|$)/;
 /** Longer values cannot be keys: refused as invalid tokens without a regex pass or hashing. */
 const CAP = MAX_KEY_LENGTH;
 
@@ -65,7 +72,8 @@ export function readCredential(sources: CredentialSources): Credential {
   const scheme = space === -1 ? value : value.slice(0, space);
   if (scheme.length !== 6 || scheme.toLowerCase() !== "bearer") {
     if (value.trim() === "") return { kind: "invalid", reason: "Empty Authorization header" };
-    return /,\s*bearer(?:\s|$)/i.test(value) ? { kind: "invalid", reason: "More than one credential was presented" } : NONE;
+    // `Basic a, Basic b` (two headers joined by a Fetch `Headers`): a second scheme after a comma
+    return SECOND_SCHEME.test(value) ? { kind: "invalid", reason: "More than one credential was presented" } : NONE;
   }
   let start = space === -1 ? value.length : space;
   while (value.charCodeAt(start) === 32) start++;
@@ -75,6 +83,7 @@ export function readCredential(sources: CredentialSources): Credential {
 function token(value: string): Credential {
   if (value.length > CAP) return { kind: "token", token: value };
   if (value === "") return { kind: "invalid", reason: "The Bearer token is empty" };
-  if (!TOKEN68.test(value)) return { kind: "invalid", reason: "The Bearer token is not a valid token" };
+  if (!TOKEN68.test(value) && !HASH_SHAPED.test(value))
+    return { kind: "invalid", reason: "The Bearer token is not a valid token" };
   return { kind: "token", token: value };
 }

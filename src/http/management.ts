@@ -3,8 +3,17 @@ import type { Keyward } from "../keyward.js";
 import { RoleBook } from "../roles.js";
 import type { Actor } from "../types.js";
 import { parseJsonObject, pick } from "./body.js";
+import { readCredential } from "./credentials.js";
 import { headerValues } from "./headers.js";
-import { assertRealm, challenge, errorBody, errorResponse, type HttpResponse, type ResponseContext } from "./responses.js";
+import {
+  assertRealm,
+  authFailure,
+  challenge,
+  errorBody,
+  errorResponse,
+  type HttpResponse,
+  type ResponseContext,
+} from "./responses.js";
 
 /**
  * Resolves the caller of a management request from the framework's request object.
@@ -107,11 +116,20 @@ export function createManagementHandler<Req>(keyward: Keyward, options: Manageme
     try {
       const actor = await options.actor(req.native);
       if (!actor) {
-        // RFC 6750 §3: error="invalid_token" when a credential was sent (and not accepted)
-        const sent = headerValues(req.native, "authorization").length > 0;
+        // RFC 6750 §3, as for apiKeyAuth: a broken or doubled credential is a 400; a Bearer token
+        // that was not accepted gets error="invalid_token"; nothing (or another scheme) gets no error
+        const sent = readCredential({ authorization: headerValues(req.native, "authorization") });
+        if (sent.kind === "invalid") {
+          const res = authFailure("invalid_request", ctx);
+          res.headers["cache-control"] = "no-store";
+          return res;
+        }
         return {
           status: 401,
-          headers: { "www-authenticate": challenge(realm, sent ? "invalid_token" : undefined), "cache-control": "no-store" },
+          headers: {
+            "www-authenticate": challenge(realm, sent.kind === "token" ? "invalid_token" : undefined),
+            "cache-control": "no-store",
+          },
           body: errorBody(401, "Authentication required", req.path),
         };
       }

@@ -54,6 +54,14 @@ describe("doubled credentials through a Fetch Request (Hono off Node)", () => {
       ],
     ],
     [
+      "two Basic headers",
+      "/v1/jobs",
+      () => [
+        ["authorization", "Basic dXNlcjpwYXNz"],
+        ["authorization", "Basic b3RoZXI6cGFzcw=="],
+      ],
+    ],
+    [
       "an empty Authorization next to a Bearer one",
       "/v1/jobs",
       (k) => [
