@@ -84,11 +84,11 @@ function prepareList(inv: Invocation): Prepared {
   };
 }
 
-/** The id of the record whose hash matches a raw key: current pepper, older peppers, then no pepper. */
+/** The id of the record whose hash matches a raw key, tried in the order verification uses (current pepper, older ones, none). */
 async function idOfKey(ctx: Context, key: string): Promise<string> {
-  const peppered = ctx.settings.peppers.length > 0 ? createHasher(ctx.settings.peppers) : null;
-  const hashers = [...(peppered ? [peppered.hash, ...peppered.fallbacks] : []), createHasher().hash];
-  for (const hash of new Set(hashers.map((h) => h(key)))) {
+  const peppers = ctx.settings.peppers;
+  const hasher = createHasher(peppers.length > 0 ? peppers : undefined);
+  for (const hash of [hasher.hash, ...hasher.fallbacks].map((h) => h(key))) {
     let record: Awaited<ReturnType<typeof ctx.opened.store.findByHash>>;
     try {
       record = await ctx.opened.store.findByHash(hash);

@@ -80,10 +80,8 @@ const FAILURES: Readonly<Record<VerificationFailure, VerifyError>> = {
 };
 
 interface Derived {
-  apiKey: ApiKey;
   roleScopes: readonly string[];
   granted: ScopeSet;
-  scopes: string[];
   /** When this record object's last use was handed to the tracker (a pre-filter that skips its map). */
   usedAt: number;
   /** The frozen success result, shared by every verification of this record object. */
@@ -203,10 +201,9 @@ export class Verifier {
     // records are replaced, never mutated, by every store on every change
     if (hit !== undefined && hit.roleScopes === roleScopes) return hit;
     const granted = this.roles.effective(record.scopes, record.role);
-    const apiKey = deepFreeze(toApiKey(record, now));
-    const scopes = granted.list as string[];
-    const result: VerifyResult = Object.freeze({ ok: true as const, key: apiKey, scopes });
-    const d: Derived = { apiKey, roleScopes, granted, scopes, usedAt: Number.NEGATIVE_INFINITY, result };
+    const key = deepFreeze(toApiKey(record, now));
+    const result: VerifyResult = Object.freeze({ ok: true as const, key, scopes: granted.list as string[] });
+    const d: Derived = { roleScopes, granted, usedAt: Number.NEGATIVE_INFINITY, result };
     this.derived.set(record, d);
     return d;
   }
