@@ -23,5 +23,5 @@ export default defineConfig({
   treeshake: true,
   splitting: false,
   // adapters import the core by its package name so every entry shares one copy
-  external: [/^keyward(\/.*)?$/, "express", "hono", "koa", "jose", /^@noble\/hashes/, "vitest"],
+  external: [/^keyward(\/.*)?$/, "express", "hono", "koa", "jose", /^@noble\/hashes/],
 });

@@ -15,6 +15,9 @@ export interface FieldError {
   message: string;
 }
 
+/** The brand every {@link KeywardError} carries, shared by every copy of the package. */
+const BRAND: unique symbol = Symbol.for("keyward.error") as never;
+
 /**
  * Base class of every error keyward throws. `code` is stable (safe to switch
  * on), `status` is the HTTP status the adapters answer with, and `details`
@@ -43,7 +46,44 @@ export class KeywardError extends Error {
     this.code = code;
     this.status = status;
     if (options?.details) this.details = options.details;
+    Object.defineProperty(this, BRAND, { value: true });
   }
+
+  /**
+   * `instanceof` that also recognises errors thrown by another copy of the
+   * package (ESM and CommonJS loaded side by side, a bundler duplicate): by
+   * prototype first, then by the brand and the class name.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: inherited by every subclass; `this` is the class tested against
+    return sameClassOrBranded(this, value);
+  }
+}
+
+function sameClassOrBranded(target: abstract new (...args: never[]) => unknown, value: unknown): boolean {
+  if (Function.prototype[Symbol.hasInstance].call(target, value)) return true;
+  return isKeywardError(value) && (target === KeywardError || value.name === target.name);
+}
+
+/**
+ * Whether `value` is an error keyward threw, whichever copy of the package
+ * threw it (recognised by a `Symbol.for("keyward.error")` brand, not by
+ * prototype). Adapters use it to map errors to statuses.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await keyward.revoke(id, { actor });
+ * } catch (err) {
+ *   if (isKeywardError(err)) res.status(err.status).json({ code: err.code });
+ *   else throw err;
+ * }
+ * ```
+ */
+export function isKeywardError(value: unknown): value is KeywardError {
+  if (value === null || typeof value !== "object" || (value as Record<symbol, unknown>)[BRAND] !== true) return false;
+  const { code, status } = value as { code?: unknown; status?: unknown };
+  return typeof code === "string" && typeof status === "number" && Number.isInteger(status);
 }
 
 /**

@@ -21,11 +21,13 @@
  * @module keyward
  */
 export type { CacheOptions } from "./cache.js";
+export { type Credential, type CredentialSources, readCredential } from "./credentials.js";
 export {
   ConfigError,
   ConflictError,
   type FieldError,
   ForbiddenError,
+  isKeywardError,
   KeywardError,
   NotFoundError,
   StoreUnavailableError,
@@ -58,7 +60,7 @@ export {
 export type { LastUsedOptions } from "./last-used.js";
 export { statusOf, toApiKey } from "./records.js";
 export { RoleBook, type Roles } from "./roles.js";
-export { isValidScope, ScopeSet } from "./scopes.js";
+export { isValidScope, requireValidScopes, ScopeSet } from "./scopes.js";
 export type {
   ChangeListener,
   KeyStore,

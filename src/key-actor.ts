@@ -1,5 +1,6 @@
+import { readCredential } from "./credentials.js";
 import { StoreUnavailableError } from "./errors.js";
-import { readCredential } from "./http/credentials.js";
+// biome-ignore lint/style/noRestrictedImports: dependency-free module; keyActor moves into keyward/http with the header-reader boundary
 import { headerValues } from "./http/headers.js";
 import type { Keyward } from "./keyward.js";
 import type { Actor } from "./types.js";

@@ -1,7 +1,4 @@
-import type { Keyward } from "../keyward.js";
-import { requireValidScopes, ScopeSet } from "../scopes.js";
-import type { ApiKey } from "../types.js";
-import { type CredentialSources, readCredential } from "./credentials.js";
+import { type ApiKey, type CredentialSources, type Keyward, readCredential, requireValidScopes, ScopeSet } from "keyward";
 import { assertRealm, authFailure, type HttpResponse } from "./responses.js";
 
 /**

@@ -1,4 +1,4 @@
-import { KeywardError } from "../errors.js";
+import { KeywardError } from "keyward";
 
 /**
  * A 400 for a body that is not a JSON object. Its message never quotes the body.

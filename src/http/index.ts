@@ -26,6 +26,8 @@
  *
  * @module keyward/http
  */
+
+export { type Credential, type CredentialSources, readCredential } from "keyward";
 export {
   type Authenticator,
   type AuthOptions,
@@ -38,7 +40,6 @@ export {
   type ScopeGuard,
 } from "./authenticate.js";
 export { BodyTooLargeError, MalformedBodyError, parseJsonObject } from "./body.js";
-export { type Credential, type CredentialSources, readCredential } from "./credentials.js";
 export { headerValues } from "./headers.js";
 export { type ActorResolver, createManagementHandler, type ManagementOptions, type ManagementRequest } from "./management.js";
 export {

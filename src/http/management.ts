@@ -1,9 +1,5 @@
-import { ForbiddenError, NotFoundError, ValidationError } from "../errors.js";
-import type { Keyward } from "../keyward.js";
-import { RoleBook } from "../roles.js";
-import type { Actor } from "../types.js";
+import { type Actor, ForbiddenError, type Keyward, NotFoundError, RoleBook, readCredential, ValidationError } from "keyward";
 import { parseJsonObject, pick } from "./body.js";
-import { readCredential } from "./credentials.js";
 import { headerValues } from "./headers.js";
 import {
   assertRealm,

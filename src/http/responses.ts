@@ -1,6 +1,4 @@
-import type { FieldError } from "../errors.js";
-import { ConfigError, KeywardError } from "../errors.js";
-import type { VerificationFailure } from "../events.js";
+import { ConfigError, type FieldError, isKeywardError, type VerificationFailure } from "keyward";
 
 /**
  * The error body of every non-2xx answer (seed 001 shape).
@@ -193,11 +191,11 @@ export function authFailure(
  * ```
  */
 export function errorResponse(error: unknown, ctx: ResponseContext): HttpResponse {
-  if (error instanceof KeywardError && error.status < 500) {
+  if (isKeywardError(error) && error.status < 500) {
     const headers: Record<string, string> = {};
     if (error.status === 401) headers["www-authenticate"] = challenge(ctx.realm, "invalid_token");
     return { status: error.status, headers, body: errorBody(error.status, error.message, ctx.path, error.details) };
   }
-  if (error instanceof KeywardError && error.status === 503) return authFailure("unavailable", ctx);
+  if (isKeywardError(error) && error.status === 503) return authFailure("unavailable", ctx);
   return { status: 500, headers: {}, body: errorBody(500, "Internal server error", ctx.path) };
 }

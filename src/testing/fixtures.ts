@@ -1,4 +1,4 @@
-import type { KeyRecord } from "../types.js";
+import type { KeyRecord } from "keyward";
 
 let counter = 0;
 

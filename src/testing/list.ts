@@ -1,4 +1,4 @@
-import type { KeyRecord } from "../types.js";
+import type { KeyRecord } from "keyward";
 import { makeRecord, uniq } from "./fixtures.js";
 import type { ConformanceOptions } from "./types.js";
 

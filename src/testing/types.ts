@@ -1,4 +1,4 @@
-import type { KeyStore, MaybePromise } from "../store.js";
+import type { KeyStore, MaybePromise } from "keyward";
 
 /**
  * The subset of vitest (or a compatible runner) the suite uses.

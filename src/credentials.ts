@@ -1,4 +1,4 @@
-import { MAX_KEY_LENGTH } from "../verifier.js";
+import { MAX_KEY_LENGTH } from "./verifier.js";
 
 /**
  * What a request presented.
