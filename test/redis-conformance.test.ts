@@ -3,7 +3,18 @@ import { createKeyward } from "keyward";
 import { type RedisStore, redisStore, type SendCommand } from "keyward/redis";
 import { makeRecord, storeConformance } from "keyward/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, ioredis, keysUnder, nodeRedis, noteSkip, REDIS_URL, sendOf, uniquePrefix } from "./fixtures/redis-env.js";
+import {
+  cleanup,
+  closeNodeRedis,
+  ioredis,
+  keysUnder,
+  NODE_REDIS_MAJOR,
+  nodeRedis,
+  noteSkip,
+  REDIS_URL,
+  sendOf,
+  uniquePrefix,
+} from "./fixtures/redis-env.js";
 
 noteSkip("redis-conformance");
 
@@ -22,7 +33,7 @@ describe.skipIf(!REDIS_URL)("redisStore against a real Redis", () => {
   afterAll(async () => {
     await cleanup(send, prefix);
     io.disconnect();
-    node.destroy();
+    closeNodeRedis(node);
   });
 
   storeConformance({
@@ -88,7 +99,7 @@ describe.skipIf(!REDIS_URL)("redisStore against a real Redis", () => {
     expect(commands.map((c) => c[0])).toEqual(["GET", "EVALSHA"]);
   });
 
-  it("reads a node-redis RESP3 reply as well as RESP2", async () => {
+  it.runIf(NODE_REDIS_MAJOR >= 5)("reads a node-redis RESP3 reply as well as RESP2 (node-redis 5 and later)", async () => {
     const resp3 = await (await import("redis")).createClient({ url: REDIS_URL, RESP: 3 }).connect();
     try {
       const store = redisStore({ client: resp3, prefix: `${prefix}:resp3` });
@@ -97,7 +108,7 @@ describe.skipIf(!REDIS_URL)("redisStore against a real Redis", () => {
       expect(await store.findByHash(r.hash)).toEqual(r);
       expect(await store.get(r.id)).toEqual(r);
     } finally {
-      resp3.destroy();
+      closeNodeRedis(resp3);
     }
   });
 

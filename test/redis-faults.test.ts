@@ -6,6 +6,7 @@ import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   cleanup,
+  closeNodeRedis,
   ioredis,
   keysUnder,
   nodeRedis,
@@ -76,7 +77,7 @@ describe.skipIf(!REDIS_URL)("redisStore faults", () => {
     const dead = createClient({ socket: { ...DEAD, reconnectStrategy: () => 50 }, disableOfflineQueue: true });
     dead.on("error", () => {});
     dead.connect().catch(() => {});
-    closers.push(() => dead.destroy());
+    closers.push(() => closeNodeRedis(dead));
     const kw = keyward(redisStore({ client: dead, prefix: `${prefix}:down-node` }));
     const { key } = await keyward(redisStore({ client: live, prefix: `${prefix}:down-node` })).create({ owner: "o", label: "x" });
     expect(await kw.verify(key)).toMatchObject({ ok: false, error: { code: "unavailable", status: 503 } });
@@ -162,7 +163,7 @@ describe.skipIf(!REDIS_URL)("redisStore faults", () => {
       const p = `${prefix}:drop-${flavour}`;
       const name = `kwfeed${Math.random().toString(36).slice(2, 10)}`;
       const client = flavour === "ioredis" ? ioredis({ connectionName: name }) : await nodeRedis(name);
-      closers.push(() => ("call" in client ? client.disconnect() : client.destroy()));
+      closers.push(() => ("call" in client ? client.disconnect() : closeNodeRedis(client)));
       const store = redisStore({ client, prefix: p });
       const changes: string[] = [];
       let resets = 0;

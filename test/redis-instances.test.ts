@@ -4,7 +4,18 @@ import type Redis from "ioredis";
 import { createKeyward, type Keyward, type KeywardOptions } from "keyward";
 import { redisStore, type SendCommand } from "keyward/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, ioredis, nodeRedis, noteSkip, REDIS_URL, sendOf, sleep, uniquePrefix, until } from "./fixtures/redis-env.js";
+import {
+  cleanup,
+  closeNodeRedis,
+  ioredis,
+  nodeRedis,
+  noteSkip,
+  REDIS_URL,
+  sendOf,
+  sleep,
+  uniquePrefix,
+  until,
+} from "./fixtures/redis-env.js";
 
 noteSkip("redis-instances");
 
@@ -47,7 +58,7 @@ describe.skipIf(!REDIS_URL)("keyward instances sharing one Redis", () => {
     for (const kw of instances) await kw.close();
     await cleanup(send, prefix);
     for (const c of clients) c.disconnect();
-    for (const c of nodeClients) c.destroy();
+    for (const c of nodeClients) closeNodeRedis(c);
   });
 
   for (const flavour of ["ioredis", "node-redis"] as const) {

@@ -1,6 +1,8 @@
 // ESM: every subpath resolves from the installed tarball and the pieces work together.
 import assert from "node:assert/strict";
+import { createRequire } from "node:module";
 import { PGlite } from "@electric-sql/pglite";
+import Express from "express";
 import { Hono } from "hono";
 import { createKeyward, KEY_PATTERN, keyActor } from "keyward";
 import * as express from "keyward/express";
@@ -12,6 +14,7 @@ import { memoryStore } from "keyward/memory";
 import { postgresStore } from "keyward/postgres";
 import { redisStore } from "keyward/redis";
 import { storeConformance } from "keyward/testing";
+import Koa from "koa";
 
 for (const [name, fn] of Object.entries({
   express: express.apiKeyAuth,
@@ -44,4 +47,7 @@ const pkw = createKeyward({ store: pg, prefix: "cho" });
 const issued = await pkw.create({ owner: "org_1", label: "pg" });
 assert.equal((await pkw.verify(issued.key)).ok, true);
 await pkw.close();
+
+const { run } = createRequire(import.meta.url)("./scenario.cjs");
+await run({ createKeyward, memoryStore, headerValues: http.headerValues, express, hono, koa, Express, Hono, Koa }, "esm");
 console.log("esm: ok");

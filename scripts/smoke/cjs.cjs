@@ -1,0 +1,38 @@
+// CommonJS: the require() entries resolve, share one core, and answer every error class.
+const assert = require("node:assert/strict");
+const { createKeyward, KeywardError, NotFoundError } = require("keyward");
+const { memoryStore } = require("keyward/memory");
+const http = require("keyward/http");
+const express = require("keyward/express");
+const hono = require("keyward/hono");
+const koa = require("keyward/koa");
+const { run } = require("./scenario.cjs");
+
+(async () => {
+  const kw = createKeyward({ store: memoryStore(), prefix: "sk_live" });
+  const { key } = await kw.create({ owner: "o", label: "cjs" });
+  assert.equal((await kw.verify(key)).ok, true);
+  await kw.create({ owner: "o", label: "" }).then(
+    () => assert.fail("expected a validation error"),
+    (e) => assert.ok(e instanceof KeywardError && e.status === 422),
+  );
+  assert.equal(http.errorResponse(new NotFoundError(), { realm: "api", path: "/", retryAfter: 5 }).status, 404);
+  await run(
+    {
+      createKeyward,
+      memoryStore,
+      headerValues: http.headerValues,
+      express,
+      hono,
+      koa,
+      Express: require("express"),
+      Hono: require("hono").Hono,
+      Koa: require("koa"),
+    },
+    "cjs",
+  );
+  console.log("cjs: ok");
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
