@@ -5,10 +5,10 @@ import { withDeadline } from "./internal/store-call.js";
 import { timingSafeEqual } from "./internal/timing-safe.js";
 import { isWellFormedKey } from "./key-format.js";
 import type { LastUsedTracker } from "./last-used.js";
-import { checkedRecord, isFrozenRecord, sameRecord } from "./record-shape.js";
+import { type MemoEntry, RecordMemo } from "./record-memo.js";
 import { toApiKey } from "./records.js";
 import type { RoleBook } from "./roles.js";
-import { isValidScope, type ScopeSet } from "./scopes.js";
+import { isValidScope } from "./scopes.js";
 import type { KeyStore } from "./store.js";
 import type { ApiKey, KeyRecord } from "./types.js";
 
@@ -80,29 +80,11 @@ const FAILURES: Readonly<Record<VerificationFailure, VerifyError>> = {
   unavailable: { code: "unavailable", status: 503, message: "The key store is unavailable" },
 };
 
-/**
- * What a verification needs of one record, memoised per store object (and
- * per checked copy, which is what the cache holds).
- */
-interface Entry {
-  /** The checked, frozen copy every decision is made on. */
-  readonly record: KeyRecord;
-  /** Whether the store object can never change (frozen, own data fields), so a hit needs no comparison. */
-  readonly frozen: boolean;
-  /** The role scopes `granted` and `result` were built with (a role change rebuilds them). */
-  roleScopes: readonly string[] | null;
-  granted: ScopeSet | null;
-  /** The frozen success result, shared by every verification of this entry; built on first success. */
-  result: VerifyResult | null;
-  /** When this entry's last use was handed to the tracker (a pre-filter that skips its map). */
-  usedAt: number;
-}
-
 /** The verification hot path, kept apart from management. */
 export class Verifier {
   /** Bumped after every local state change; a verify that sees it move re-reads. */
   mutations = 0;
-  private readonly entries = new WeakMap<object, Entry>();
+  private readonly memo = new RecordMemo<VerifyResult>();
   private readonly checkedScopes = new Set<string>();
   private lastChecked: readonly string[] | undefined;
 
@@ -145,7 +127,7 @@ export class Verifier {
       readAt = this.clock();
       // the cache holds checked records under the current hash of the key that found them (whichever pepper matched)
       const cached = cache.get(hash, readAt);
-      if (cached !== undefined) return Promise.resolve(this.decide(this.entryOf(cached), required));
+      if (cached !== undefined) return Promise.resolve(this.decide(this.memo.entryOf(cached), required));
       stamp = cache.stamp();
     }
     // synchronous stores (memory) answer without a promise: no timer, no extra tick
@@ -207,33 +189,15 @@ export class Verifier {
     required: readonly string[] | undefined,
   ): VerifyResult {
     if (found === null) return this.fail("invalid", null);
-    const entry = this.entryOf(found);
+    const entry = this.memo.entryOf(found);
     if (entry === null) return this.fail("unavailable", null); // a damaged record: fail closed
     if (!timingSafeEqual(entry.record.hash, matched)) return this.fail("invalid", null);
     this.cache?.set(hash, entry.record, readAt, stamp);
     return this.decide(entry, required);
   }
 
-  /**
-   * The memo entry of a store answer; null when it is not a well-formed
-   * record. An entry is reused only while the store object still holds the
-   * data it was built from, so a store that edits records in place is seen.
-   */
-  private entryOf(found: unknown): Entry | null {
-    if (found === null || typeof found !== "object") return null;
-    const hit = this.entries.get(found);
-    if (hit !== undefined && (hit.frozen || hit.record === found || sameRecord(found, hit.record))) return hit;
-    const record = checkedRecord(found);
-    if (record === undefined) return null;
-    const frozen = isFrozenRecord(found);
-    const entry: Entry = { record, frozen, roleScopes: null, granted: null, result: null, usedAt: Number.NEGATIVE_INFINITY };
-    this.entries.set(found, entry);
-    this.entries.set(record, entry); // the cache hands back the copy
-    return entry;
-  }
-
   /** Status, expiry and scope checks on a matched record's entry. */
-  private decide(entry: Entry | null, required: readonly string[] | undefined): VerifyResult {
+  private decide(entry: MemoEntry<VerifyResult> | null, required: readonly string[] | undefined): VerifyResult {
     if (entry === null) return this.fail("unavailable", null);
     const record = entry.record;
     const now = this.clock();
