@@ -22,9 +22,13 @@ interface Entry {
 }
 
 /**
- * Hot records by hash, bounded in size and age. Evicted by id when a change
- * is seen (locally at once, from other instances through the store's change
- * feed); cleared when the feed says changes may have been missed.
+ * Hot records by the current hash of the key that found them, bounded in
+ * size and age. A key hashed under an older pepper is found in the store by
+ * an older hash but cached under its current one, so its next verification
+ * costs no lookup either. Holds only records the verifier checked (well
+ * formed, hash compared). Evicted by id when a change is seen (locally at
+ * once, from other instances through the store's change feed); cleared when
+ * the feed says changes may have been missed.
  */
 export class VerificationCache {
   readonly ttl: number;
@@ -58,8 +62,10 @@ export class VerificationCache {
   }
 
   /**
-   * Cache a record read from the store. Ignored if anything was evicted since
-   * `stamp` was taken, so a read that raced a revoke never caches the old state.
+   * Cache a record read from the store under `hash`, the current hash of the
+   * key that found it (which differs from `record.hash` for an older pepper).
+   * Ignored if anything was evicted since `stamp` was taken, so a read that
+   * raced a revoke never caches the old state.
    */
   set(hash: string, record: KeyRecord, now: number, stamp: number): void {
     if (stamp !== this.generation || this.suspended) return;

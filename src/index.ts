@@ -58,6 +58,7 @@ export {
   type UpdateInput,
 } from "./keyward.js";
 export type { LastUsedOptions } from "./last-used.js";
+export { isKeyRecord } from "./record-shape.js";
 export { statusOf, toApiKey } from "./records.js";
 export { RoleBook, type Roles } from "./roles.js";
 export { isValidScope, requireValidScopes, ScopeSet } from "./scopes.js";

@@ -1,5 +1,5 @@
 import { encodeCursor } from "./cursor.js";
-import { ConflictError, ForbiddenError, NotFoundError } from "./errors.js";
+import { ConflictError, ForbiddenError, NotFoundError, StoreUnavailableError } from "./errors.js";
 import type { EventListener, KeywardEvent, KeywardEventType } from "./events.js";
 import type { KeyHasher } from "./hashing.js";
 import { callStore } from "./internal/store-call.js";
@@ -15,6 +15,7 @@ import {
   parseUpdate,
   type UpdateInput,
 } from "./management-input.js";
+import { requireRecord, requireRecords } from "./record-shape.js";
 import { toApiKey } from "./records.js";
 import type { RoleBook } from "./roles.js";
 import type { KeyStore, MaybePromise, Transition } from "./store.js";
@@ -104,9 +105,10 @@ export class KeyManager {
 
   async get(id: string, options: ActorOption): Promise<ApiKey | null> {
     const actor = this.authorize(options.actor);
-    const record = await this.call(() => this.config.store.get(String(id)));
+    const wanted = String(id);
+    const record = await this.read(wanted, () => this.config.store.get(wanted));
     if (!record || (actor && record.owner !== actor.owner)) return null;
-    return toApiKey(record, this.config.clock());
+    return view(record, this.config.clock());
   }
 
   async list(owner: string, options: ListOptions): Promise<KeyPage> {
@@ -114,11 +116,14 @@ export class KeyManager {
     if (actor && owner !== actor.owner) throw new ForbiddenError("Cannot list another owner's keys");
     const { limit, ...rest } = parseList(owner, options);
     const now = this.config.clock();
-    const records = await this.call(() => this.config.store.list({ owner, limit: limit + 1, now, ...rest }));
+    const answer: unknown = await this.call(() => this.config.store.list({ owner, limit: limit + 1, now, ...rest }));
+    const records = requireRecords(answer);
+    if (records.some((r) => r.owner !== owner))
+      throw new StoreUnavailableError(new Error("the store listed another owner's key"));
     const page = records.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      data: page.map((r) => toApiKey(r, now)),
+      data: page.map((r) => view(r, now)),
       nextCursor: records.length > limit && last ? encodeCursor(last) : null,
     };
   }
@@ -134,7 +139,7 @@ export class KeyManager {
     const after = await this.changing(current.id, () => this.config.store.update(current.id, patch));
     if (after.revokedAt !== null) throw new ConflictError();
     this.emit("key.updated", after, actor);
-    return toApiKey(after, this.config.clock());
+    return view(after, this.config.clock());
   }
 
   async transition(id: string, action: Transition, options: ActorOption): Promise<ApiKey> {
@@ -145,7 +150,7 @@ export class KeyManager {
     if (after.revokedAt !== null && action !== "revoke") throw new ConflictError();
     const type = action === "disable" ? "key.disabled" : action === "enable" ? "key.enabled" : "key.revoked";
     this.emit(type, after, actor);
-    return toApiKey(after, this.config.clock());
+    return view(after, this.config.clock());
   }
 
   async rotate(id: string, options: ActorOption & { gracePeriod?: number }): Promise<IssuedKey> {
@@ -175,13 +180,13 @@ export class KeyManager {
     if (after.rotatedTo !== replacement.id)
       throw new ConflictError(after.revokedAt !== null ? undefined : "API key was already rotated");
     this.emit("key.rotated", after, actor, { rotatedTo: replacement.id });
-    return { key: generated.key, apiKey: toApiKey(replacement, now) };
+    return { key: generated.key, apiKey: view(replacement, now) };
   }
 
   /** Runs a state-changing store call, then makes the change visible locally before returning. */
   private async changing(id: string, call: () => MaybePromise<KeyRecord | null>): Promise<KeyRecord> {
     try {
-      const after = await this.call(call);
+      const after = await this.read(id, call);
       if (!after) throw new NotFoundError();
       return after;
     } finally {
@@ -191,8 +196,21 @@ export class KeyManager {
 
   /** The record `id`, checked against the actor's tenancy (another owner's key is "not found"). */
   private async owned(id: string, actor: Actor | null): Promise<KeyRecord> {
-    const record = typeof id === "string" && id !== "" ? await this.call(() => this.config.store.get(id)) : null;
+    const record = typeof id === "string" && id !== "" ? await this.read(id, () => this.config.store.get(id)) : null;
     if (!record || (actor && record.owner !== actor.owner)) throw new NotFoundError();
+    return record;
+  }
+
+  /**
+   * A store answer about record `id`: null, or a checked copy of a
+   * well-formed record with that id. Anything else means the store is
+   * damaged: {@link StoreUnavailableError}, and nothing is written from it.
+   */
+  private async read(id: string, call: () => MaybePromise<KeyRecord | null>): Promise<KeyRecord | null> {
+    const found: unknown = await this.call(call);
+    if (found === null) return null;
+    const record = requireRecord(found);
+    if (record.id !== id) throw new StoreUnavailableError(new Error("the store answered with another record than asked for"));
     return record;
   }
 
@@ -236,5 +254,14 @@ export class KeyManager {
     } catch {
       // a listener's failure never fails the operation
     }
+  }
+}
+
+/** The public view of a checked record (a metadata getter that changes its mind counts as damage). */
+function view(record: KeyRecord, now: number): ApiKey {
+  try {
+    return toApiKey(record, now);
+  } catch (error) {
+    throw new StoreUnavailableError(error);
   }
 }

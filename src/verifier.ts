@@ -5,9 +5,10 @@ import { withDeadline } from "./internal/store-call.js";
 import { timingSafeEqual } from "./internal/timing-safe.js";
 import { isWellFormedKey } from "./key-format.js";
 import type { LastUsedTracker } from "./last-used.js";
+import { type MemoEntry, RecordMemo } from "./record-memo.js";
 import { toApiKey } from "./records.js";
 import type { RoleBook } from "./roles.js";
-import { isValidScope, type ScopeSet } from "./scopes.js";
+import { isValidScope } from "./scopes.js";
 import type { KeyStore } from "./store.js";
 import type { ApiKey, KeyRecord } from "./types.js";
 
@@ -79,20 +80,11 @@ const FAILURES: Readonly<Record<VerificationFailure, VerifyError>> = {
   unavailable: { code: "unavailable", status: 503, message: "The key store is unavailable" },
 };
 
-interface Derived {
-  roleScopes: readonly string[];
-  granted: ScopeSet;
-  /** When this record object's last use was handed to the tracker (a pre-filter that skips its map). */
-  usedAt: number;
-  /** The frozen success result, shared by every verification of this record object. */
-  result: VerifyResult;
-}
-
 /** The verification hot path, kept apart from management. */
 export class Verifier {
   /** Bumped after every local state change; a verify that sees it move re-reads. */
   mutations = 0;
-  private readonly derived = new WeakMap<KeyRecord, Derived>();
+  private readonly memo = new RecordMemo<VerifyResult>();
   private readonly checkedScopes = new Set<string>();
   private lastChecked: readonly string[] | undefined;
 
@@ -119,93 +111,121 @@ export class Verifier {
     }
     if (typeof key !== "string" || key === "") return Promise.resolve(this.fail("missing", null));
     if (key.length > MAX_KEY_LENGTH || !isWellFormedKey(key, this.prefix)) return Promise.resolve(this.fail("malformed", null));
-    const hash = this.hasher.hash(key);
-    const cached = this.cache?.get(hash, this.clock());
-    if (cached !== undefined) return Promise.resolve(this.decide(cached, hash, required));
-    // synchronous stores (memory) answer without a promise: no timer, no extra tick
-    let found: KeyRecord | null | Promise<KeyRecord | null>;
     try {
-      found = this.read(hash);
+      return this.lookup(key, this.hasher.hash(key), required);
     } catch {
-      return Promise.resolve(this.fail("unavailable", null));
+      return Promise.resolve(this.fail("unavailable", null)); // whatever a store does, verify never throws
     }
+  }
+
+  /** Looks a well-formed key up: the cache, then the store (and older peppers). */
+  private lookup(key: string, hash: string, required: readonly string[] | undefined): Promise<VerifyResult> {
+    const cache = this.cache;
+    let readAt = 0;
+    let stamp = 0;
+    if (cache !== null) {
+      readAt = this.clock();
+      // the cache holds checked records under the current hash of the key that found them (whichever pepper matched)
+      const cached = cache.get(hash, readAt);
+      if (cached !== undefined) return Promise.resolve(this.decide(this.memo.entryOf(cached), required));
+      stamp = cache.stamp();
+    }
+    // synchronous stores (memory) answer without a promise: no timer, no extra tick
+    const found = this.read(hash);
     if (!(found instanceof Promise) && (found !== null || this.hasher.fallbacks.length === 0)) {
-      return Promise.resolve(this.decide(found, hash, required));
+      return Promise.resolve(this.settle(found, hash, hash, stamp, readAt, required));
     }
-    return this.verifyAsync(key, hash, found, required);
+    return this.verifyAsync(key, hash, found, stamp, readAt, required);
   }
 
   /** The path for stores that answer with a promise, and for older peppers after a miss. */
   private async verifyAsync(
     key: string,
     hash: string,
-    pending: KeyRecord | null | Promise<KeyRecord | null>,
+    pending: unknown,
+    stamp: number,
+    readAt: number,
     required: readonly string[] | undefined,
   ): Promise<VerifyResult> {
     let matched = hash;
-    let record: KeyRecord | null;
+    let found: unknown;
     try {
-      record = await this.reread(hash, pending);
-      for (let i = 0; record === null && i < this.hasher.fallbacks.length; i++) {
-        matched = (this.hasher.fallbacks[i] as (k: string) => string)(key);
-        record = await this.reread(matched, this.read(matched));
+      found = await this.reread(hash, pending);
+      const older = this.hasher.fallbacks;
+      for (let i = 0; found === null && i < older.length; i++) {
+        matched = (older[i] as (k: string) => string)(key);
+        found = await this.reread(matched, this.read(matched));
       }
+      return this.settle(found, hash, matched, stamp, readAt, required);
     } catch {
       return this.fail("unavailable", null);
     }
-    return this.decide(record, matched, required);
   }
 
-  /** Reads by hash through the store deadline, caching what it finds. May throw (the store threw). */
-  private read(hash: string): KeyRecord | null | Promise<KeyRecord | null> {
-    const cache = this.cache;
-    if (cache === null) return withDeadline(this.store.findByHash(hash), this.timeout);
-    const stamp = cache.stamp();
-    const now = this.clock();
-    const found = withDeadline(this.store.findByHash(hash), this.timeout);
-    if (!(found instanceof Promise)) {
-      if (found !== null) cache.set(hash, found, now, stamp);
-      return found;
-    }
-    return found.then((record) => {
-      if (record !== null) cache.set(hash, record, now, stamp);
-      return record;
-    });
+  /** Reads by hash through the store deadline. May throw (the store threw). */
+  private read(hash: string): unknown {
+    return withDeadline(this.store.findByHash(hash), this.timeout);
   }
 
   /** Awaits a read; if a local state change landed meanwhile, reads again so it is never missed. */
-  private async reread(hash: string, pending: KeyRecord | null | Promise<KeyRecord | null>): Promise<KeyRecord | null> {
+  private async reread(hash: string, pending: unknown): Promise<unknown> {
     const before = this.mutations;
-    const record = await pending;
-    return this.mutations === before ? record : await this.read(hash);
+    const found = await pending;
+    return this.mutations === before ? found : await this.read(hash);
   }
 
-  /** Status, expiry and scope checks on the record found for `matched`. */
-  private decide(record: KeyRecord | null, matched: string, required: readonly string[] | undefined): VerifyResult {
-    if (record === null || !timingSafeEqual(record.hash, matched)) return this.fail("invalid", null);
+  /**
+   * Judges a store answer to the lookup of `matched`: `null` is an unknown
+   * key, anything else must be a well-formed record whose hash is `matched`.
+   * A match is cached under `hash`, the key's current hash, so keys of an
+   * older pepper are served from the cache too.
+   */
+  private settle(
+    found: unknown,
+    hash: string,
+    matched: string,
+    stamp: number,
+    readAt: number,
+    required: readonly string[] | undefined,
+  ): VerifyResult {
+    if (found === null) return this.fail("invalid", null);
+    const entry = this.memo.entryOf(found);
+    if (entry === null) return this.fail("unavailable", null); // a damaged record: fail closed
+    if (!timingSafeEqual(entry.record.hash, matched)) return this.fail("invalid", null);
+    this.cache?.set(hash, entry.record, readAt, stamp);
+    return this.decide(entry, required);
+  }
+
+  /** Status, expiry and scope checks on a matched record's entry. */
+  private decide(entry: MemoEntry<VerifyResult> | null, required: readonly string[] | undefined): VerifyResult {
+    if (entry === null) return this.fail("unavailable", null);
+    const record = entry.record;
     const now = this.clock();
     if (record.revokedAt !== null) return this.fail("revoked", record);
     if (record.disabledAt !== null) return this.fail("disabled", record);
     if (record.expiresAt !== null && !(record.expiresAt > now)) return this.fail("expired", record);
-    const d = this.derive(record, now);
-    if (required !== undefined && !d.granted.coversAll(required)) return this.fail("insufficient_scope", record);
-    const tracker = this.lastUsed;
-    if (tracker !== null && !(now - d.usedAt < tracker.window)) d.usedAt = tracker.record(record.id, now);
-    return d.result;
-  }
-
-  /** Public view and effective scopes of a record, memoised per record object and role definition. */
-  private derive(record: KeyRecord, now: number): Derived {
     const roleScopes = this.roles.scopesOf(record.role);
-    const hit = this.derived.get(record);
-    // records are replaced, never mutated, by every store on every change
-    if (hit !== undefined && hit.roleScopes === roleScopes) return hit;
-    const granted = this.roles.effective(record.scopes, record.role);
-    const key = deepFreeze(toApiKey(record, now));
-    const result: VerifyResult = Object.freeze({ ok: true as const, key, scopes: granted.list as string[] });
-    const d: Derived = { roleScopes, granted, usedAt: Number.NEGATIVE_INFINITY, result };
-    this.derived.set(record, d);
-    return d;
+    let granted = entry.granted;
+    if (granted === null || entry.roleScopes !== roleScopes) {
+      granted = this.roles.effective(record.scopes, record.role);
+      entry.roleScopes = roleScopes;
+      entry.granted = granted;
+      entry.result = null;
+    }
+    if (required !== undefined && !granted.coversAll(required)) return this.fail("insufficient_scope", record);
+    let result = entry.result;
+    if (result === null) {
+      try {
+        const key = deepFreeze(toApiKey(record, now));
+        result = Object.freeze({ ok: true as const, key, scopes: granted.list as string[] });
+      } catch {
+        return this.fail("unavailable", record); // metadata a getter or proxy changed under us
+      }
+      entry.result = result;
+    }
+    const tracker = this.lastUsed;
+    if (tracker !== null && !(now - entry.usedAt < tracker.window)) entry.usedAt = tracker.record(record.id, now);
+    return result;
   }
 
   private checkScopes(scopes: readonly string[]): void {

@@ -1,5 +1,5 @@
 import type Redis from "ioredis";
-import { createKeyward } from "keyward";
+import { createKeyward, StoreUnavailableError } from "keyward";
 import { type RedisStore, redisStore, type SendCommand } from "keyward/redis";
 import { makeRecord, storeConformance } from "keyward/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -120,18 +120,41 @@ describe.skipIf(!REDIS_URL)("redisStore against a real Redis", () => {
     await expect(Promise.resolve(store.findByHash(r.hash))).rejects.toThrow(/scopes/);
   });
 
-  it("reads an expiresAt that is not a number as expired (an invalid date fails closed)", async () => {
+  it("fails closed on an expiresAt that is not a number (an invalid date): 503, never valid", async () => {
     const p = `${prefix}:baddate`;
     const store = redisStore({ client: io, prefix: p });
     const kw = createKeyward({ store, prefix: "kw", lastUsed: false });
-    for (const damaged of ["soon", "", "NaN", "2030-01-01", "undefined"]) {
+    for (const damaged of ["soon", "", " 1", "NaN", "Infinity", "1e400", "2030-01-01", "undefined", "0x10"]) {
       const { key, apiKey } = await kw.create({ owner: "org_date", label: "dated", expiresAt: Date.now() + 3_600_000 });
       expect((await kw.verify(key)).ok).toBe(true);
       const hash = (await store.get(apiKey.id))?.hash as string;
       await send(["HSET", `${p}:rec:{${hash}}`, "expiresAt", damaged]);
-      expect(await kw.verify(key), JSON.stringify(damaged)).toMatchObject({ ok: false, error: { code: "expired", status: 401 } });
-      expect((await kw.get(apiKey.id))?.status).toBe("expired");
+      const label = JSON.stringify(damaged);
+      await expect(Promise.resolve(store.findByHash(hash)), label).rejects.toThrow(/expiresAt/);
+      expect(await kw.verify(key), label).toMatchObject({ ok: false, error: { code: "unavailable", status: 503 } });
+      await expect(kw.get(apiKey.id), label).rejects.toBeInstanceOf(StoreUnavailableError);
     }
+  });
+
+  it.each([
+    ["scopes", '"jobs:*"'],
+    ["scopes", '["jobs:read", 7]'],
+    ["scopes", '{"0": "jobs:read"}'],
+    ["scopes", "null"],
+    ["metadata", "[]"],
+    ["metadata", '"text"'],
+    ["metadata", "null"],
+    ["metadata", "{not json"],
+  ])("fails closed when %s holds %s after JSON.parse: 503, never valid", async (field, value) => {
+    const p = `${prefix}:badjson`;
+    const store = redisStore({ client: io, prefix: p });
+    const kw = createKeyward({ store, prefix: "kw", lastUsed: false, roles: {} });
+    const { key, apiKey } = await kw.create({ owner: "org_json", label: "k", scopes: ["jobs:read"] });
+    const hash = (await store.get(apiKey.id))?.hash as string;
+    await send(["HSET", `${p}:rec:{${hash}}`, field, value]);
+    await expect(Promise.resolve(store.findByHash(hash))).rejects.toThrow(new RegExp(field));
+    expect(await kw.verify(key, { scopes: ["jobs:read"] })).toMatchObject({ ok: false, error: { code: "unavailable" } });
+    await expect(kw.revoke(apiKey.id)).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 
   it("rejects a createdAt it cannot order before writing anything", async () => {

@@ -1,4 +1,5 @@
 import type { KeyRecord, Metadata } from "keyward";
+import { isKeyRecord } from "keyward";
 
 /**
  * Column list in KeyRecord order; every read selects exactly these. Internal.
@@ -120,30 +121,40 @@ export function recordValues(r: KeyRecord): unknown[] {
   ];
 }
 
-/** int8 arrives as a string (pg), a number (PGlite) or a bigint (custom parsers). */
-function millis(value: unknown): number | null {
-  if (value === null || value === undefined) return null;
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new TypeError("postgresStore: unexpected time value in a row");
+/** int8 arrives as a decimal string (pg), a number (PGlite) or a bigint (custom parsers); anything else is refused. */
+function millis(value: unknown, column: string): number | null {
+  if (value === null) return null;
+  const ok = (typeof value === "string" && /^-?\d{1,16}$/.test(value)) || typeof value === "number" || typeof value === "bigint";
+  const n = ok ? Number(value) : Number.NaN;
+  if (!Number.isFinite(n)) throw new TypeError(`postgresStore: unexpected value in the ${column} column`);
   return n;
 }
 
-function text(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
+function text(value: unknown, column: string): string {
+  if (typeof value !== "string") throw new TypeError(`postgresStore: unexpected value in the ${column} column`);
+  return value;
+}
+
+function nullableText(value: unknown, column: string): string | null {
+  return value === null ? null : text(value, column);
 }
 
 function scopes(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map(String);
-  throw new TypeError("postgresStore: scopes column did not arrive as an array (is text[] parsing disabled?)");
+  if (Array.isArray(value) && value.every((s) => typeof s === "string")) return value;
+  throw new TypeError("postgresStore: scopes column did not arrive as an array of text (is text[] parsing disabled?)");
 }
 
 function metadata(value: unknown): Metadata {
-  const parsed = typeof value === "string" ? JSON.parse(value) : value;
-  return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Metadata) : {};
+  const parsed: unknown = typeof value === "string" ? JSON.parse(value) : value;
+  if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Metadata;
+  throw new TypeError("postgresStore: metadata column does not hold a JSON object");
 }
 
 /**
- * A {@link KeyRecord} from a row selected with {@link COLUMN_LIST}.
+ * A {@link KeyRecord} from a row selected with {@link COLUMN_LIST}. Throws
+ * on a row that does not make a well-formed record (a column of the wrong
+ * type, `metadata` that is not an object, anything `isKeyRecord` refuses),
+ * so a damaged row fails closed.
  *
  * @example
  * ```ts
@@ -152,23 +163,25 @@ function metadata(value: unknown): Metadata {
  * ```
  */
 export function toRecord(row: Record<string, unknown>): KeyRecord {
-  return {
-    id: String(row.id),
-    owner: String(row.owner),
-    label: String(row.label),
-    keyPrefix: String(row.key_prefix),
-    last4: String(row.last4),
-    hash: String(row.hash),
+  const record: KeyRecord = {
+    id: text(row.id, "id"),
+    owner: text(row.owner, "owner"),
+    label: text(row.label, "label"),
+    keyPrefix: text(row.key_prefix, "key_prefix"),
+    last4: text(row.last4, "last4"),
+    hash: text(row.hash, "hash"),
     scopes: scopes(row.scopes),
-    role: text(row.role),
-    createdBy: text(row.created_by),
-    createdAt: millis(row.created_at) as number,
-    expiresAt: millis(row.expires_at),
-    disabledAt: millis(row.disabled_at),
-    revokedAt: millis(row.revoked_at),
-    lastUsedAt: millis(row.last_used_at),
-    rotatedFrom: text(row.rotated_from),
-    rotatedTo: text(row.rotated_to),
+    role: nullableText(row.role, "role"),
+    createdBy: nullableText(row.created_by, "created_by"),
+    createdAt: millis(row.created_at, "created_at") as number,
+    expiresAt: millis(row.expires_at, "expires_at"),
+    disabledAt: millis(row.disabled_at, "disabled_at"),
+    revokedAt: millis(row.revoked_at, "revoked_at"),
+    lastUsedAt: millis(row.last_used_at, "last_used_at"),
+    rotatedFrom: nullableText(row.rotated_from, "rotated_from"),
+    rotatedTo: nullableText(row.rotated_to, "rotated_to"),
     metadata: metadata(row.metadata),
   };
+  if (!isKeyRecord(record)) throw new TypeError("postgresStore: row is not a well-formed KeyRecord");
+  return record;
 }

@@ -1,4 +1,5 @@
 import type { KeyRecord, RecordPatch } from "keyward";
+import { isKeyRecord } from "keyward";
 
 /**
  * Key names under one prefix. Every name puts the value it is looked up by in
@@ -141,9 +142,34 @@ function fieldsOf(reply: unknown): Map<string, string> {
   return fields;
 }
 
+/** A time field as written by {@link encodeRecord}: the decimal form of a finite number, nothing looser. */
+function time(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || String(n) !== value) throw new Error(`redisStore: stored record has a malformed "${name}"`);
+  return n;
+}
+
+/** A JSON field, parsed and checked against what it must hold. */
+function parsed<T>(name: string, value: string, ok: (v: unknown) => v is T): T {
+  let v: unknown;
+  try {
+    v = JSON.parse(value);
+  } catch {
+    throw new Error(`redisStore: stored record has a malformed "${name}" (not JSON)`);
+  }
+  if (!ok(v)) throw new Error(`redisStore: stored record has a malformed "${name}"`);
+  return v;
+}
+
+const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === "string");
+const isObject = (v: unknown): v is KeyRecord["metadata"] => v !== null && typeof v === "object" && !Array.isArray(v);
+
 /**
  * The record in an HGETALL reply; null for an empty reply (no such key).
- * Throws on a record it cannot read, so a damaged record fails closed.
+ * Throws on a record it cannot read — a missing field, a time that is not a
+ * number, `scopes` that is not an array of strings, `metadata` that is not an
+ * object, or anything else `isKeyRecord` refuses — so a damaged record
+ * fails closed.
  *
  * @example
  * ```ts
@@ -160,26 +186,27 @@ export function decodeRecord(reply: unknown): KeyRecord | null {
   };
   const num = (name: string): number | null => {
     const v = f.get(name);
-    return v === undefined ? null : Number(v);
+    return v === undefined ? null : time(name, v);
   };
-  const json = (name: string): unknown => JSON.parse(text(name));
-  return {
+  const record: KeyRecord = {
     id: text("id"),
     owner: text("owner"),
     label: text("label"),
     keyPrefix: text("keyPrefix"),
     last4: text("last4"),
     hash: text("hash"),
-    scopes: json("scopes") as string[],
+    scopes: parsed("scopes", text("scopes"), isStringArray),
     role: f.get("role") ?? null,
     createdBy: f.get("createdBy") ?? null,
-    createdAt: Number(text("createdAt")),
+    createdAt: time("createdAt", text("createdAt")),
     expiresAt: num("expiresAt"),
     disabledAt: num("disabledAt"),
     revokedAt: num("revokedAt"),
     lastUsedAt: num("lastUsedAt"),
     rotatedFrom: f.get("rotatedFrom") ?? null,
     rotatedTo: f.get("rotatedTo") ?? null,
-    metadata: json("metadata") as KeyRecord["metadata"],
+    metadata: parsed("metadata", text("metadata"), isObject),
   };
+  if (!isKeyRecord(record)) throw new Error("redisStore: stored record is not a well-formed KeyRecord");
+  return record;
 }

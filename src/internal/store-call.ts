@@ -17,13 +17,19 @@ export function callStore<T>(timeout: number, call: () => MaybePromise<T>): T | 
 
 /**
  * Puts a deadline on a store answer. Synchronous answers pass straight
- * through (no timer, no allocation); a rejection or a promise still pending
- * after `timeout` ms becomes {@link StoreUnavailableError}.
+ * through (no timer, no allocation); a rejection, a promise still pending
+ * after `timeout` ms, or an answer that throws when inspected becomes
+ * {@link StoreUnavailableError}. Never throws.
  */
 export function withDeadline<T>(value: MaybePromise<T>, timeout: number): T | Promise<T> {
-  if (!(value instanceof Promise)) {
-    if (value === null || typeof value !== "object" || typeof (value as { then?: unknown }).then !== "function") return value;
-    value = Promise.resolve(value); // a foreign thenable
+  if (value === null || typeof value !== "object") return value;
+  try {
+    if (!(value instanceof Promise)) {
+      if (typeof (value as { then?: unknown }).then !== "function") return value;
+      value = Promise.resolve(value); // a foreign thenable
+    }
+  } catch (error) {
+    return Promise.reject(new StoreUnavailableError(error)); // a proxy or getter that throws when looked at
   }
   const pending = value;
   return new Promise<T>((resolve, reject) => {
@@ -32,15 +38,17 @@ export function withDeadline<T>(value: MaybePromise<T>, timeout: number): T | Pr
       timeout,
     );
     (timer as { unref?: () => void }).unref?.();
-    pending.then(
-      (result) => {
+    const failed = (error: unknown): void => {
+      clearTimeout(timer);
+      reject(new StoreUnavailableError(error));
+    };
+    try {
+      pending.then((result) => {
         clearTimeout(timer);
         resolve(result);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(new StoreUnavailableError(error));
-      },
-    );
+      }, failed);
+    } catch (error) {
+      failed(error); // a promise whose own `then` throws
+    }
   });
 }

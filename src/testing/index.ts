@@ -15,6 +15,7 @@
  *
  * @module keyward/testing
  */
+import { handedOutSuite } from "./handed-out.js";
 import { lifecycleSuite } from "./lifecycle.js";
 import { listSuite } from "./list.js";
 import { recordSuite } from "./records.js";
@@ -28,8 +29,8 @@ import type { ConformanceOptions } from "./types.js";
  * The store conformance suite. Run it from your own test file to prove a
  * custom store keeps the contract keyward relies on: exact round-trips,
  * newest-first keyset pagination, atomic transitions (a revoke is never
- * undone), atomic rotation, monotonic last-used writes, and the change feed
- * when the store has one.
+ * undone), atomic rotation, monotonic last-used writes, records never
+ * mutated once handed out, and the change feed when the store has one.
  *
  * @example
  * ```ts
@@ -45,5 +46,6 @@ export function storeConformance(options: ConformanceOptions): void {
     recordSuite(options);
     listSuite(options);
     lifecycleSuite(options);
+    handedOutSuite(options);
   });
 }

@@ -135,10 +135,12 @@ describe("expiry", () => {
     const { kw, store } = setup();
     const { key, apiKey } = await kw.create({ owner: OWNER, label: "k" });
     const record = await store.get(apiKey.id);
-    const broken = { ...record!, id: "broken", hash: `${record!.hash}`, expiresAt: Number.NaN };
-    store.clear();
-    await store.insert(broken);
-    expect(await kw.verify(key)).toMatchObject({ ok: false, error: { code: "expired" } });
+    for (const expiresAt of [Number.NaN, Number.POSITIVE_INFINITY, 1e300]) {
+      store.clear();
+      await store.insert({ ...record!, expiresAt });
+      // not a date at all: the record is damaged, so the store counts as unavailable (503), never valid
+      expect(await kw.verify(key)).toMatchObject({ ok: false, error: { code: "unavailable", status: 503 } });
+    }
   });
 });
 
