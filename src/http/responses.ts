@@ -46,6 +46,7 @@ const LABELS: Record<number, string> = {
   404: "NOT_FOUND",
   409: "CONFLICT",
   413: "BAD_REQUEST",
+  415: "BAD_REQUEST",
   422: "VALIDATION_ERROR",
   503: "SERVICE_UNAVAILABLE",
 };
