@@ -20,7 +20,7 @@ export interface ApiKeyRoutesOptions extends ManagementOptions<Context> {
    * Path the API answers under, e.g. `/settings/api-keys`; requests elsewhere
    * go on to `next()`. Default: every path (for use under `koa-mount` or a router).
    */
-  prefix?: string;
+  prefix?: string | undefined;
 }
 
 /**

@@ -42,11 +42,11 @@ export interface ManagementOptions<Req> {
   /** Who is calling: a session lookup, `jwtActor(...)` or `keyActor(keyward)`. `null` → 401. */
   actor: ActorResolver<Req>;
   /** `realm` of `WWW-Authenticate` on a 401. Default `"api"`. */
-  realm?: string;
+  realm?: string | undefined;
   /** Largest JSON body accepted, in bytes. Default 16 KiB. */
-  maxBodyBytes?: number;
+  maxBodyBytes?: number | undefined;
   /** Longest rotation grace period accepted, in ms. Default 30 days. */
-  maxGracePeriod?: number;
+  maxGracePeriod?: number | undefined;
 }
 
 /**
