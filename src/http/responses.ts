@@ -3,7 +3,7 @@ import { ConfigError, KeywardError } from "../errors.js";
 import type { VerificationFailure } from "../events.js";
 
 /**
- * The error body of every non-2xx answer (seed 001 shape).
+ * The error body of every non-2xx answer: `{ status, error, message, timestamp, path, details? }`.
  *
  * @example
  * ```ts
