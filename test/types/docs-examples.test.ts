@@ -1,6 +1,6 @@
 /**
- * The TypeScript examples of the JWT guide (docs/jwt.md) and of README's
- * "Usage" compile as a user would paste them into a strict project (strict,
+ * The TypeScript examples of the JWT guide (docs/jwt.md), of the
+ * configuration page (docs/configuration.md) and of README's "Usage" compile as a user would paste them into a strict project (strict,
  * noUncheckedIndexedAccess, exactOptionalPropertyTypes). Names an example
  * uses without defining (`app`, `keyward`, `issuer`, …) are declared first,
  * with the types a real application would give them.
@@ -41,22 +41,30 @@ declare const toActor: ClaimsToActor;
 declare const publicJwk: JWK;
 `;
 
-function compileBlocks(file: string, context: string, blocks: { line: number; code: string }[]): string[] {
+/** Whether `code` imports `name` itself. */
+const imports = (code: string, name: string) => new RegExp(`import\\s*\\{[^}]*\\b${name}\\b`).test(code);
+
+function compileBlocks(file: string, context: (code: string) => string, blocks: { line: number; code: string }[]): string[] {
   const files: Record<string, string> = {};
   for (const { line, code } of blocks) {
-    // an example that does not import jwtActor itself gets it, as the guide's first example shows
-    const imports =
-      /import\s*\{[^}]*\bjwtActor\b/.test(code) || !/\bjwtActor\b/.test(code) ? "" : 'import { jwtActor } from "keyward/jwt";\n';
-    files[`test/types/examples/${file.replace(/[/.]/g, "-")}-L${line}.ts`] = `${imports}${context}\nexport {};\n${code}\n`;
+    files[`test/types/examples/${file.replace(/[/.]/g, "-")}-L${line}.ts`] = `${context(code)}\nexport {};\n${code}\n`;
   }
   return typeErrors(files, STRICTEST);
 }
+
+/** The JWT guide's context; an example that does not import jwtActor gets it, as the guide's first example shows. */
+const jwtContext = (code: string) =>
+  (imports(code, "jwtActor") || !/\bjwtActor\b/.test(code) ? "" : 'import { jwtActor } from "keyward/jwt";\n') + JWT_CONTEXT;
+
+/** The configuration page's context: `createKeyward` and a `store`. */
+const configurationContext = (code: string) =>
+  `${imports(code, "createKeyward") ? "" : 'import { createKeyward } from "keyward";\n'}import type { KeyStore } from "keyward";\ndeclare const store: KeyStore;\n`;
 
 describe("documentation examples compile in a strict project", () => {
   it("docs/jwt.md: every TypeScript example", () => {
     const blocks = tsBlocks("docs/jwt.md");
     expect(blocks.length).toBeGreaterThanOrEqual(5);
-    expect(compileBlocks("docs/jwt.md", JWT_CONTEXT, blocks)).toEqual([]);
+    expect(compileBlocks("docs/jwt.md", jwtContext, blocks)).toEqual([]);
   }, 60_000);
 
   it("README.md: the Usage example (pepper: process.env.KEYWARD_PEPPER included)", () => {
@@ -64,7 +72,13 @@ describe("documentation examples compile in a strict project", () => {
     const usage = readme.slice(readme.indexOf("## Usage"));
     const [block] = tsBlocks("README.md").filter(({ code }) => usage.includes(code));
     expect(block?.code).toMatch(/pepper: process\.env\.KEYWARD_PEPPER/);
-    expect(compileBlocks("README.md", "", [block as { line: number; code: string }])).toEqual([]);
+    expect(compileBlocks("README.md", () => "", [block as { line: number; code: string }])).toEqual([]);
+  }, 60_000);
+
+  it("docs/configuration.md: every TypeScript example", () => {
+    const blocks = tsBlocks("docs/configuration.md");
+    expect(blocks.length).toBeGreaterThanOrEqual(13);
+    expect(compileBlocks("docs/configuration.md", configurationContext, blocks)).toEqual([]);
   }, 60_000);
 
   it("the check has teeth: the guide's old claim mapping (role: c.role ?? null) is refused", () => {
@@ -73,6 +87,6 @@ describe("documentation examples compile in a strict project", () => {
       "  toActor: (c) => typeof c.sub === 'string' && typeof c.org_id === 'string'",
       "    ? { id: c.sub, owner: c.org_id, role: c.role ?? null } : null });",
     ].join("\n");
-    expect(compileBlocks("control", JWT_CONTEXT, [{ line: 1, code: old }])).toEqual([expect.stringMatching(/TS2322/)]);
+    expect(compileBlocks("control", jwtContext, [{ line: 1, code: old }])).toEqual([expect.stringMatching(/TS2322/)]);
   }, 60_000);
 });
