@@ -58,6 +58,11 @@ function prepareCreate(inv: Invocation, settings: Settings, now: number): Prepar
       ctx.out("");
       for (const line of recordLines(apiKey)) ctx.out(line);
     }
+    if (ctx.settings.prefixSet === false) {
+      ctx.note(
+        `warning: no key prefix is set (--prefix, KEYWARD_PREFIX or "prefix" in --config), so the key starts with ${ctx.settings.prefix}_; an application configured with another prefix refuses it`,
+      );
+    }
     if (ctx.settings.peppers.length === 0) {
       ctx.note("note: KEYWARD_PEPPER is not set, so the key was hashed without a pepper; set it to the application's pepper");
     }

@@ -21,17 +21,59 @@ export interface OpenStore {
 
 /** The store flags, in the order they are reported. */
 const STORE_FLAGS = ["database-url", "redis-url", "pglite"] as const;
-const CONNECT_TIMEOUT = 10_000;
+/** How long closing a connection may take before it is dropped. */
+const CLOSE_TIMEOUT = 2_000;
+
+/** Where a store value came from, for messages: the flag, or the environment variable. */
+type Source = { flag: (typeof STORE_FLAGS)[number]; value: string; name: string };
 
 /** `host:port` of a URL, for messages; throws {@link UsageError} when it is not a URL. */
-function hostOf(url: string, flag: string): string {
+function hostOf(url: string, name: string): string {
   try {
     const u = new URL(url);
     return u.host || u.searchParams.get("host") || "localhost";
   } catch {
-    throw new UsageError(`${flag} is not a valid URL`);
+    throw new UsageError(`${name} is not a valid URL`);
   }
 }
+
+/**
+ * Checks a Redis URL and returns its database number: the scheme must be
+ * `redis:` or `rediss:` (TLS), and the database, when given, a number in the
+ * path (`redis://host:6379/2`) or in `?db=` (not two different ones). ioredis
+ * selects it on every connection, so every command runs on that database.
+ * Messages never quote the URL (it may hold a password).
+ */
+function redisDatabase(url: string, name: string): number {
+  const u = URL.canParse(url) ? new URL(url) : null;
+  if (u?.protocol !== "redis:" && u?.protocol !== "rediss:") {
+    throw new UsageError(`${name} must be a redis:// or rediss:// (TLS) URL, e.g. redis://user:password@host:6379/0`);
+  }
+  const fromPath = u.pathname === "" || u.pathname === "/" ? undefined : /^\/(\d{1,5})$/.exec(u.pathname)?.[1];
+  if (fromPath === undefined && u.pathname.length > 1) {
+    throw new UsageError(`the path of ${name} must be a database number, e.g. redis://host:6379/2`);
+  }
+  const fromQuery = u.searchParams.get("db") ?? undefined;
+  if (fromQuery !== undefined && !/^\d{1,5}$/.test(fromQuery)) {
+    throw new UsageError(`db= in ${name} must be a database number, e.g. redis://host:6379/2`);
+  }
+  if (fromPath !== undefined && fromQuery !== undefined && Number(fromPath) !== Number(fromQuery)) {
+    throw new UsageError(`${name} names two databases (its path and db=): keep one`);
+  }
+  return Number(fromPath ?? fromQuery ?? 0);
+}
+
+/** Rejects with `onTimeout()` when `promise` has not settled after `ms`; the late outcome is ignored. */
+function within<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  promise.catch(() => undefined);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+const seconds = (ms: number): string => `${ms / 1000} s`;
 
 async function loadDriver<T>(load: Loader, name: string, flag: string): Promise<T> {
   try {
@@ -50,23 +92,20 @@ async function loadDriver<T>(load: Loader, name: string, flag: string): Promise<
 }
 
 /** Which store the flags and environment select: exactly one, flags before environment. */
-function chooseStore(
-  flags: Flags,
-  env: Record<string, string | undefined>,
-): { flag: (typeof STORE_FLAGS)[number]; value: string } {
+function chooseStore(flags: Flags, env: Record<string, string | undefined>): Source {
   const given = STORE_FLAGS.filter((f) => str(flags, f) !== undefined);
   if (given.length > 1) throw new UsageError(`choose one store: got ${given.map((f) => `--${f}`).join(" and ")}`);
   if (given.length === 1) {
     const flag = given[0] as (typeof STORE_FLAGS)[number];
     const value = str(flags, flag) as string;
     if (value.trim() === "") throw new UsageError(`--${flag} needs a value`);
-    return { flag, value };
+    return { flag, value, name: `--${flag}` };
   }
   const db = env.DATABASE_URL || undefined;
   const redis = env.REDIS_URL || undefined;
   if (db && redis) throw new UsageError("both DATABASE_URL and REDIS_URL are set: pass --database-url or --redis-url to choose");
-  if (db) return { flag: "database-url", value: db };
-  if (redis) return { flag: "redis-url", value: redis };
+  if (db) return { flag: "database-url", value: db, name: "DATABASE_URL" };
+  if (redis) return { flag: "redis-url", value: redis, name: "REDIS_URL" };
   throw new UsageError("no store: pass --database-url, --redis-url or --pglite (or set DATABASE_URL or REDIS_URL)");
 }
 
@@ -89,11 +128,12 @@ interface IORedis {
   disconnect(): void;
 }
 
-const quietly = async (fn: () => unknown): Promise<void> => {
+/** Runs a closer, bounded by {@link CLOSE_TIMEOUT}; then `drop()` (if given) in case it did not finish. Never throws. */
+const quietly = async (fn: () => unknown, drop?: () => void): Promise<void> => {
   try {
-    await fn();
+    await within(Promise.resolve().then(fn), CLOSE_TIMEOUT, () => new Error("close timed out"));
   } catch {
-    // closing is best effort
+    drop?.(); // closing is best effort
   }
 };
 
@@ -129,19 +169,24 @@ function sqlStore(
 
 /**
  * Opens the store the flags (or `DATABASE_URL` / `REDIS_URL`) select, loading
- * its driver on demand, and checks it answers. Throws {@link UsageError} for
- * bad or conflicting flags or a missing driver, {@link StoreFailure} when the
- * store cannot be reached.
+ * its driver on demand, and checks it answers within `timeout` ms. Throws
+ * {@link UsageError} for bad or conflicting flags, a URL of the wrong kind or
+ * a missing driver, {@link StoreFailure} when the store cannot be reached.
  *
  * @example
  * ```ts
- * const opened = await openStore({ pglite: "./.data" }, process.env);
+ * const opened = await openStore({ pglite: "./.data" }, process.env, (name) => import(name), 15_000);
  * await opened.migrate();
  * await opened.close();
  * ```
  */
-export async function openStore(flags: Flags, env: Record<string, string | undefined>, load: Loader): Promise<OpenStore> {
-  const { flag, value } = chooseStore(flags, env);
+export async function openStore(
+  flags: Flags,
+  env: Record<string, string | undefined>,
+  load: Loader,
+  timeout: number,
+): Promise<OpenStore> {
+  const { flag, value, name } = chooseStore(flags, env);
   const isRedis = flag === "redis-url";
   for (const sqlOnly of ["table", "schema"]) {
     if (isRedis && str(flags, sqlOnly) !== undefined) {
@@ -165,9 +210,15 @@ export async function openStore(flags: Flags, env: Record<string, string | undef
   }
 
   if (flag === "database-url") {
-    const host = hostOf(value, "--database-url");
+    const host = hostOf(value, name);
+    if (/^rediss?:/i.test(value)) throw new UsageError(`${name} holds a Redis URL: pass it with --redis-url (or REDIS_URL)`);
     const mod = await loadDriver<PgModule & { default?: PgModule }>(load, "pg", "--database-url");
-    const pool = new (mod.default ?? mod).Pool({ connectionString: value, max: 2, connectionTimeoutMillis: CONNECT_TIMEOUT });
+    const pool = new (mod.default ?? mod).Pool({
+      connectionString: value,
+      max: 2,
+      connectionTimeoutMillis: timeout,
+      query_timeout: timeout,
+    });
     pool.on("error", () => {}); // an idle client dropping must not crash the CLI
     const opened = sqlStore(pool, flags, "postgres", `PostgreSQL ${host}`, () => quietly(() => pool.end()));
     try {
@@ -179,11 +230,13 @@ export async function openStore(flags: Flags, env: Record<string, string | undef
     return opened;
   }
 
-  const host = hostOf(value, "--redis-url");
+  const db = redisDatabase(value, name);
+  const host = hostOf(value, name);
   const mod = await loadDriver<{ default: new (url: string, options: object) => IORedis }>(load, "ioredis", "--redis-url");
   const client = new mod.default(value, {
     lazyConnect: true,
-    connectTimeout: CONNECT_TIMEOUT,
+    connectTimeout: timeout,
+    commandTimeout: timeout,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
     retryStrategy: () => null,
@@ -196,7 +249,9 @@ export async function openStore(flags: Flags, env: Record<string, string | undef
   if (prefix === "") throw new UsageError("--redis-prefix needs a value");
   const store = redisStore({ client, ...(prefix !== undefined && { prefix }) });
   try {
-    await client.connect();
+    // ioredis resolves connect() once the server has answered its ready check: a server that
+    // accepts the connection and never answers would otherwise hold the CLI forever
+    await within(client.connect(), timeout, () => new Error(`no answer within ${seconds(timeout)}`));
   } catch (error) {
     client.disconnect();
     const cause = lastError ?? error;
@@ -205,8 +260,12 @@ export async function openStore(flags: Flags, env: Record<string, string | undef
   return {
     kind: "redis",
     store,
-    where: `Redis ${host}, prefix ${store.prefix}`,
+    where: `Redis ${host}${db === 0 ? "" : ` database ${db}`}, prefix ${store.prefix}`,
     migrate: async () => null,
-    close: () => quietly(() => client.quit().catch(() => client.disconnect())),
+    close: () =>
+      quietly(
+        () => client.quit(),
+        () => client.disconnect(),
+      ),
   };
 }

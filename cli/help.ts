@@ -20,7 +20,8 @@ const ENVIRONMENT = [
   ["KEYWARD_ROLES", 'roles as JSON, e.g. {"admin":["*"]} (overrides the config file)'],
 ];
 
-const EXIT_CODES = "Exit codes: 0 ok; 1 refused (validation, not found, conflict); 2 usage or setup error; 3 store unavailable.";
+const EXIT_CODES =
+  "Exit codes: 0 ok; 1 refused (validation, not found, conflict); 2 usage or setup error; 3 store unavailable or no answer within --timeout.";
 
 function flagLines(flags: Record<string, FlagSpec>): string[] {
   const left = Object.entries(flags).map(

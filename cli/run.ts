@@ -1,11 +1,12 @@
 import { createKeyward, type Keyward } from "keyward";
-import { parseCommandLine } from "./args.js";
+import { parseCommandLine, str } from "./args.js";
 import { prepare } from "./commands.js";
 import { type Loader, type OpenStore, openStore } from "./connect.js";
 import { describeFailure, EXIT, UsageError } from "./errors.js";
 import { helpText } from "./help.js";
 import { loadSettings, type Settings } from "./settings.js";
 import { COMMANDS } from "./spec.js";
+import { parseTimeout } from "./values.js";
 
 /** Where the CLI reads and writes; every field defaults to the real process. */
 export interface CliIO {
@@ -19,9 +20,6 @@ export interface CliIO {
   /** Clock in epoch ms. */
   now?: () => number;
 }
-
-/** Per-call deadline of store operations: generous, the CLI runs one operation per process. */
-const STORE_TIMEOUT = 15_000;
 
 async function readProcessStdin(): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write("Paste the key, then press Ctrl-D:\n");
@@ -81,8 +79,11 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
     }
     const settings: Settings =
       inv.command === "migrate" ? { prefix: "kw", roles: {}, peppers: [] } : await loadSettings(inv.flags, env);
+    // one deadline (`--timeout`, default 15 s) to connect and for each store call: a store that
+    // accepts connections but never answers ends the run with exit 3, not a hang
+    const timeout = parseTimeout(str(inv.flags, "timeout"));
     const run = await prepare(inv, settings, io.readStdin ?? readProcessStdin, now());
-    opened = await openStore(inv.flags, env, io.load ?? ((name) => import(name)));
+    opened = await openStore(inv.flags, env, io.load ?? ((name) => import(name)), timeout);
     keyward = createKeyward({
       store: opened.store,
       prefix: settings.prefix,
@@ -90,7 +91,7 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
       roles: settings.roles,
       ...(settings.scopes && { scopes: settings.scopes }),
       lastUsed: false,
-      storeTimeout: STORE_TIMEOUT,
+      storeTimeout: timeout,
       now,
     });
     await run({

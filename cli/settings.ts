@@ -6,6 +6,8 @@ import { UsageError } from "./errors.js";
 /** What the CLI needs from the application's configuration. */
 export interface Settings {
   prefix: string;
+  /** Whether the prefix was set (flag, environment or config) rather than defaulted to `kw`. */
+  prefixSet?: boolean;
   roles: Roles;
   /** Scope catalog, when the application has one. */
   scopes?: string[];
@@ -74,7 +76,8 @@ export async function loadSettings(flags: Flags, env: Record<string, string | un
   if (config.prefix !== undefined && typeof config.prefix !== "string") {
     throw new UsageError(`--config ${file}: "prefix" must be a string`);
   }
-  const prefix = str(flags, "prefix") ?? (env.KEYWARD_PREFIX || undefined) ?? (config.prefix as string | undefined) ?? "kw";
+  const given = str(flags, "prefix") ?? (env.KEYWARD_PREFIX || undefined) ?? (config.prefix as string | undefined);
+  const prefix = given ?? "kw";
 
   let roles: Roles = {};
   if (env.KEYWARD_ROLES) roles = checkRoles(parseJson(env.KEYWARD_ROLES, "KEYWARD_ROLES"), "KEYWARD_ROLES");
@@ -90,5 +93,5 @@ export async function loadSettings(flags: Flags, env: Record<string, string | un
 
   // split on commas only: a pepper is used byte for byte, spaces included
   const peppers = (env.KEYWARD_PEPPER ?? "").split(",").filter((p) => p !== "");
-  return { prefix, roles, ...(scopes && { scopes }), peppers };
+  return { prefix, prefixSet: given !== undefined, roles, ...(scopes && { scopes }), peppers };
 }

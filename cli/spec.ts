@@ -20,11 +20,20 @@ export interface CommandSpec {
 /** Flags every command accepts. */
 export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
   "database-url": { type: "string", value: "<url>", description: "PostgreSQL connection URL (default: $DATABASE_URL)" },
-  "redis-url": { type: "string", value: "<url>", description: "Redis URL (default: $REDIS_URL)" },
+  "redis-url": {
+    type: "string",
+    value: "<url>",
+    description: "Redis URL: redis://host:6379[/db], rediss:// for TLS (default: $REDIS_URL)",
+  },
   pglite: { type: "string", value: "<dir>", description: "embedded PostgreSQL (PGlite) data directory" },
   table: { type: "string", value: "<name>", description: "PostgreSQL table (default: keyward_keys)" },
   schema: { type: "string", value: "<name>", description: "PostgreSQL schema (default: public)" },
   "redis-prefix": { type: "string", value: "<prefix>", description: "Redis key-name prefix (default: keyward)" },
+  timeout: {
+    type: "string",
+    value: "<seconds>",
+    description: "give up on the store after this long, to connect and per operation: exit 3 (default 15)",
+  },
   prefix: {
     type: "string",
     value: "<prefix>",

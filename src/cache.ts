@@ -11,9 +11,9 @@ import type { KeyRecord } from "./types.js";
  */
 export interface CacheOptions {
   /** How long a record is served from memory, in ms. Default 30 000. */
-  ttl?: number;
+  ttl?: number | undefined;
   /** Most records held; the least recently inserted is evicted. Default 10 000. */
-  max?: number;
+  max?: number | undefined;
 }
 
 interface Entry {

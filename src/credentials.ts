@@ -47,7 +47,7 @@ const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
 const HASH_SHAPED = /^[A-Za-z0-9\-._~+/:]+=*$/;
 /** A comma followed by an auth-scheme and a space or the end: a second credential, not an auth-param. */
 const SECOND_SCHEME = /,\s*[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*(?:\s|$)/;
-/** Longer values cannot be keys: refused as invalid tokens without a regex pass or hashing. */
+/** Longer values cannot be keys: refused as invalid tokens without a regex pass or hashing (400 if they hold a comma). */
 const CAP = MAX_KEY_LENGTH;
 
 /**
@@ -81,7 +81,12 @@ export function readCredential(sources: CredentialSources): Credential {
 }
 
 function token(value: string): Credential {
-  if (value.length > CAP) return { kind: "token", token: value };
+  if (value.length > CAP) {
+    // still a 400 when a Fetch `Headers` joined two credentials into one long value: a comma is never in a token
+    return value.includes(",")
+      ? { kind: "invalid", reason: "More than one credential was presented" }
+      : { kind: "token", token: value };
+  }
   if (value === "") return { kind: "invalid", reason: "The Bearer token is empty" };
   if (!TOKEN68.test(value) && !HASH_SHAPED.test(value))
     return { kind: "invalid", reason: "The Bearer token is not a valid token" };

@@ -16,7 +16,7 @@ import type { Actor } from "./types.js";
  */
 export interface KeyActorOptions {
   /** Also read the key from this header (e.g. `"x-api-key"`). */
-  header?: string;
+  header?: string | undefined;
 }
 
 /**

@@ -31,27 +31,27 @@ export interface KeywardOptions {
   /** Where records live: `memoryStore()`, `postgresStore()`, `redisStore()` or your own. */
   store: KeyStore;
   /** Key prefix, e.g. `cho` or `sk_live` (default `kw`). */
-  prefix?: string;
+  prefix?: string | undefined;
   /** HMAC pepper, or a list of them, current first. Without it keys are hashed with SHA-256. */
-  pepper?: string | readonly string[];
+  pepper?: string | readonly string[] | undefined;
   /** Role name → scopes. Resolved at verification time. */
-  roles?: Roles;
+  roles?: Roles | undefined;
   /** Optional scope catalog: when given, unknown scopes are a validation error. */
-  scopes?: readonly string[];
+  scopes?: readonly string[] | undefined;
   /** Allow `update` to change scopes and role (still under the ceiling). Default false. */
-  mutableScopes?: boolean;
+  mutableScopes?: boolean | undefined;
   /** Verification cache; off by default (every verification reads the store). */
-  cache?: CacheOptions;
+  cache?: CacheOptions | undefined;
   /** Audit events. Never receive a raw key. */
-  onEvent?: EventListener;
+  onEvent?: EventListener | undefined;
   /** The permission an actor needs to manage keys. Default `api_keys:manage`. */
-  managePermission?: string;
+  managePermission?: string | undefined;
   /** Last-used coalescing; `false` turns last-used tracking off. */
-  lastUsed?: LastUsedOptions | false;
+  lastUsed?: LastUsedOptions | false | undefined;
   /** Deadline for one store call, in ms, after which it counts as unavailable. Default 2 000. */
-  storeTimeout?: number;
+  storeTimeout?: number | undefined;
   /** Clock in epoch ms (tests). Default `Date.now`. */
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 /**
@@ -92,7 +92,10 @@ export class Keyward {
     const clock = options.now ?? Date.now;
     const onEvent = options.onEvent;
     const cache = options.cache ? new VerificationCache(options.cache) : null;
-    const lastUsed = options.lastUsed === false ? null : new LastUsedTracker(store, { timeout, ...options.lastUsed }, clock);
+    const lastUsed =
+      options.lastUsed === false
+        ? null
+        : new LastUsedTracker(store, { ...options.lastUsed, timeout: options.lastUsed?.timeout ?? timeout }, clock);
     this.lastUsed = lastUsed;
     const verifier = new Verifier(store, prefix, this.hasher, roleBook, cache, lastUsed, timeout, onEvent, clock);
     this.verifier = verifier;
@@ -171,7 +174,7 @@ export class Keyward {
    * Replace a key with a new one carrying the same owner, label, role, scopes
    * and metadata. The old key keeps working for `gracePeriod` ms (default 0).
    */
-  rotate(id: string, options: ActorOption & { gracePeriod?: number } = {}): Promise<IssuedKey> {
+  rotate(id: string, options: ActorOption & { gracePeriod?: number | undefined } = {}): Promise<IssuedKey> {
     return this.manager.rotate(id, options);
   }
 

@@ -13,11 +13,11 @@ import type { KeyStore, Use } from "./store.js";
  */
 export interface LastUsedOptions {
   /** At most one write per key per window, in ms. Default 60 000. */
-  window?: number;
+  window?: number | undefined;
   /** How long uses are batched before a write, in ms. Default 1 000. */
-  flushDelay?: number;
+  flushDelay?: number | undefined;
   /** Deadline of one write, in ms, after which it counts as failed. Default: the instance's `storeTimeout`. */
-  timeout?: number;
+  timeout?: number | undefined;
 }
 
 /**

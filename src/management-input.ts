@@ -16,12 +16,12 @@ import { Checker } from "./validate.js";
  */
 export interface CreateInput {
   /** Required without an actor; with one, the actor's owner is used (a different value is rejected). */
-  owner?: string;
+  owner?: string | undefined;
   label: string;
-  role?: string | null;
-  scopes?: string[];
-  expiresAt?: Date | string | number | null;
-  metadata?: Metadata;
+  role?: string | null | undefined;
+  scopes?: string[] | undefined;
+  expiresAt?: Date | string | number | null | undefined;
+  metadata?: Metadata | undefined;
 }
 
 /**
@@ -34,10 +34,10 @@ export interface CreateInput {
  * ```
  */
 export interface UpdateInput {
-  label?: string;
-  metadata?: Metadata;
-  scopes?: string[];
-  role?: string | null;
+  label?: string | undefined;
+  metadata?: Metadata | undefined;
+  scopes?: string[] | undefined;
+  role?: string | null | undefined;
 }
 
 /**
@@ -51,7 +51,7 @@ export interface UpdateInput {
  */
 export interface ActorOption {
   /** When given: tenancy and the ceiling apply. Omit only in trusted server code. */
-  actor?: Actor | null;
+  actor?: Actor | null | undefined;
 }
 
 /**
@@ -66,10 +66,10 @@ export interface ActorOption {
  */
 export interface ListOptions extends ActorOption {
   /** Page size, 1–100 (default 20). */
-  limit?: number;
+  limit?: number | undefined;
   /** `nextCursor` of the previous page. */
-  cursor?: string | null;
-  status?: KeyStatus;
+  cursor?: string | null | undefined;
+  status?: KeyStatus | undefined;
 }
 
 /** What {@link parseCreate} checks and settles; the caller only adds the key. */

@@ -1,4 +1,5 @@
 import { type FieldError, ValidationError } from "./errors.js";
+import { parseExpiryText } from "./expiry.js";
 import { isValidScope } from "./scopes.js";
 import type { Metadata } from "./types.js";
 
@@ -8,6 +9,8 @@ export const MAX_LABEL_LENGTH = 120;
 export const MAX_SCOPES = 100;
 /** Largest metadata object, as JSON. */
 export const MAX_METADATA_BYTES = 4096;
+/** Deepest metadata nesting: the metadata object is level 1, an object or array inside it level 2, and so on. */
+export const MAX_METADATA_DEPTH = 8;
 /** Longest owner or actor id. */
 export const MAX_ID_LENGTH = 256;
 /** Latest instant a `Date` can hold (epoch ms): later expiries are refused. */
@@ -18,6 +21,19 @@ function storable(text: string): boolean {
   return !text.includes("\u0000") && !LONE_SURROGATE.test(text);
 }
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Characters a label may not hold: C0/C1 controls and line separators;
+ * bidirectional marks, embeddings, overrides and isolates, which make a
+ * label display as something else (`U+202E` reverses the text after it);
+ * zero-width characters, which make two labels look alike.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+const LABEL_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const LABEL_FORMATTING: readonly (readonly [RegExp, string])[] = [
+  [/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/, "must not contain bidirectional formatting characters"],
+  [/[\u200b-\u200d\u2060\ufeff]/, "must not contain zero-width characters"],
+];
 
 /** Collects field errors, then throws them together. */
 export class Checker {
@@ -40,8 +56,12 @@ export class Checker {
     if (label.length > MAX_LABEL_LENGTH) {
       return (this.fail("label", `must be at most ${MAX_LABEL_LENGTH} characters`), undefined);
     }
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-    if (/[\u0000-\u001f\u007f]/.test(label)) return (this.fail("label", "must not contain control characters"), undefined);
+    // controls inside the label (surrounding whitespace such as "\n" is trimmed); formatting
+    // characters anywhere in the value, since trim() would silently drop a leading U+FEFF
+    if (LABEL_CONTROLS.test(label)) return (this.fail("label", "must not contain control characters"), undefined);
+    for (const [pattern, message] of LABEL_FORMATTING) {
+      if (pattern.test(value)) return (this.fail("label", message), undefined);
+    }
     if (!storable(label)) return (this.fail("label", "must not contain unpaired surrogates"), undefined);
     return label;
   }
@@ -82,12 +102,18 @@ export class Checker {
     const ms =
       value instanceof Date
         ? value.getTime()
-        : typeof value === "string" && value.trim() !== ""
-          ? Date.parse(value)
-          : typeof value === "number"
-            ? value
+        : typeof value === "string"
+          ? parseExpiryText(value)
+          : typeof value === "number" && Number.isFinite(value)
+            ? Math.trunc(value)
             : Number.NaN;
-    if (!Number.isFinite(ms) || ms > MAX_TIME) return (this.fail("expiresAt", "must be a valid date"), undefined);
+    if (!Number.isFinite(ms) || ms > MAX_TIME) {
+      const message =
+        typeof value === "string"
+          ? "must be a date-time with an offset (2099-06-30T12:00:00Z) or a date (2099-06-30, midnight UTC) that exists"
+          : "must be a valid date or finite epoch milliseconds";
+      return (this.fail("expiresAt", message), undefined);
+    }
     if (ms <= now) return (this.fail("expiresAt", "must be in the future"), undefined);
     return ms;
   }
@@ -99,6 +125,8 @@ export class Checker {
     }
     let json: string;
     try {
+      const shape = metadataShape(value);
+      if (shape) return (this.fail("metadata", shape), undefined);
       json = JSON.stringify(value);
     } catch {
       return (this.fail("metadata", "must be JSON-serialisable"), undefined);
@@ -110,8 +138,54 @@ export class Checker {
     if (new TextEncoder().encode(json).length > MAX_METADATA_BYTES) {
       return (this.fail("metadata", `must be at most ${MAX_METADATA_BYTES} bytes as JSON`), undefined);
     }
-    return JSON.parse(json) as Metadata;
+    const stored = JSON.parse(json) as unknown;
+    if (stored === null || typeof stored !== "object" || Array.isArray(stored)) {
+      return (this.fail("metadata", "must be a JSON object"), undefined); // e.g. a Date, whose JSON is a string
+    }
+    // what is stored, once more: a `toJSON` inside may have produced the nesting
+    const storedShape = metadataShape(stored);
+    return storedShape ? (this.fail("metadata", storedShape), undefined) : (stored as Metadata);
   }
+}
+
+/**
+ * Why metadata is refused, or null: nested deeper than
+ * {@link MAX_METADATA_DEPTH}, or surely larger than {@link MAX_METADATA_BYTES}
+ * as JSON (a lower bound of its JSON size is counted while walking).
+ * Iterative, so no input can exhaust the stack, and it stops as soon as a
+ * limit is passed, so a huge object costs little. A cycle is refused as too
+ * deep. An object with `toJSON` is not entered: its JSON is checked after
+ * serialisation. Getters that throw propagate to the caller.
+ */
+function metadataShape(root: object): string | null {
+  let budget = MAX_METADATA_BYTES;
+  const stack: [unknown, number][] = [[root, 1]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [node, depth] = item;
+    // a string costs at least its UTF-16 length: UTF-8 never has fewer bytes than UTF-16 units
+    if (typeof node === "string") budget -= node.length + 2;
+    else if (node === null || typeof node !== "object") budget -= 1;
+    else if (typeof (node as { toJSON?: unknown }).toJSON !== "function") {
+      if (depth > MAX_METADATA_DEPTH) return `must not be nested more than ${MAX_METADATA_DEPTH} levels deep`;
+      budget -= 2;
+      if (Array.isArray(node)) {
+        for (let i = 0; i < node.length && budget >= 0; i++) {
+          budget -= 1;
+          stack.push([node[i], depth + 1]);
+        }
+      } else {
+        for (const key of Object.keys(node)) {
+          const value = (node as Record<string, unknown>)[key];
+          if (value === undefined || typeof value === "function" || typeof value === "symbol") continue; // not in JSON
+          budget -= key.length + 4;
+          if (budget < 0) break;
+          stack.push([value, depth + 1]);
+        }
+      }
+    }
+    if (budget < 0) return `must be at most ${MAX_METADATA_BYTES} bytes as JSON`;
+  }
+  return null;
 }
 
 /** Whether a valid scope is allowed by a catalog: listed, `*`, or a wildcard over a listed resource. */

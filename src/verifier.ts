@@ -66,7 +66,7 @@ export type VerifyResult = { ok: true; key: ApiKey; scopes: string[] } | { ok: f
  */
 export interface VerifyOptions {
   /** Scopes the key must hold (all of them). */
-  scopes?: readonly string[];
+  scopes?: readonly string[] | undefined;
 }
 
 const FAILURES: Readonly<Record<VerificationFailure, VerifyError>> = {

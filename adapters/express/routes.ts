@@ -1,6 +1,6 @@
 import express, { type Request, type Router } from "express";
 import type { Keyward } from "keyward";
-import { createManagementHandler, errorBody, type HttpResponse, type ManagementOptions } from "keyward/http";
+import { createManagementHandler, errorBody, type HttpResponse, type ManagementOptions, requestHeaders } from "keyward/http";
 import { assertKeyward, pathOf, queryOf } from "../shared/http.js";
 import { nodeBodyReader } from "../shared/node-body.js";
 import { send } from "./send.js";
@@ -46,6 +46,7 @@ export function apiKeyRoutes(keyward: Keyward, options: ApiKeyRoutesOptions): Ro
         route: req.path,
         path,
         query: new URLSearchParams(queryOf(req.url)),
+        headers: requestHeaders(req),
         readBody: nodeBodyReader(req, () => req.body),
         native: req,
       });

@@ -1,9 +1,9 @@
 import { type Context, Hono } from "hono";
 import type { Keyward } from "keyward";
-import { createManagementHandler, errorBody, type HttpResponse, type ManagementOptions } from "keyward/http";
+import { createManagementHandler, errorBody, type HttpResponse, type ManagementOptions, requestHeaders } from "keyward/http";
 import { assertKeyward } from "../shared/http.js";
 import { readText } from "./body.js";
-import { respond } from "./respond.js";
+import { headerSource, respond } from "./respond.js";
 
 /**
  * Options of the Hono {@link apiKeyRoutes}: `actor(c)` resolves the caller;
@@ -45,6 +45,7 @@ export function apiKeyRoutes(keyward: Keyward, options: ApiKeyRoutesOptions): Ho
         route: belowMount(c.req.routePath, url.pathname),
         path: url.pathname,
         query: url.searchParams,
+        headers: requestHeaders(headerSource(c)),
         readBody: (limit) => readText(c, limit),
         native: c,
       });

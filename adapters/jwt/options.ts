@@ -31,19 +31,19 @@ export type ClaimsToActor = (payload: JWTPayload) => Actor | null | undefined | 
  */
 export interface JwtActorCommonOptions {
   /** Required `iss` value (or one of several). Strongly recommended. */
-  issuer?: string | readonly string[];
+  issuer?: string | readonly string[] | undefined;
   /** Required `aud` value (or one of several). Strongly recommended: without it, a token minted for another API of the same issuer is accepted. */
-  audience?: string | readonly string[];
+  audience?: string | readonly string[] | undefined;
   /**
    * Accepted `alg` header values. Defaults to every asymmetric JWS algorithm
    * (`RS*`, `PS*`, `ES*`, `EdDSA`, `Ed25519`) with `jwks`, and `["HS256"]` with
    * `secret`. `none` is never accepted; HMAC algorithms never with `jwks`.
    */
-  algorithms?: readonly string[];
+  algorithms?: readonly string[] | undefined;
   /** Leeway for `exp`, `nbf` and `iat`: seconds, or a duration such as `"30s"` or `"2 minutes"`. Default 0. */
-  clockTolerance?: number | string;
+  clockTolerance?: number | string | undefined;
   /** Claims that must be present, e.g. `["sub", "exp"]`. */
-  requiredClaims?: readonly string[];
+  requiredClaims?: readonly string[] | undefined;
   /** Maps the verified claims to an {@link Actor}. Required. */
   toActor: ClaimsToActor;
 }
@@ -84,11 +84,11 @@ export interface JwtActorRemoteJwksOptions extends JwtActorCommonOptions {
   jwks: string | URL;
   secret?: never;
   /** Milliseconds after a fetch before an unknown `kid` may trigger another. jose default 30 000. */
-  cooldownDuration?: number;
+  cooldownDuration?: number | undefined;
   /** Milliseconds the fetched set is trusted before it is fetched again. jose default 600 000. */
-  cacheMaxAge?: number;
+  cacheMaxAge?: number | undefined;
   /** Milliseconds before a fetch is abandoned (then: 503). jose default 5 000. */
-  timeoutDuration?: number;
+  timeoutDuration?: number | undefined;
 }
 
 /**

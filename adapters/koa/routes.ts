@@ -1,5 +1,5 @@
 import { ConfigError, type Keyward } from "keyward";
-import { createManagementHandler, errorBody, type HttpResponse, type ManagementOptions } from "keyward/http";
+import { createManagementHandler, errorBody, type HttpResponse, type ManagementOptions, requestHeaders } from "keyward/http";
 import type { Context, Middleware } from "koa";
 import { assertKeyward, pathOf } from "../shared/http.js";
 import { nodeBodyReader } from "../shared/node-body.js";
@@ -20,7 +20,7 @@ export interface ApiKeyRoutesOptions extends ManagementOptions<Context> {
    * Path the API answers under, e.g. `/settings/api-keys`; requests elsewhere
    * go on to `next()`. Default: every path (for use under `koa-mount` or a router).
    */
-  prefix?: string;
+  prefix?: string | undefined;
 }
 
 /**
@@ -55,6 +55,7 @@ export function apiKeyRoutes(keyward: Keyward, options: ApiKeyRoutesOptions): Mi
         route: below,
         path,
         query: new URLSearchParams(ctx.querystring),
+        headers: requestHeaders(ctx.req),
         readBody: nodeBodyReader(ctx.req, () => (ctx.request as { body?: unknown }).body),
         native: ctx,
       });

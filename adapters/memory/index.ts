@@ -31,7 +31,7 @@ import { statusOf } from "keyward";
  */
 export interface MemoryStoreOptions {
   /** Records to start with (e.g. fixtures). */
-  records?: readonly KeyRecord[];
+  records?: readonly KeyRecord[] | undefined;
 }
 
 /**

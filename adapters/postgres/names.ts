@@ -50,9 +50,9 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
  */
 export interface TableOptions {
   /** Table name: lowercase letters, digits and `_`, at most 40 characters. Default `keyward_keys`. */
-  table?: string;
+  table?: string | undefined;
   /** Schema name: lowercase letters, digits and `_`. Default `public`. */
-  schema?: string;
+  schema?: string | undefined;
 }
 
 /**

@@ -20,7 +20,7 @@ export interface PostgresStoreOptions extends TableOptions {
   /** A node-postgres `Pool` or `Client`, a PGlite instance, or anything with `query(text, values)`. */
   client: PgClient;
   /** LISTEN/NOTIFY channel of the change feed. Default `<table>_changes`. */
-  channel?: string;
+  channel?: string | undefined;
   /**
    * Where the change feed listens. Default: PGlite's `listen`, or a client
    * checked out of a pg `Pool` and held for the feed. Pass a function returning
@@ -28,15 +28,15 @@ export interface PostgresStoreOptions extends TableOptions {
    * behind a transaction-pooling proxy), or `false` for no feed: the
    * verification cache then relies on its TTL alone. Writes always notify.
    */
-  listen?: PgListenFactory | false;
+  listen?: PgListenFactory | false | undefined;
   /** Reconnect, health-check and error-reporting settings of the change feed. */
-  feed?: FeedOptions;
+  feed?: FeedOptions | undefined;
   /**
    * Run the migrations (advisory-locked, idempotent) before the first
    * operation, so the store works without an explicit `migrate()`. Default
    * true; set false when your own migration tool applies `schemaSql()`.
    */
-  autoMigrate?: boolean;
+  autoMigrate?: boolean | undefined;
 }
 
 /**

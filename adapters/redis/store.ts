@@ -17,12 +17,12 @@ import { CLAIM, DELETE_IF, INSERT, TOUCH, TRANSITION, UNCLAIM, UPDATE } from "./
  */
 export type RedisStoreOptions = {
   /** Prefix of every key name and of the change channel. Default `keyward`. */
-  prefix?: string;
+  prefix?: string | undefined;
   /**
    * A dedicated connection for the change feed. Default: a duplicate of
    * `client`, opened by each `watch` and closed by its unsubscribe function.
    */
-  subscriber?: SubscriberLike;
+  subscriber?: SubscriberLike | undefined;
 } & (
   | {
       /** An ioredis `Redis` or `Cluster`, or a node-redis client or cluster. */

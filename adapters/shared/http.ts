@@ -3,10 +3,24 @@
 /** The content type of every answer the adapters write. */
 export const JSON_TYPE = "application/json; charset=utf-8";
 
-/** The pathname of a request target (`/a/b?x=1` → `/a/b`), as sent (not decoded). */
+/**
+ * The pathname of a request target (`/a/b?x=1` → `/a/b`), as sent (not
+ * decoded). An absolute-form target (`http://host/a/b?x=1`, RFC 9112
+ * §3.2.2), which Node passes through in `req.url`, gives its path alone.
+ */
 export function pathOf(url: string): string {
-  const q = url.indexOf("?");
-  return q === -1 ? url : url.slice(0, q);
+  let start = 0;
+  if (url.charCodeAt(0) !== 47) {
+    const scheme = url.indexOf("://");
+    if (scheme !== -1) {
+      let end = scheme + 3;
+      while (end < url.length && url[end] !== "/" && url[end] !== "?" && url[end] !== "#") end++;
+      if (url[end] !== "/") return "/";
+      start = end;
+    }
+  }
+  const q = url.indexOf("?", start);
+  return q === -1 ? url.slice(start) : url.slice(start, q);
 }
 
 /** The query string of a request target, without `?`. */

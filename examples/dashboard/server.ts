@@ -1,5 +1,5 @@
 /**
- * keyward dashboard: the key-management page the seed help pages describe,
+ * keyward dashboard: the key-management page SaaS products give their customers' admins,
  * served by Hono over `apiKeyRoutes`, on the in-memory store.
  *
  *   npx tsx examples/dashboard/server.ts      # PORT (default 3004), HOST (default 127.0.0.1)

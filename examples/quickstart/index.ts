@@ -1,7 +1,7 @@
 /**
  * keyward quickstart: a Hono server on the in-memory store.
  *
- *   npm start                 # start the server (PORT, default 3000)
+ *   npm start                 # the in-process demo, then a server on PORT (default 3000) until Ctrl-C
  *   npm start -- --once       # run the in-process demo only, then exit
  *
  * It first shows the lifecycle in-process (create → verify → revoke), then
@@ -65,6 +65,7 @@ const server = serve({ fetch: app.fetch, port, hostname: "127.0.0.1" }, (info) =
   );
   console.log(`  curl -s ${base}/settings/api-keys -H "Authorization: Bearer $KEY"`);
   console.log(`  curl -si ${base}/v1/jobs   # no key: 401 with WWW-Authenticate`);
+  console.log("\nThe server keeps running: press Ctrl-C to stop it (npm start -- --once skips the server).");
 });
 
 const shutdown = async () => {

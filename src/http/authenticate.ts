@@ -12,16 +12,16 @@ import { assertRealm, authFailure, type HttpResponse } from "./responses.js";
  */
 export interface AuthOptions {
   /** `realm` of `WWW-Authenticate`. Default `"api"`. */
-  realm?: string;
+  realm?: string | undefined;
   /**
    * Also accept the key in this header (e.g. `"x-api-key"`); `true` means
    * `x-api-key`. Default: only `Authorization: Bearer`. Sending both is a 400.
    */
-  header?: string | boolean;
+  header?: string | boolean | undefined;
   /** Scopes every request through this middleware must hold. */
-  scopes?: readonly string[];
+  scopes?: readonly string[] | undefined;
   /** `Retry-After` seconds on a 503. Default 5. */
-  retryAfter?: number;
+  retryAfter?: number | undefined;
 }
 
 /**

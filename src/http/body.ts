@@ -28,6 +28,25 @@ export class BodyTooLargeError extends KeywardError {
   }
 }
 
+/** The message of a 415: what to send instead (never the type that was sent). */
+export const UNSUPPORTED_MEDIA_TYPE_MESSAGE = "Unsupported content type: send Content-Type: application/json";
+
+/**
+ * A 415 for a management request that is not JSON-typed: a body sent as a
+ * form or as text, or a POST a browser could have sent cross-site without a
+ * preflight. Its message says to send `Content-Type: application/json`.
+ *
+ * @example
+ * ```ts
+ * if (text !== "" && !hasJsonType(headers)) throw new UnsupportedMediaTypeError();
+ * ```
+ */
+export class UnsupportedMediaTypeError extends KeywardError {
+  constructor() {
+    super("unsupported_media_type", 415, UNSUPPORTED_MEDIA_TYPE_MESSAGE);
+  }
+}
+
 /**
  * Parses a request body that must be a JSON object; an empty body is `{}`.
  * Throws {@link MalformedBodyError} (400) otherwise.

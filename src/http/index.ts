@@ -39,8 +39,8 @@ export {
   type PathSource,
   type ScopeGuard,
 } from "./authenticate.js";
-export { BodyTooLargeError, MalformedBodyError, parseJsonObject } from "./body.js";
-export { headerValues } from "./headers.js";
+export { BodyTooLargeError, MalformedBodyError, parseJsonObject, UnsupportedMediaTypeError } from "./body.js";
+export { headerValues, type RequestHeaders, requestHeaders } from "./headers.js";
 export { type ActorResolver, createManagementHandler, type ManagementOptions, type ManagementRequest } from "./management.js";
 export {
   assertRealm,

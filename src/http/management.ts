@@ -1,6 +1,6 @@
 import { type Actor, ForbiddenError, type Keyward, NotFoundError, RoleBook, readCredential, ValidationError } from "keyward";
-import { parseJsonObject, pick } from "./body.js";
-import { headerValues } from "./headers.js";
+import { parseJsonObject, pick, UnsupportedMediaTypeError } from "./body.js";
+import { type RequestHeaders, requestHeaders } from "./headers.js";
 import {
   assertRealm,
   authFailure,
@@ -10,6 +10,7 @@ import {
   type HttpResponse,
   type ResponseContext,
 } from "./responses.js";
+import { hasJsonType, refusesAsSimple } from "./simple-request.js";
 
 /**
  * Resolves the caller of a management request from the framework's request object.
@@ -37,11 +38,11 @@ export interface ManagementOptions<Req> {
   /** Who is calling: a session lookup, `jwtActor(...)` or `keyActor(keyward)`. `null` → 401. */
   actor: ActorResolver<Req>;
   /** `realm` of `WWW-Authenticate` on a 401. Default `"api"`. */
-  realm?: string;
+  realm?: string | undefined;
   /** Largest JSON body accepted, in bytes. Default 16 KiB. */
-  maxBodyBytes?: number;
+  maxBodyBytes?: number | undefined;
   /** Longest rotation grace period accepted, in ms. Default 30 days. */
-  maxGracePeriod?: number;
+  maxGracePeriod?: number | undefined;
 }
 
 /**
@@ -52,7 +53,8 @@ export interface ManagementOptions<Req> {
  * const url = new URL(req.url ?? "/", "http://localhost"); // mounted at /api-keys
  * const request: ManagementRequest<IncomingMessage> = {
  *   method: req.method ?? "GET", route: url.pathname.slice("/api-keys".length) || "/", path: url.pathname,
- *   query: url.searchParams, readBody: (limit) => readText(req, limit), native: req, // readText: your body reader
+ *   query: url.searchParams, headers: requestHeaders(req),
+ *   readBody: (limit) => readText(req, limit), native: req, // readText: your body reader
  * };
  * const answer = await handle(request);
  * ```
@@ -64,6 +66,11 @@ export interface ManagementRequest<Req> {
   /** The full request path, for error bodies. */
   path: string;
   query: URLSearchParams;
+  /**
+   * The request's headers, read from the framework's raw form
+   * (`requestHeaders(req)`). Default: read from `native` the same way.
+   */
+  headers?: RequestHeaders;
   /** Reads the raw body as text; should reject (or return more than `maxBodyBytes`) when it is too large. */
   readBody: (limit: number) => Promise<string>;
   /** The framework's own request object, for the actor resolver. */
@@ -87,7 +94,11 @@ const ACTIONS: Record<string, Handler> = {
 /**
  * The management API behind `apiKeyRoutes`, framework-neutral: routes a
  * request, resolves the actor, parses the JSON body and answers with a
- * status and JSON body. The owner always comes from the actor.
+ * status and JSON body. The owner always comes from the actor. A
+ * state-changing request a browser could send cross-site without a CORS
+ * preflight (a form or text body, or a POST with neither a JSON
+ * `Content-Type` nor a non-safelisted header such as `Authorization`) is
+ * refused with 415 before anything else runs.
  *
  * @example
  * ```ts
@@ -109,12 +120,14 @@ export function createManagementHandler<Req>(keyward: Keyward, options: Manageme
     const method = req.method.toUpperCase();
     const route = match(method, segments);
     if (!route) return json(404, errorBody(404, "Not found", req.path));
+    const headers = req.headers ?? requestHeaders(req.native);
+    if (refusesAsSimple(method, headers)) return unsupported(req.path);
     try {
       const actor = await options.actor(req.native);
       if (!actor) {
         // RFC 6750 §3, as for apiKeyAuth: a broken or doubled credential is a 400; a Bearer token
         // that was not accepted gets error="invalid_token"; nothing (or another scheme) gets no error
-        const sent = readCredential({ authorization: headerValues(req.native, "authorization") });
+        const sent = readCredential({ authorization: headers.values("authorization") });
         if (sent.kind === "invalid") {
           const res = authFailure("invalid_request", ctx);
           res.headers["cache-control"] = "no-store";
@@ -129,7 +142,7 @@ export function createManagementHandler<Req>(keyward: Keyward, options: Manageme
           body: errorBody(401, "Authentication required", req.path),
         };
       }
-      const body = route.body ? parseJsonObject(await req.readBody(maxBody), maxBody) : {};
+      const body = await readJsonBody(req, route.body, hasJsonType(headers), maxBody);
       const [status, payload] = await route.run(keyward, actor, body, req as ManagementRequest<unknown>, maxGrace);
       return json(status, payload);
     } catch (error) {
@@ -138,6 +151,29 @@ export function createManagementHandler<Req>(keyward: Keyward, options: Manageme
       return res;
     }
   };
+}
+
+function unsupported(path: string): HttpResponse {
+  const error = new UnsupportedMediaTypeError();
+  return { status: 415, headers: { "cache-control": "no-store" }, body: errorBody(415, error.message, path) };
+}
+
+/**
+ * The JSON object of a route that takes a body (`{}` for one that does not).
+ * A body that is not JSON-typed is read (within the limit) only to refuse it
+ * when it is not empty: on Fetch runtimes a body may come without
+ * `Content-Length`.
+ */
+async function readJsonBody(
+  req: ManagementRequest<unknown>,
+  wanted: boolean,
+  jsonTyped: boolean,
+  maxBody: number,
+): Promise<Record<string, unknown>> {
+  if (!wanted && jsonTyped) return {};
+  const text = await req.readBody(maxBody);
+  if (!jsonTyped && text !== "") throw new UnsupportedMediaTypeError();
+  return wanted ? parseJsonObject(text, maxBody) : {};
 }
 
 interface Route {

@@ -1,7 +1,7 @@
 import { ConfigError, type FieldError, isKeywardError, type VerificationFailure } from "keyward";
 
 /**
- * The error body of every non-2xx answer (seed 001 shape).
+ * The error body of every non-2xx answer: `{ status, error, message, timestamp, path, details? }`.
  *
  * @example
  * ```ts
@@ -44,6 +44,7 @@ const LABELS: Record<number, string> = {
   404: "NOT_FOUND",
   409: "CONFLICT",
   413: "BAD_REQUEST",
+  415: "BAD_REQUEST",
   422: "VALIDATION_ERROR",
   503: "SERVICE_UNAVAILABLE",
 };

@@ -1,5 +1,4 @@
-import type { KeyStore } from "../store.js";
-import type { KeyRecord } from "../types.js";
+import type { KeyRecord, KeyStore } from "keyward";
 import { makeRecord } from "./fixtures.js";
 import type { ConformanceOptions } from "./types.js";
 

@@ -2,6 +2,8 @@
  * examples/quickstart end to end: `npm start` as a child process, exercised
  * with the requests its printed curl lines suggest.
  */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { KEY_PATTERN } from "keyward";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningExample, startExample } from "./support.js";
@@ -68,4 +70,26 @@ describe("examples/quickstart", () => {
     expect((await call("/v1/jobs", rawKey)).status).toBe(401);
     expect(server.stdout()).not.toContain(rawKey);
   });
+});
+
+describe("what README promises about npm start", () => {
+  it("README keeps its two commands and says the demo is a server stopped with Ctrl-C", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const block = /## Try it\n\n```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+    expect(block.trim().split("\n")).toEqual(["npm ci && npm start", "npm test"]);
+    expect(readme).toMatch(/starts a local server/);
+    expect(readme).toMatch(/Ctrl-C/);
+    expect(readme).toMatch(/npm start -- --once/);
+  });
+
+  it("the running demo says how to stop it", () => {
+    expect(server.stdout()).toMatch(/press Ctrl-C to stop it/);
+  });
+
+  it("npm start -- --once runs the terminal part and exits 0 without serving", () => {
+    const once = spawnSync("npx", ["tsx", "examples/quickstart/index.ts", "--once"], { encoding: "utf8", timeout: 60_000 });
+    expect(once.status).toBe(0);
+    expect(once.stdout).toMatch(/revoke +then verify → revoked \(401\)/);
+    expect(once.stdout).not.toMatch(/listening on/);
+  }, 60_000);
 });

@@ -62,6 +62,14 @@ describe("doubled credentials through a Fetch Request (Hono off Node)", () => {
       ],
     ],
     [
+      "a key and a long token, joined beyond the token cap",
+      "/v1/jobs",
+      (k) => [
+        ["authorization", `Bearer ${k.valid}`],
+        ["authorization", `Bearer ${"A".repeat(250)}`],
+      ],
+    ],
+    [
       "an empty Authorization next to a Bearer one",
       "/v1/jobs",
       (k) => [

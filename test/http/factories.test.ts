@@ -71,7 +71,11 @@ describe("mounting", () => {
       expect(created.status).toBe(201);
       const { id, owner } = created.json as { id: string; owner: string };
       expect(owner).toBe("org_x");
-      const disabled = await request(server.port, { method: "POST", path: `/orgs/org_x/keys/${id}/disable` });
+      const disabled = await request(server.port, {
+        method: "POST",
+        path: `/orgs/org_x/keys/${id}/disable`,
+        headers: [["content-type", "application/json"]],
+      });
       expect(disabled.json).toMatchObject({ id, status: "disabled" });
       const foreign = await request(server.port, { path: `/orgs/org_y/keys/${id}` });
       expect(foreign.status).toBe(404);
@@ -86,6 +90,7 @@ describe("mounting", () => {
     app.route("/orgs/:org/keys", ho.apiKeyRoutes(world.kw, { actor: (c) => orgActor(c.req.param("org")) }));
     const created = await app.request("/api/orgs/org_x/keys", {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ label: "Mounted", role: "viewer" }),
     });
     expect(created.status).toBe(201);
@@ -97,7 +102,10 @@ describe("mounting", () => {
     expect(await roles.json()).toEqual(["admin", "viewer"]);
     const root = await app.request("/api/orgs/org_x/keys/");
     expect(((await root.json()) as { data: unknown[] }).data.length).toBeGreaterThan(0);
-    const missing = await app.request(`/api/orgs/org_x/keys/${id}/explode`, { method: "POST" });
+    const missing = await app.request(`/api/orgs/org_x/keys/${id}/explode`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+    });
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ path: `/api/orgs/org_x/keys/${id}/explode` });
   });

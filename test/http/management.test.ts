@@ -1,6 +1,6 @@
 /**
  * The management API (`apiKeyRoutes`) on Express, Hono and Koa over real
- * HTTP: the seed-001 shapes, pagination, roles, lifecycle routes, errors,
+ * HTTP: the documented shapes, pagination, roles, lifecycle routes, errors,
  * tenancy, the permission, and `keyActor` as the actor.
  */
 import { createKeyward, type Keyward } from "keyward";
@@ -10,7 +10,7 @@ import { ADAPTERS, type AdapterName, type Running, start } from "./apps.js";
 import { createWorld, type Exchange, PREFIX, ROLES, request, type World } from "./support.js";
 
 const BASE = "/settings/api-keys";
-const SEED_001_FIELDS = ["id", "keyPrefix", "label", "scopes", "createdAt", "expiresAt", "revokedAt", "lastUsedAt", "active"];
+const RECORD_FIELDS = ["id", "keyPrefix", "label", "scopes", "createdAt", "expiresAt", "revokedAt", "lastUsedAt", "active"];
 const KEY_RE = new RegExp(`^${PREFIX}_[0-9A-Za-z]{54}$`);
 
 interface Call {
@@ -68,13 +68,13 @@ describe.each(ADAPTERS)("management API over %s", (adapter: AdapterName) => {
     return json(res) as Body & { id: string; rawKey: string };
   };
 
-  it("POST / creates a key: 201, the seed-001 fields plus rawKey, not cacheable", async () => {
+  it("POST / creates a key: 201, the documented fields plus rawKey, not cacheable", async () => {
     const res = await call("POST", BASE, { user: "admin", body: { label: "Production ATS Integration", scopes: ["jobs:read"] } });
     expect(res.status).toBe(201);
     expect(res.headers["cache-control"]).toBe("no-store");
     expect(res.headers["content-type"]).toBe("application/json; charset=utf-8");
     const body = json(res);
-    for (const field of [...SEED_001_FIELDS, "rawKey"]) expect(body).toHaveProperty(field);
+    for (const field of [...RECORD_FIELDS, "rawKey"]) expect(body).toHaveProperty(field);
     expect(body).toMatchObject({ label: "Production ATS Integration", scopes: ["jobs:read"], active: true, revokedAt: null });
     expect(body.rawKey).toMatch(KEY_RE);
     expect((body.rawKey as string).startsWith(body.keyPrefix as string)).toBe(true);

@@ -83,10 +83,13 @@ let revoking: ApiKey | null = null;
 // --- HTTP ---
 
 async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const method = init.method ?? "GET";
   const res = await fetch(API + path, {
-    method: init.method ?? "GET",
+    method,
     credentials: "same-origin",
-    headers: { accept: "application/json", ...(init.body !== undefined && { "content-type": "application/json" }) },
+    // every state-changing call says it is JSON, body or not: the management API refuses
+    // requests a browser could send cross-site without a preflight (forms, text bodies)
+    headers: { accept: "application/json", ...(method !== "GET" && { "content-type": "application/json" }) },
     ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
   });
   const body = (await res.json().catch(() => null)) as unknown;
