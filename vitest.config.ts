@@ -15,7 +15,12 @@ export const alias = [
 
 const ENTRIES = ["http", "testing", "memory", "postgres", "redis", "express", "hono", "koa", "jwt"];
 
-const common = { testTimeout: 20_000, hookTimeout: 30_000, fileParallelism: true };
+const common = {
+  testTimeout: 20_000,
+  hookTimeout: 30_000,
+  fileParallelism: true,
+  setupFiles: [here("./test/setup/unhandled-rejections.ts")],
+};
 
 /**
  * Test files that reach into the sources (internal modules) or run the
@@ -23,26 +28,28 @@ const common = { testTimeout: 20_000, hookTimeout: 30_000, fileParallelism: true
  */
 const SOURCE_ONLY = [
   "test/cli/**",
+  "test/docs/**",
   "test/examples/**",
-  "test/examples.test.ts",
+  "test/types/**",
   "test/core/cache.test.ts",
   "test/core/hashing.test.ts",
   "test/core/key-format.test.ts",
-  "test/null-expiry-never-expires.test.ts",
+  "test/stores/null-expiry-never-expires.test.ts",
 ];
 
 /** What each artifact run covers (globs under test/). */
 const HTTP = ["test/http/**/*.test.ts"];
-const STORES = ["test/*conformance*.test.ts", "test/memory-store.test.ts", "test/golden-stores.test.ts", "test/redis-*.test.ts"];
-const REDIS = ["test/redis-*.test.ts", "test/http/versions.test.ts"];
+const CONFORMANCE = ["test/stores/*/conformance.test.ts", "test/stores/memory/*.test.ts"];
+const STORES = ["test/stores/**/*.test.ts"];
+const REDIS = ["test/stores/redis/*.test.ts", "test/http/versions.test.ts"];
 const RUNS: { set: keyof typeof PEER_SETS; format: "esm" | "cjs"; include: string[] }[] = [
   // the whole suite on the newest peers, as `import`
   { set: "newest", format: "esm", include: ["test/**/*.test.ts"] },
   // the HTTP contract and management suites, the stores and the core again, as `require`
-  { set: "newest", format: "cjs", include: [...HTTP, ...STORES, "test/core/**/*.test.ts"] },
+  { set: "newest", format: "cjs", include: [...HTTP, ...CONFORMANCE, "test/stores/redis/*.test.ts", "test/core/**/*.test.ts"] },
   // the oldest supported major of every peer
-  { set: "oldest", format: "esm", include: [...HTTP, ...STORES, "test/postgres-*.test.ts", "test/jwt/**/*.test.ts"] },
-  { set: "oldest", format: "cjs", include: [...HTTP, "test/*conformance*.test.ts"] },
+  { set: "oldest", format: "esm", include: [...HTTP, ...STORES, "test/jwt/**/*.test.ts"] },
+  { set: "oldest", format: "cjs", include: [...HTTP, ...CONFORMANCE] },
   // node-redis 5, the major between the oldest and the newest
   { set: "redis5", format: "esm", include: REDIS },
 ];

@@ -9,6 +9,7 @@
  *   curl -s -X POST localhost:3001/settings/api-keys -H "Authorization: Bearer $KEY" \
  *        -H "Content-Type: application/json" -d '{"label":"CRM sync","role":"viewer"}'
  */
+import type { AddressInfo } from "node:net";
 import express from "express";
 import { createKeyward, keyActor } from "keyward";
 import { apiKeyAuth, apiKeyRoutes, requireScopes } from "keyward/express";
@@ -42,7 +43,7 @@ const bootstrap = await keyward.create({ owner: "org_demo", label: "Bootstrap ad
 const port = Number(process.env.PORT ?? 3001);
 const server = app.listen(port, "127.0.0.1", () => {
   console.log(`bootstrap admin key (shown once): ${bootstrap.key}`);
-  console.log(`keyward Express example listening on http://127.0.0.1:${port}`);
+  console.log(`keyward Express example listening on http://127.0.0.1:${(server.address() as AddressInfo).port}`);
 });
 
 const shutdown = () => {

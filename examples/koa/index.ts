@@ -9,6 +9,7 @@
  *   curl -s -X POST localhost:3003/settings/api-keys -H "Authorization: Bearer $KEY" \
  *        -H "Content-Type: application/json" -d '{"label":"CRM sync","role":"viewer"}'
  */
+import type { AddressInfo } from "node:net";
 import { createKeyward, keyActor } from "keyward";
 import { apiKeyAuth, apiKeyRoutes, requireScopes } from "keyward/koa";
 import { memoryStore } from "keyward/memory";
@@ -68,7 +69,7 @@ const bootstrap = await keyward.create({ owner: "org_demo", label: "Bootstrap ad
 const port = Number(process.env.PORT ?? 3003);
 const server = app.listen(port, "127.0.0.1", () => {
   console.log(`bootstrap admin key (shown once): ${bootstrap.key}`);
-  console.log(`keyward Koa example listening on http://127.0.0.1:${port}`);
+  console.log(`keyward Koa example listening on http://127.0.0.1:${(server.address() as AddressInfo).port}`);
 });
 
 const shutdown = () => {

@@ -5,7 +5,7 @@ import { postgresStore } from "keyward/postgres";
 import { redisStore } from "keyward/redis";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { cli, keysIn, REQUIRE_SERVICES, ROLES, STACK_LINE, tempDir } from "./helpers.js";
+import { cli, keysIn, REQUIRE_SERVICES, ROLES, STACK_LINE, tempDir } from "../support/cli.js";
 
 const PEPPERS = "pepper-current,pepper-older";
 const suffix = `${process.pid}_${Math.random().toString(36).slice(2, 8)}`;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCommandLine } from "../../cli/args.js";
 import { type CliIO, runCli } from "../../cli/run.js";
 import { parseExpires, parseScopes } from "../../cli/values.js";
-import { keysIn, ROLES, STACK_LINE, tempDir } from "./helpers.js";
+import { keysIn, ROLES, STACK_LINE, tempDir } from "../support/cli.js";
 
 /** Runs the CLI in-process with captured output and only the given environment. */
 async function run(argv: string[], io: Partial<CliIO> = {}) {

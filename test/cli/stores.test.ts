@@ -11,7 +11,7 @@ import Redis from "ioredis";
 import { generateKey } from "keyward";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliIO, runCli } from "../../cli/run.js";
-import { cli, REQUIRE_SERVICES, STACK_LINE, tempDir } from "./helpers.js";
+import { cli, REQUIRE_SERVICES, STACK_LINE, tempDir } from "../support/cli.js";
 
 /** Runs the CLI in-process with captured output and only the given environment. */
 async function run(argv: string[], io: Partial<CliIO> = {}) {
@@ -88,17 +88,18 @@ describe("a Redis that accepts connections but never answers", () => {
   }, 40_000);
 
   it("a command that never gets an answer after the handshake: exit 3 (by id, and by a key read from stdin)", async () => {
-    const byId = await cli(["revoke", "some-id", "--redis-url", handshakeOnly.url, "--timeout", "1"], { timeout: 30_000 });
+    // --timeout 3: long enough for the handshake on a loaded machine, so the command itself is what hangs
+    const byId = await cli(["revoke", "some-id", "--redis-url", handshakeOnly.url, "--timeout", "3"], { timeout: 30_000 });
     expect(byId.code).toBe(3);
     expect(byId.stderr).toMatch(/key store unavailable/);
     const key = generateKey("kw").key;
-    const byKey = await run(["disable", "--stdin", "--redis-url", handshakeOnly.url, "--timeout", "1"], {
+    const byKey = await run(["disable", "--stdin", "--redis-url", handshakeOnly.url, "--timeout", "3"], {
       readStdin: async () => key,
     });
     expect(byKey.code).toBe(3);
     expect(byKey.stderr).toMatch(/key store unavailable/);
     expect(byKey.stderr).not.toContain(key);
-  });
+  }, 40_000);
 
   it("--timeout must be a number of seconds from just above 0 to 600", async () => {
     for (const value of ["0", "-1", "abc", "601", "1e3", ""]) {

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { cli, ROLES, STACK_LINE, tempDir } from "./helpers.js";
+import { cli, ROLES, STACK_LINE, tempDir } from "../support/cli.js";
 
 const tmp = tempDir("usage");
 afterAll(() => tmp.remove());

@@ -4,7 +4,7 @@ import { memoryStore } from "keyward/memory";
 import { makeRecord } from "keyward/testing";
 import { describe, expect, it } from "vitest";
 import { VerificationCache } from "../../src/cache.js";
-import { countingStore, deferred, manualClock } from "./support.js";
+import { countingStore, deferred, manualClock } from "../support/core.js";
 
 const CACHE = { ttl: 30_000, max: 100 };
 

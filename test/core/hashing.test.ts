@@ -3,7 +3,7 @@ import { createHasher, createKeyward, generateKey, HMAC_TAG, SHA256_TAG, timingS
 import { memoryStore } from "keyward/memory";
 import { describe, expect, it } from "vitest";
 import { nobleBackend, nodeBackend } from "../../src/internal/sha256.js";
-import { countingStore } from "./support.js";
+import { countingStore } from "../support/core.js";
 
 const anyText = fc.oneof(
   fc.string({ maxLength: 200 }),

@@ -12,7 +12,7 @@ import { memoryStore } from "keyward/memory";
 import { describe, expect, it, vi } from "vitest";
 import { BASE62, encodeUint32, randomBase62 } from "../../src/internal/base62.js";
 import { crc32 } from "../../src/internal/crc32.js";
-import { flipChar, secretOf } from "./support.js";
+import { flipChar, secretOf } from "../support/core.js";
 
 const BODY = /^[0-9A-Za-z]{54}$/;
 

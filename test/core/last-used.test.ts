@@ -2,7 +2,7 @@ import type { KeyStore, Use } from "keyward";
 import { createKeyward } from "keyward";
 import { memoryStore } from "keyward/memory";
 import { describe, expect, it } from "vitest";
-import { countingStore, deferred, manualClock, sleep } from "./support.js";
+import { countingStore, deferred, manualClock, sleep } from "../support/core.js";
 
 /** A memory store that records every touch batch and can be told to fail touches. */
 function touchSpy(failures = 0) {

@@ -2,7 +2,7 @@ import type { KeywardEvent } from "keyward";
 import { createKeyward, generateKey, type KeyStore } from "keyward";
 import { memoryStore } from "keyward/memory";
 import { describe, expect, it } from "vitest";
-import { actor, manualClock, ROLES, secretOf } from "./support.js";
+import { actor, manualClock, ROLES, secretOf } from "../support/core.js";
 
 /** Every 16-character window of every secret, and every raw key: none may appear in `text`. */
 function leaks(text: string, keys: readonly string[]): string[] {

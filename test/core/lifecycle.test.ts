@@ -1,6 +1,6 @@
 import { ConflictError, ValidationError } from "keyward";
 import { describe, expect, it } from "vitest";
-import { manualClock, setup } from "./support.js";
+import { manualClock, setup } from "../support/core.js";
 
 const OWNER = "org_1";
 

@@ -7,7 +7,7 @@
 import { createKeyward } from "keyward";
 import { memoryStore } from "keyward/memory";
 import { describe, expect, it } from "vitest";
-import { countingStore } from "./support.js";
+import { countingStore } from "../support/core.js";
 
 const CACHE = { ttl: 60_000, max: 100 };
 const ROLES = { viewer: ["jobs:read"], admin: ["jobs:*"] };

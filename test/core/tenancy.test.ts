@@ -1,6 +1,6 @@
 import { type Actor, ForbiddenError, NotFoundError, ValidationError } from "keyward";
 import { describe, expect, it } from "vitest";
-import { actor, setup } from "./support.js";
+import { actor, setup } from "../support/core.js";
 
 const alice = actor({ id: "alice", owner: "org_a", role: "admin" });
 const mallory = actor({ id: "mallory", owner: "org_b", role: "owner" });

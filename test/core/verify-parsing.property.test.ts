@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { createKeyward, generateKey, hasValidChecksum } from "keyward";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type CountingStore, countingStore, flipChar } from "./support.js";
+import { type CountingStore, countingStore, flipChar } from "../support/core.js";
 
 const store: CountingStore = countingStore();
 const kw = createKeyward({ store, prefix: "sk_live", lastUsed: false });

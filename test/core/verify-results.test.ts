@@ -1,7 +1,7 @@
 import { createKeyward, generateKey, type KeyStore, type VerifyResult } from "keyward";
 import { memoryStore } from "keyward/memory";
 import { describe, expect, it } from "vitest";
-import { manualClock, setup } from "./support.js";
+import { manualClock, setup } from "../support/core.js";
 
 /** Asserts a refusal with exactly this code and status, and a message that does not echo the key. */
 function expectRefused(result: VerifyResult, code: string, status: number, key = ""): void {

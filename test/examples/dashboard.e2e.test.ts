@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { KEY_PATTERN } from "keyward";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, type RunningExample, servicesRequired, startExample } from "./support.js";
+import { ROOT, type RunningExample, servicesRequired, startExample } from "../support/examples.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);

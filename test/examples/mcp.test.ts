@@ -8,7 +8,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { KEY_PATTERN } from "keyward";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningExample, startExample } from "./support.js";
+import { type RunningExample, startExample } from "../support/examples.js";
 
 let server: RunningExample;
 let adminKey: string;

@@ -2,11 +2,11 @@
  * examples/quickstart end to end: `npm start` as a child process, exercised
  * with the requests its printed curl lines suggest.
  */
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { KEY_PATTERN } from "keyward";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningExample, startExample } from "./support.js";
+import { type RunningExample, startExample } from "../support/examples.js";
+import { runTs } from "../support/spawn.js";
 
 let server: RunningExample;
 let adminKey: string;
@@ -86,9 +86,9 @@ describe("what README promises about npm start", () => {
     expect(server.stdout()).toMatch(/press Ctrl-C to stop it/);
   });
 
-  it("npm start -- --once runs the terminal part and exits 0 without serving", () => {
-    const once = spawnSync("npx", ["tsx", "examples/quickstart/index.ts", "--once"], { encoding: "utf8", timeout: 60_000 });
-    expect(once.status).toBe(0);
+  it("npm start -- --once runs the terminal part and exits 0 without serving", async () => {
+    const once = await runTs("examples/quickstart/index.ts", { args: ["--once"], timeout: 60_000 });
+    expect(once.code).toBe(0);
     expect(once.stdout).toMatch(/revoke +then verify → revoked \(401\)/);
     expect(once.stdout).not.toMatch(/listening on/);
   }, 60_000);

@@ -1,9 +1,9 @@
-import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { runTs } from "../support/spawn.js";
 
 /** The store examples are scripts: they run to completion and must exit 0 by themselves. */
 function run(file: string, env: Record<string, string | undefined>) {
-  return spawnSync("npx", ["tsx", file], { env: { ...process.env, ...env }, encoding: "utf8", timeout: 90_000 });
+  return runTs(file, { env, timeout: 90_000 });
 }
 
 const REDIS_URL = process.env.REDIS_URL;
@@ -12,22 +12,22 @@ if (!REDIS_URL && !process.env.KEYWARD_REQUIRE_SERVICES) {
 }
 
 describe("store examples run to completion", () => {
-  it("examples/postgres exits 0 (on PostgreSQL when DATABASE_URL is set, on embedded PGlite otherwise)", () => {
-    const result = run("examples/postgres/index.ts", {});
+  it("examples/postgres exits 0 (on PostgreSQL when DATABASE_URL is set, on embedded PGlite otherwise)", async () => {
+    const result = await run("examples/postgres/index.ts", {});
     expect(result.stderr).not.toMatch(/Error:/);
-    expect(result.status).toBe(0);
+    expect(result.code).toBe(0);
   }, 120_000);
 
-  it("examples/postgres exits 0 on embedded PGlite", () => {
-    const result = run("examples/postgres/index.ts", { DATABASE_URL: "" });
-    expect(result.status).toBe(0);
+  it("examples/postgres exits 0 on embedded PGlite", async () => {
+    const result = await run("examples/postgres/index.ts", { DATABASE_URL: "" });
+    expect(result.code).toBe(0);
   }, 120_000);
 
   it.skipIf(!REDIS_URL && !process.env.KEYWARD_REQUIRE_SERVICES)(
     "examples/redis exits 0 against REDIS_URL",
-    () => {
-      const result = run("examples/redis/index.ts", {});
-      expect(result.status).toBe(0);
+    async () => {
+      const result = await run("examples/redis/index.ts", {});
+      expect(result.code).toBe(0);
       expect(result.stdout).not.toMatch(/not reachable/i);
       expect(result.stdout).toMatch(/revoked {2}verify now → revoked/);
     },

@@ -5,8 +5,8 @@
  * apiKeyAuth, requireScopes and the management API.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADAPTERS, type AdapterName, type Running, start } from "./apps.js";
-import { createWorld, request, type World } from "./support.js";
+import { ADAPTERS, type AdapterName, type Running, start } from "../support/apps.js";
+import { createWorld, request, type World } from "../support/http.js";
 
 describe.each(ADAPTERS)("absolute-form request targets over %s", (adapter: AdapterName) => {
   let world: World;

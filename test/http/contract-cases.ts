@@ -7,7 +7,7 @@
  * In header values, `{valid}`, `{revoked}`, … stand for the keys of the
  * test world (see `support.ts`); `{8k}` for an 8 KiB token.
  */
-import type { StoreMode } from "./support.js";
+import type { StoreMode } from "../support/http.js";
 
 export interface ContractCase {
   name: string;

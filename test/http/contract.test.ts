@@ -3,9 +3,9 @@
  * 127.0.0.1 and checks that the three adapters answer identically.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADAPTERS, type AdapterName, type Running, start } from "./apps.js";
+import { ADAPTERS, type AdapterName, type Running, start } from "../support/apps.js";
+import { createWorld, type Exchange, type Keys, request, type World } from "../support/http.js";
 import { CONTRACT, type ContractCase } from "./contract-cases.js";
-import { createWorld, type Exchange, type Keys, request, type World } from "./support.js";
 
 const EIGHT_KIB = "A".repeat(8192);
 

@@ -12,8 +12,9 @@
 import fc from "fast-check";
 import { createKeyward, type Keyward, keyActor, StoreUnavailableError } from "keyward";
 import { memoryStore } from "keyward/memory";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ADAPTERS, type AdapterName, type Running, start } from "./apps.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ADAPTERS, type AdapterName, type Running, start } from "../support/apps.js";
+import { type Exchange, PREFIX, ROLES, request } from "../support/http.js";
 import {
   arbitraryBehaviour,
   type Behaviour,
@@ -22,21 +23,9 @@ import {
   faultyStore,
   type ReadMethod,
 } from "./damaged-answers.js";
-import { type Exchange, PREFIX, ROLES, request } from "./support.js";
 
 const RUNS = 120;
 const BASE = "/settings/api-keys";
-
-const rejections: unknown[] = [];
-const onRejection = (e: unknown) => rejections.push(e);
-beforeEach(() => {
-  rejections.length = 0;
-  process.on("unhandledRejection", onRejection);
-});
-afterEach(() => {
-  process.off("unhandledRejection", onRejection);
-  expect(rejections).toEqual([]);
-});
 
 interface Keys {
   viewer: { key: string; id: string };

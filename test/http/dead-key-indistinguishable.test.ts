@@ -7,8 +7,8 @@
  * behind `keyActor`, in every adapter.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADAPTERS, type AdapterName, type Running, start } from "./apps.js";
-import { createWorld, type Exchange, type Keys, request, type World } from "./support.js";
+import { ADAPTERS, type AdapterName, type Running, start } from "../support/apps.js";
+import { createWorld, type Exchange, type Keys, request, type World } from "../support/http.js";
 
 /** Keys a caller might guess or mistype: none of them ever existed. */
 const WRONG = ["unknown", "badChecksum", "otherPrefix"] as const satisfies readonly (keyof Keys)[];

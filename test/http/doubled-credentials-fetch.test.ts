@@ -6,8 +6,8 @@
  * (test/http/contract-cases.ts), with nothing looked up.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { honoApp } from "./apps.js";
-import { createWorld, type World } from "./support.js";
+import { honoApp } from "../support/apps.js";
+import { createWorld, type World } from "../support/http.js";
 
 let world: World;
 beforeAll(async () => {

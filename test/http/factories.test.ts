@@ -14,7 +14,7 @@ import * as ho from "keyward/hono";
 import * as ko from "keyward/koa";
 import Koa from "koa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createWorld, listen, request, type World } from "./support.js";
+import { createWorld, listen, request, type World } from "../support/http.js";
 
 let world: World;
 beforeAll(async () => {

@@ -17,8 +17,8 @@ import * as ho from "keyward/hono";
 import * as ko from "keyward/koa";
 import Koa from "koa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADAPTERS, type AdapterName, type Running } from "./apps.js";
-import { createWorld, listen, PREFIX, request, type World } from "./support.js";
+import { ADAPTERS, type AdapterName, type Running } from "../support/apps.js";
+import { createWorld, listen, PREFIX, request, type World } from "../support/http.js";
 
 /** The documented fields of ApiKey (src/types.ts), and nothing else. */
 const API_KEY_FIELDS = [

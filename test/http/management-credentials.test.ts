@@ -4,8 +4,8 @@
  * do (SECURITY 1, 3, 4, 9).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { honoApp } from "./apps.js";
-import { createWorld, type World } from "./support.js";
+import { honoApp } from "../support/apps.js";
+import { createWorld, type World } from "../support/http.js";
 
 let world: World;
 beforeAll(async () => {

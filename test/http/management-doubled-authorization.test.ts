@@ -7,8 +7,8 @@
  * oversized token and answer 401.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADAPTERS, type AdapterName, honoApp, type Running, start } from "./apps.js";
-import { createWorld, request, type World } from "./support.js";
+import { ADAPTERS, type AdapterName, honoApp, type Running, start } from "../support/apps.js";
+import { createWorld, request, type World } from "../support/http.js";
 
 const INVALID_REQUEST = 'Bearer realm="api", error="invalid_request"';
 /** `/settings/api-keys` resolves its actor from a session header (absent here); `/integrations/api-keys` is keyActor. */

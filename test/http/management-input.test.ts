@@ -5,8 +5,8 @@
  * zero-width characters, expiry dates that do not exist.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADAPTERS, type AdapterName, type Running, start } from "./apps.js";
-import { createWorld, type Exchange, request, type World } from "./support.js";
+import { ADAPTERS, type AdapterName, type Running, start } from "../support/apps.js";
+import { createWorld, type Exchange, request, type World } from "../support/http.js";
 
 const BASE = "/settings/api-keys";
 

@@ -6,8 +6,8 @@
 import { createKeyward, type Keyward } from "keyward";
 import { memoryStore } from "keyward/memory";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADAPTERS, type AdapterName, type Running, start } from "./apps.js";
-import { createWorld, type Exchange, PREFIX, ROLES, request, type World } from "./support.js";
+import { ADAPTERS, type AdapterName, type Running, start } from "../support/apps.js";
+import { createWorld, type Exchange, PREFIX, ROLES, request, type World } from "../support/http.js";
 
 const BASE = "/settings/api-keys";
 const RECORD_FIELDS = ["id", "keyPrefix", "label", "scopes", "createdAt", "expiresAt", "revokedAt", "lastUsedAt", "active"];

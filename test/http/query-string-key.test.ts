@@ -8,9 +8,9 @@
  */
 import type { KeywardEvent } from "keyward";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
-import { secretOf } from "../core/support.js";
-import { ADAPTERS, type AdapterName, type Running, start } from "./apps.js";
-import { createWorld, PREFIX, request, type World } from "./support.js";
+import { ADAPTERS, type AdapterName, type Running, start } from "../support/apps.js";
+import { secretOf } from "../support/core.js";
+import { createWorld, PREFIX, request, type World } from "../support/http.js";
 
 const CONSOLE = ["log", "info", "warn", "error", "debug", "trace"] as const;
 

@@ -11,9 +11,9 @@ import { type Actor, createKeyward, type Keyward, keyActor } from "keyward";
 import { headerValues } from "keyward/http";
 import { memoryStore } from "keyward/memory";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ADAPTERS, type AdapterName, type Running } from "./apps.js";
-import { mountHono, serveMounts } from "./mount.js";
-import { ACTORS, type Exchange, PREFIX, ROLES, request } from "./support.js";
+import { ADAPTERS, type AdapterName, type Running } from "../support/apps.js";
+import { ACTORS, type Exchange, PREFIX, ROLES, request } from "../support/http.js";
+import { mountHono, serveMounts } from "../support/mount.js";
 
 const SESSION = "/settings/api-keys";
 const BEARER = "/integrations/api-keys";

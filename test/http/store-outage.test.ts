@@ -7,8 +7,8 @@
  * back, the same server answers 200 and 401 again by itself.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADAPTERS, type AdapterName, type Running, start } from "./apps.js";
-import { createWorld, type Keys, request, type StoreMode, type World } from "./support.js";
+import { ADAPTERS, type AdapterName, type Running, start } from "../support/apps.js";
+import { createWorld, type Keys, request, type StoreMode, type World } from "../support/http.js";
 
 const WELL_FORMED = ["valid", "revoked", "disabled", "unknown"] as const satisfies readonly (keyof Keys)[];
 

@@ -14,7 +14,7 @@ import {
   sign,
   startJwksServer,
   toActor,
-} from "./helpers.js";
+} from "../support/jwt.js";
 
 let key: SigningKey;
 let server: JwksServer | undefined;

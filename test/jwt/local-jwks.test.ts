@@ -1,7 +1,7 @@
 import { base64url, exportJWK, generateKeyPair, SignJWT, UnsecuredJWT } from "jose";
 import { jwtActor } from "keyward/jwt";
 import { beforeAll, describe, expect, it } from "vitest";
-import { AUDIENCE, bearer, ISSUER, jwksOf, makeKey, requests, type SigningKey, sign, tamper, toActor } from "./helpers.js";
+import { AUDIENCE, bearer, ISSUER, jwksOf, makeKey, requests, type SigningKey, sign, tamper, toActor } from "../support/jwt.js";
 
 let key: SigningKey;
 let other: SigningKey;

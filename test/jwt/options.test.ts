@@ -2,7 +2,7 @@ import { exportJWK, generateKeyPair } from "jose";
 import { ConfigError } from "keyward";
 import { jwtActor } from "keyward/jwt";
 import { beforeAll, describe, expect, it } from "vitest";
-import { bearer, jwksOf, makeKey, type SigningKey, sign, toActor } from "./helpers.js";
+import { bearer, jwksOf, makeKey, type SigningKey, sign, toActor } from "../support/jwt.js";
 
 let key: SigningKey;
 beforeAll(async () => {

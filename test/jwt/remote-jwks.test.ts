@@ -13,7 +13,7 @@ import {
   sign,
   startJwksServer,
   toActor,
-} from "./helpers.js";
+} from "../support/jwt.js";
 
 let k1: SigningKey;
 let k2: SigningKey;

@@ -1,6 +1,6 @@
 import { jwtActor } from "keyward/jwt";
 import { beforeAll, describe, expect, it } from "vitest";
-import { AUDIENCE, bearer, ISSUER, jwksOf, makeKey, requests, type SigningKey, sign, toActor } from "./helpers.js";
+import { AUDIENCE, bearer, ISSUER, jwksOf, makeKey, requests, type SigningKey, sign, toActor } from "../support/jwt.js";
 
 const secret = new TextEncoder().encode("a-32-byte-test-secret-0123456789");
 

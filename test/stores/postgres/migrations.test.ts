@@ -3,7 +3,7 @@ import { ConfigError, createKeyward } from "keyward";
 import { migrate, migrations, migrationsFor, postgresStore, SCHEMA_VERSION, schemaSql, schemaVersion } from "keyward/postgres";
 import { makeRecord } from "keyward/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dropTable, hasServer, newPool, noteSkip, uniqueTable } from "./postgres-helpers";
+import { dropTable, hasServer, newPool, noteSkip, uniqueTable } from "../../support/postgres.js";
 
 async function indexes(
   client: { query(t: string, v?: unknown[]): Promise<{ rows: { indexdef: string }[] }> },

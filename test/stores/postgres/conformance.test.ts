@@ -2,7 +2,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { type PostgresStore, postgresStore } from "keyward/postgres";
 import { storeConformance } from "keyward/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dropTable, hasServer, newPool, noteSkip, uniqueTable } from "./postgres-helpers";
+import { dropTable, hasServer, newPool, noteSkip, uniqueTable } from "../../support/postgres.js";
 
 describe("postgresStore on PGlite (in-memory)", () => {
   let db: PGlite;

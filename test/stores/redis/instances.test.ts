@@ -1,9 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { createInterface } from "node:readline";
 import type Redis from "ioredis";
 import { createKeyward, type Keyward, type KeywardOptions } from "keyward";
 import { redisStore, type SendCommand } from "keyward/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ChildVerifier, startChildVerifier } from "../../support/cross-process.js";
 import {
   cleanup,
   closeNodeRedis,
@@ -15,7 +14,7 @@ import {
   sleep,
   uniquePrefix,
   until,
-} from "./fixtures/redis-env.js";
+} from "../../support/redis.js";
 
 noteSkip("redis-instances");
 
@@ -116,46 +115,29 @@ describe.skipIf(!REDIS_URL)("keyward instances sharing one Redis", () => {
   }
 
   describe("another OS process", () => {
-    let child: ChildProcess | undefined;
-    afterAll(() => {
-      if (child?.pid !== undefined && child.exitCode === null) {
-        try {
-          process.kill(-child.pid, "SIGKILL"); // the child's own process group (npx → tsx → node)
-        } catch {
-          // already gone
-        }
-      }
-    });
+    let child: ChildVerifier | undefined;
+    afterAll(() => child?.stop());
 
     it(`refuses a revoked key within ${PROPAGATION_BOUND_MS} ms in another process`, async () => {
       const p = `${prefix}:proc`;
       const a = instance(p, io(), { cache: CACHE });
       const { key, apiKey } = await a.create({ owner: "org_proc", label: "other process" });
-      child = spawn("npx", ["tsx", "test/fixtures/redis-verifier.ts"], {
-        env: { ...process.env, KW_STORE_PREFIX: p, KW_KEY_PREFIX: "kw", KW_TEST_KEY: key, KW_MAX_MS: "25000" },
-        stdio: ["ignore", "pipe", "inherit"],
-        detached: true,
-      });
-      const events: Record<string, unknown>[] = [];
-      createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
-        try {
-          events.push(JSON.parse(line));
-        } catch {
-          // not a report
-        }
-      });
-      expect(await until(() => events.some((e) => e.event === "ready"), 25_000, 20)).toBe(true);
+      child = startChildVerifier(
+        { KW_STORE: "redis", REDIS_URL: REDIS_URL as string, KW_NAMESPACE: p, KW_KEY_PREFIX: "kw", KW_DEADLINE_MS: "25000" },
+        key,
+      );
+      await child.next("ready", 25_000);
       const calledAt = Date.now();
       await a.revoke(apiKey.id);
       const resolvedAt = Date.now();
-      expect(await until(() => events.some((e) => e.event === "refused"), 5000, 5)).toBe(true);
-      const refused = events.find((e) => e.event === "refused") as { at: number; code: string };
+      const refused = await child.next("refused", 5000);
       // the child may see the change before this process has run revoke()'s continuation: a negative figure is possible
       console.log(
         `[redis propagation] other process: refused ${refused.at - resolvedAt} ms after revoke() resolved (${refused.at - calledAt} ms after it was called)`,
       );
       expect(refused.code).toBe("revoked");
       expect(refused.at - resolvedAt).toBeLessThan(PROPAGATION_BOUND_MS);
+      expect(await child.exited()).toBe(0);
     }, 40_000);
   });
 

@@ -3,7 +3,7 @@ import { createKeyward, type KeyStore } from "keyward";
 import { type PgClient, postgresStore } from "keyward/postgres";
 import { makeRecord } from "keyward/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dropTable, hasServer, newPool, noteSkip, uniqueTable } from "./postgres-helpers";
+import { dropTable, hasServer, newPool, noteSkip, uniqueTable } from "../../support/postgres.js";
 
 const roles = { viewer: ["jobs:read"] };
 

@@ -1,51 +1,28 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { KEY_PATTERN } from "keyward";
+import { type RunResult, runTs } from "./spawn.js";
 
-/** The repository root: the CLI runs from here so tsx picks up tsconfig paths. */
-export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export { ROOT } from "./spawn.js";
 
 /** What a CLI run produced. */
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type CliResult = RunResult;
 
 /** Environment variables the CLI reads; stripped from the inherited environment so each test sets its own. */
 const CLI_ENV = ["DATABASE_URL", "REDIS_URL", "KEYWARD_PEPPER", "KEYWARD_PREFIX", "KEYWARD_ROLES", "KEYWARD_DEBUG"];
 
 /**
- * Runs the real entry point as a subprocess: `npx tsx cli/index.ts …args`.
+ * Runs the real entry point as a subprocess (`cli/index.ts …args`).
  * `env` adds variables to a clean copy of the environment; `input` is written to stdin.
  */
 export function cli(
   args: string[],
   options: { env?: Record<string, string>; input?: string; timeout?: number } = {},
 ): Promise<CliResult> {
-  const env: Record<string, string | undefined> = { ...process.env };
-  for (const name of CLI_ENV) delete env[name];
+  const env: Record<string, string | undefined> = Object.fromEntries(CLI_ENV.map((name) => [name, undefined]));
   Object.assign(env, options.env);
-  return new Promise((resolve, reject) => {
-    const child = spawn("npx", ["tsx", "cli/index.ts", ...args], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`keyward ${args.join(" ")} did not exit within ${options.timeout ?? 60_000} ms\n${stderr}`));
-    }, options.timeout ?? 60_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(options.input ?? "");
-  });
+  return runTs("cli/index.ts", { args, env, input: options.input ?? "", timeout: options.timeout ?? 60_000 });
 }
 
 /** Every keyward key found in `text`. */

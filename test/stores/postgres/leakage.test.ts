@@ -2,7 +2,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { createKeyward, type KeywardEvent } from "keyward";
 import { type PgClient, postgresStore } from "keyward/postgres";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { dropTable, hasServer, newPool, noteSkip, secretOf, uniqueTable } from "./postgres-helpers";
+import { dropTable, hasServer, newPool, noteSkip, secretOf, uniqueTable } from "../../support/postgres.js";
 
 const roles = { viewer: ["jobs:read"], admin: ["jobs:read", "jobs:write", "api_keys:manage"] };
 

@@ -7,7 +7,7 @@
 import { ConflictError, createKeyward, type Keyward } from "keyward";
 import { makeRecord } from "keyward/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type OpenedStore, STORE_KINDS } from "./fixtures/store-matrix.js";
+import { type OpenedStore, STORE_KINDS } from "../support/store-matrix.js";
 
 const roles = { viewer: ["jobs:read"], writer: ["jobs:read", "jobs:write"] };
 

@@ -14,7 +14,7 @@ import {
   REDIS_URL,
   sendOf,
   uniquePrefix,
-} from "./fixtures/redis-env.js";
+} from "../../support/redis.js";
 
 noteSkip("redis-conformance");
 

@@ -14,7 +14,7 @@ import type { ActorResolver } from "keyward/http";
 import * as ko from "keyward/koa";
 import Koa from "koa";
 import type { AdapterName, Running } from "./apps.js";
-import { listen } from "./support.js";
+import { listen } from "./http.js";
 
 /** Mount path → actor resolver (it receives Express `req`, Hono `c` or Koa `ctx`). */
 export type Mounts = Record<string, ActorResolver<unknown>>;

@@ -2,7 +2,7 @@ import type Redis from "ioredis";
 import { createKeyward } from "keyward";
 import { redisStore, type SendCommand } from "keyward/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, ioredis, keysUnder, noteSkip, REDIS_URL, sendOf, sleep, uniquePrefix } from "./fixtures/redis-env.js";
+import { cleanup, ioredis, keysUnder, noteSkip, REDIS_URL, sendOf, sleep, uniquePrefix } from "../../support/redis.js";
 
 noteSkip("redis-leakage");
 

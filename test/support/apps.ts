@@ -21,7 +21,7 @@ import * as ex from "keyward/express";
 import * as ho from "keyward/hono";
 import * as ko from "keyward/koa";
 import Koa, { type Middleware } from "koa";
-import { listen, testActor } from "./support.js";
+import { listen, testActor } from "./http.js";
 
 export type AdapterName = "express" | "hono" | "koa";
 export const ADAPTERS: readonly AdapterName[] = ["express", "hono", "koa"];

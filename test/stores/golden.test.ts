@@ -13,8 +13,8 @@ import { createKeyward, type KeyStore } from "keyward";
 import { migrationsFor, type PgClient, postgresStore, SCHEMA_VERSION } from "keyward/postgres";
 import { redisStore } from "keyward/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, ioredis, noteSkip as noteRedisSkip, REDIS_URL, sendOf, uniquePrefix } from "./fixtures/redis-env.js";
-import { dropTable, hasServer, newPool, noteSkip, uniqueTable } from "./postgres-helpers.js";
+import { dropTable, hasServer, newPool, noteSkip, uniqueTable } from "../support/postgres.js";
+import { cleanup, ioredis, noteSkip as noteRedisSkip, REDIS_URL, sendOf, uniquePrefix } from "../support/redis.js";
 
 interface Golden {
   prefix: string;
@@ -31,7 +31,7 @@ interface GoldenStores {
   };
 }
 
-const read = <T>(name: string): T => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8")) as T;
+const read = <T>(name: string): T => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), "utf8")) as T;
 const golden = read<Golden>("golden-v1.json");
 const stored = read<GoldenStores>("golden-v1-stores.json");
 const now = () => Date.UTC(2026, 0, 1);

@@ -1,8 +1,8 @@
 import { EventEmitter } from "node:events";
 import type { ChangeListener } from "keyward";
 import { type PgListenConnection, postgresStore } from "keyward/postgres";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { waitFor } from "./postgres-helpers";
+import { describe, expect, it } from "vitest";
+import { waitFor } from "../../support/postgres.js";
 
 /** A stand-in for a dedicated pg connection: records queries, can fail on demand. */
 class FakeConnection extends EventEmitter {
@@ -58,17 +58,6 @@ function harness(
 }
 
 describe("change feed connection handling (no server needed)", () => {
-  const rejections: unknown[] = [];
-  const onRejection = (e: unknown) => rejections.push(e);
-  beforeEach(() => {
-    rejections.length = 0;
-    process.on("unhandledRejection", onRejection);
-  });
-  afterEach(() => {
-    process.off("unhandledRejection", onRejection);
-    expect(rejections).toEqual([]);
-  });
-
   it("LISTENs on a dedicated connection, resets caches once live and forwards its channel's ids only", async () => {
     const h = harness();
     const unwatch = await h.store.watch?.(h.listener);

@@ -3,22 +3,11 @@ import { createKeyward, generateKey, StoreUnavailableError } from "keyward";
 import { DuplicateRecordError, type PgClient, postgresStore } from "keyward/postgres";
 import { makeRecord } from "keyward/testing";
 import pg from "pg";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DATABASE_URL, dropTable, hasServer, newPool, noteSkip, uniqueTable, waitFor } from "./postgres-helpers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DATABASE_URL, dropTable, hasServer, newPool, noteSkip, uniqueTable, waitFor } from "../../support/postgres.js";
 
 const roles = { viewer: ["jobs:read"] };
 const DEAD_URL = "postgres://postgres@127.0.0.1:1/test"; // nothing listens on port 1
-
-const rejections: unknown[] = [];
-const onRejection = (e: unknown) => rejections.push(e);
-beforeEach(() => {
-  rejections.length = 0;
-  process.on("unhandledRejection", onRejection);
-});
-afterEach(() => {
-  process.off("unhandledRejection", onRejection);
-  expect(rejections).toEqual([]);
-});
 
 /** A client that can be switched between a failing and a working database at run time. */
 function switchable(working: PgClient, failing: PgClient) {

@@ -8,7 +8,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const PLANNING = /\bseeds?\b|\bseed[- ]?0\d\d\b|\bissue (?:#?\d+)\b|\bthe issue(?:'s)?\b|\bphase \d+\b|\bmilestone \d+\b/i;
 
 function files(dir: string, ext: RegExp): string[] {

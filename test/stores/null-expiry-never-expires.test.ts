@@ -8,8 +8,8 @@
  */
 import { createKeyward } from "keyward";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DELETE_IF } from "../adapters/redis/scripts.js";
-import { type OpenedStore, STORE_KINDS } from "./fixtures/store-matrix.js";
+import { DELETE_IF } from "../../adapters/redis/scripts.js";
+import { type OpenedStore, STORE_KINDS } from "../support/store-matrix.js";
 
 const T0 = Date.UTC(2030, 0, 1);
 const CENTURIES = 300 * 365 * 86_400_000;

@@ -1,10 +1,9 @@
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { createKeyward, type Keyward } from "keyward";
 import { type PostgresStore, postgresStore } from "keyward/postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DATABASE_URL, dropTable, hasServer, newPool, noteSkip, uniqueTable, waitFor } from "./postgres-helpers";
+import { startChildVerifier } from "../../support/cross-process.js";
+import { DATABASE_URL, dropTable, hasServer, newPool, noteSkip, uniqueTable, waitFor } from "../../support/postgres.js";
 
 /** §3.8 target, documented in docs/postgres.md. */
 const BOUND_MS = 1000;
@@ -114,46 +113,23 @@ describe.skipIf(!hasServer)("two keyward instances on PostgreSQL (DATABASE_URL)"
 
   it("a second OS process refuses a key revoked here within the bound", async () => {
     const { key, apiKey } = await a.create({ owner: "org_proc", label: "cross-process", role: "viewer" });
-    const root = fileURLToPath(new URL("..", import.meta.url)); // tsx resolves `keyward/*` through tsconfig paths from here
-    const child = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "test/fixtures/postgres-verifier.ts"], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL, KW_TABLE: table, KW_DEADLINE_MS: "15000" },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    const lines: string[] = [];
-    const received: number[] = [];
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      for (const line of chunk.split("\n").filter(Boolean)) {
-        lines.push(line);
-        received.push(Date.now());
-      }
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    const killer = setTimeout(() => child.kill("SIGKILL"), 18_000);
+    const child = startChildVerifier(
+      { KW_STORE: "postgres", DATABASE_URL: DATABASE_URL as string, KW_TABLE: table, KW_DEADLINE_MS: "15000" },
+      key,
+    );
     try {
-      child.stdin.end(`${key}\n`); // the key travels over a pipe, never argv or env
-      const ready = await waitFor(() => lines.length > 0, 15_000, 5);
-      expect(ready, stderr).not.toBeNull();
-      expect(lines[0], stderr).toBe("ready");
-
+      await child.next("ready", 15_000);
       await a.revoke(apiKey.id);
       const revokedAt = Date.now();
       expect((await a.verify(key)).ok).toBe(false);
-      expect(await waitFor(() => lines.length > 1, 10_000, 2)).not.toBeNull();
-      const [word, code, at] = (lines[1] as string).split(" ");
-      expect([word, code]).toEqual(["refused", "revoked"]);
-      const inChild = Number(at) - revokedAt;
-      const seenHere = (received[1] as number) - revokedAt;
-      console.log(
-        `[keyward/postgres] PostgreSQL cross-process revoke: child refused after ${inChild} ms (reported back after ${seenHere} ms)`,
-      );
+      const refused = await child.next("refused", 10_000);
+      expect(refused.code).toBe("revoked");
+      const inChild = refused.at - revokedAt;
+      console.log(`[keyward/postgres] PostgreSQL cross-process revoke: child refused after ${inChild} ms`);
       expect(inChild).toBeLessThan(BOUND_MS);
-      expect(await exited).toBe(0);
+      expect(await child.exited()).toBe(0);
     } finally {
-      clearTimeout(killer);
-      child.kill("SIGKILL");
+      await child.stop();
     }
   }, 30_000);
 });
