@@ -19,7 +19,7 @@ export const PEER_SETS = {
     koa: "2.14.0",
     hono: "4.3.0",
     pg: "8.8.0",
-    "@electric-sql/pglite": "0.2.17",
+    "@electric-sql/pglite": "0.5.0",
     ioredis: "5.0.0",
     redis: "4.7.0",
   },
