@@ -1,11 +1,11 @@
 import { type CacheOptions, VerificationCache } from "./cache.js";
 import type { EventListener } from "./events.js";
 import { createHasher, type KeyHasher } from "./hashing.js";
+import { withDeadline } from "./internal/store-call.js";
 import { assertPrefix } from "./key-format.js";
 import { type LastUsedOptions, LastUsedTracker } from "./last-used.js";
 import { type IssuedKey, KeyManager, type KeyPage } from "./management.js";
 import type { ActorOption, CreateInput, ListOptions, UpdateInput } from "./management-input.js";
-import { withDeadline } from "./internal/store-call.js";
 import { RoleBook, type Roles } from "./roles.js";
 import { requireValidScopes } from "./scopes.js";
 import type { KeyStore, MaybePromise } from "./store.js";

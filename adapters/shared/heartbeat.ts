@@ -69,8 +69,8 @@ export interface HeartbeatTarget {
   publish(payload: string): Promise<unknown>;
   /** The first beat came back after being down: the feed is live, anything cached before may be stale. */
   up(): void;
-  /** No beat came back within `downAfter`, or the connection was reported lost. */
-  down(): void;
+  /** No beat came back within `downAfter` (`timedOut`), or the connection was reported lost. */
+  down(timedOut: boolean): void;
   /** A beat went missing while live: messages may have been lost, drop what is cached. */
   gap(): void;
 }
@@ -170,7 +170,7 @@ export class Heartbeat {
     this.disarm();
     if (!this.live) return;
     this.live = false;
-    this.target.down();
+    this.target.down(false);
   }
 
   stop(): void {
@@ -187,7 +187,7 @@ export class Heartbeat {
       this.deadline = null;
       if (!this.running || !this.live) return;
       this.live = false;
-      this.target.down();
+      this.target.down(true);
     }, this.settings.downAfter);
     unref(this.deadline);
   }
