@@ -78,7 +78,10 @@ class ListenerState {
    */
   down(resetNow = true): void {
     const listener = this.listener;
-    if (listener.onDown) return safely(() => listener.onDown?.());
+    if (listener.onDown) {
+      safely(() => listener.onDown?.());
+      return;
+    }
     if (resetNow) safely(() => listener.onReset());
     if (this.timer !== null) return;
     this.timer = setInterval(() => safely(() => this.listener.onReset()), RESET_EVERY_MS);

@@ -77,7 +77,6 @@ describe("close() with a change feed that never answers", () => {
         watch: () => (hang === "watch" ? new Promise(() => {}) : () => new Promise(() => {})),
       };
       const kw = createKeyward({ store, prefix: "kw", cache: { ttl: 60_000, max: 100 }, storeTimeout: 150 });
-      const started = Date.now();
       let settled = false;
       const closing = kw.close().then(() => (settled = true));
       await new Promise((resolve) => setTimeout(resolve, 600));
