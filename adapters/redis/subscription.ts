@@ -168,7 +168,10 @@ function ioredisClusterSubscription(cluster: Conn, channel: string, events: Subs
       // not connected yet
     }
     const node = nodes[Math.floor(Math.random() * nodes.length)];
-    if (node === undefined || typeof node.duplicate !== "function") return later();
+    if (node === undefined || typeof node.duplicate !== "function") {
+      later();
+      return;
+    }
     const conn = node.duplicate({ lazyConnect: true, retryStrategy: null, readOnly: false }) as Conn;
     current = conn;
     conn.on("error", noop);
