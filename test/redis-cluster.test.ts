@@ -1,0 +1,106 @@
+import type { Cluster } from "ioredis";
+import { redisStore } from "keyward/redis";
+import { storeConformance } from "keyward/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  allCached,
+  cachedInstances,
+  type Instance,
+  type NodeCluster,
+  refusalTimes,
+  spread,
+} from "./fixtures/cluster-instances.js";
+import {
+  CLUSTER_NODES,
+  cleanupCluster,
+  ioCluster,
+  nodeCluster,
+  noteClusterSkip,
+  onEveryNode,
+} from "./fixtures/redis-cluster-env.js";
+import { uniquePrefix } from "./fixtures/redis-env.js";
+
+noteClusterSkip("redis-cluster");
+
+/** Cached instances per client in the feed test. */
+const INSTANCES = 12;
+
+describe.skipIf(CLUSTER_NODES.length === 0)("redisStore on a Redis Cluster (REDIS_CLUSTER_NODES)", () => {
+  const prefix = uniquePrefix("cluster");
+  let io: Cluster;
+  let node: NodeCluster;
+  const extra: (Cluster | NodeCluster)[] = [];
+  const instances: Instance[] = [];
+
+  beforeAll(async () => {
+    io = ioCluster();
+    await io.call("PING");
+    node = await nodeCluster();
+  });
+
+  afterAll(async () => {
+    await Promise.all(instances.map((i) => i.kw.close()));
+    await cleanupCluster(io, prefix);
+    for (const c of extra) "nodes" in c ? c.disconnect() : c.destroy();
+    io.disconnect();
+    node.destroy();
+  });
+
+  storeConformance({
+    name: "redisStore (ioredis Cluster)",
+    store: () => redisStore({ client: io, prefix: `${prefix}:io` }),
+    describe,
+    it,
+    expect,
+  });
+  storeConformance({
+    name: "redisStore (node-redis createCluster)",
+    store: () => redisStore({ client: node, prefix: `${prefix}:node` }),
+    describe,
+    it,
+    expect,
+  });
+
+  for (const flavour of ["ioredis", "node-redis"] as const) {
+    it(`${INSTANCES} cached instances (${flavour}): after every pub/sub connection is killed and a key revoked at once, none accepts it 1 s later`, async () => {
+      const p = `${prefix}:kill-${flavour}`;
+      const clients: (Cluster | NodeCluster)[] = [];
+      for (let i = 0; i < 3; i++) clients.push(flavour === "ioredis" ? ioCluster() : await nodeCluster());
+      extra.push(...clients);
+      const group = cachedInstances(clients, INSTANCES, p);
+      instances.push(...group);
+      const a = group[0] as Instance;
+
+      const { key, apiKey } = await a.kw.create({ owner: "org_kill", label: "kill" });
+      expect(await allCached(group, key)).not.toBeNull(); // every feed is live: the key is served from memory everywhere
+
+      const killedAt = performance.now();
+      const [killed] = await Promise.all([
+        onEveryNode(CLUSTER_NODES, ["CLIENT", "KILL", "TYPE", "pubsub"]),
+        a.kw.revoke(apiKey.id),
+      ]);
+      const revokedAt = performance.now();
+      expect((killed as unknown[]).map(Number).reduce((s, n) => s + n, 0)).toBeGreaterThanOrEqual(INSTANCES); // every feed lost its subscriber
+      const times = await refusalTimes(group, key, revokedAt, 1_000);
+      const accepting = group.filter((_, i) => times[i] === Number.POSITIVE_INFINITY).length;
+      console.log(
+        `[redis cluster, ${flavour}] pub/sub killed + revoke: ${INSTANCES - accepting}/${INSTANCES} refused within 1 s (${spread(times)} after revoke() resolved)`,
+      );
+      expect(accepting).toBe(0);
+      for (const i of group) expect(await i.kw.verify(key)).toMatchObject({ ok: false, error: { code: "revoked" } });
+
+      // the feeds come back by themselves: a new key is served from every cache again
+      const fresh = await a.kw.create({ owner: "org_kill", label: "after" });
+      const back = await allCached(group, fresh.key, 15_000);
+      console.log(
+        `[redis cluster, ${flavour}] every feed live again ${(performance.now() - killedAt).toFixed(0)} ms after the kill`,
+      );
+      expect(back).not.toBeNull();
+      // and carries changes again
+      await a.kw.revoke(fresh.apiKey.id);
+      const again = await refusalTimes(group, fresh.key, performance.now(), 1_000);
+      console.log(`[redis cluster, ${flavour}] revoke after recovery: ${spread(again)}`);
+      expect(again.every(Number.isFinite)).toBe(true);
+    }, 60_000);
+  }
+});
