@@ -34,7 +34,7 @@ start_node() {
     --cluster-enabled yes --cluster-config-file "$d/nodes.conf" \
     --cluster-node-timeout "$node_timeout" --cluster-replica-validity-factor 0 \
     --appendonly no --save "" --dir "$d" --logfile "$d/redis.log" \
-    --enable-debug-command local \
+    --enable-debug-command local --repl-diskless-sync-delay 0 \
     --daemonize yes --pidfile "$d/redis.pid"
 }
 
@@ -70,6 +70,16 @@ case "$cmd" in
       sleep 0.05
     done
     [ "$ok" = 1 ] || die "cluster did not reach state ok"
+    # healthy means replicated: wait until every replica's link to its master is up
+    for _ in $(seq 1 200); do
+      up=0
+      for p in "${ports[@]}"; do
+        redis-cli -h 127.0.0.1 -p "$p" info replication 2>/dev/null | grep -q "master_link_status:up" && up=$((up + 1))
+      done
+      [ "$up" -ge 3 ] && break
+      sleep 0.05
+    done
+    [ "$up" -ge 3 ] || die "replicas did not finish their first sync"
     echo "redis-cluster: up on $(nodes) (data in $dir)"
     ;;
   restart-node)

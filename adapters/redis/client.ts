@@ -147,7 +147,10 @@ export function replicaWait(client: RedisClientLike | undefined, send: SendComma
   if (typeof c.call === "function" && c.isCluster === true && typeof c.pipeline === "function") {
     const pipeline = c.pipeline.bind(client);
     return async (key, count, timeout) => {
-      const replies = (await pipeline([["EXISTS", key], args(count, timeout)]).exec()) as [unknown, unknown][] | null;
+      const replies = (await pipeline([
+        ["exists", key],
+        ["wait", String(count), String(timeout)],
+      ]).exec()) as [unknown, unknown][] | null;
       const [error, acked] = replies?.[1] ?? [new Error("redisStore: WAIT got no reply"), 0];
       if (error) throw error;
       return Number(acked);
