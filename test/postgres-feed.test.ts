@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import type { ChangeListener } from "keyward";
+import { type ChangeListener, createKeyward } from "keyward";
 import { type PgListenConnection, postgresStore } from "keyward/postgres";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { waitFor } from "./postgres-helpers";
@@ -264,6 +264,29 @@ describe("change feed connection handling (no server needed)", () => {
     expect(await waitFor(() => conn.released, 5_000)).not.toBeNull();
     expect(store.listening).toBe(false);
     expect(events).toEqual(["down", "reset", "down"]);
+  });
+
+  it("keyward.close() settles within storeTimeout whatever the LISTEN connection does (hung LISTEN, hung end)", async () => {
+    for (const hang of ["listen", "end"] as const) {
+      const conn = new FakeConnection();
+      if (hang === "listen") conn.hangListen = true;
+      const stuck = Object.assign(conn, { release: undefined, end: () => new Promise(() => {}) });
+      const store = postgresStore({
+        client: {
+          query: async (text: string, values?: unknown[]) => {
+            if (text.includes("pg_notify")) setTimeout(() => conn.notify(values?.[0] as string, values?.[1] as string), 1);
+            return { rows: [] };
+          },
+        },
+        listen: async () => stuck,
+        feed: { heartbeat: 20, timeout: 60_000 },
+      });
+      const kw = createKeyward({ store, prefix: "kw", cache: { ttl: 60_000 }, storeTimeout: 200 });
+      await waitFor(() => conn.queries.length > 0);
+      let closed = false;
+      void kw.close().then(() => (closed = true));
+      expect(await waitFor(() => closed, 600), hang).not.toBeNull();
+    }
   });
 
   it("validates the heartbeat options", () => {

@@ -210,6 +210,7 @@ describe.skipIf(!REDIS_URL)("redisStore faults", () => {
         flavour === "ioredis"
           ? new Redis({ ...DEAD, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => 50 })
           : createClient({ socket: { ...DEAD, reconnectStrategy: () => 50 } });
+      client.on("error", () => {}); // the feed's heartbeat goes through this client, which cannot connect
       let resets = 0;
       const stop = await redisStore({ client, prefix: `${prefix}:nofeed` }).watch?.({
         onChange: () => {},
@@ -244,6 +245,22 @@ describe.skipIf(!REDIS_URL)("redisStore faults", () => {
     // publish lost: B's subscriber is gone; the revoke must still be seen because B no longer trusts its cache
     await a.revoke(apiKey.id);
     expect(await b.verify(key)).toMatchObject({ ok: false, error: { code: "revoked" } });
+  });
+
+  it("keyward.close() settles within storeTimeout with a subscriber you passed that cannot connect", async () => {
+    const dead = new Redis({ ...DEAD, maxRetriesPerRequest: 0, retryStrategy: () => 50 });
+    dead.on("error", () => {});
+    closers.push(() => dead.disconnect());
+    const kw = createKeyward({
+      store: redisStore({ client: live, subscriber: dead, prefix: `${prefix}:dead-sub` }),
+      prefix: "kw",
+      cache: { ttl: 60_000 },
+      storeTimeout: 300,
+    });
+    await sleep(50);
+    let closed = false;
+    void kw.close().then(() => (closed = true));
+    expect(await until(() => closed, 1_000)).toBe(true);
   });
 
   it("left no unhandled rejection behind", async () => {

@@ -1,6 +1,7 @@
 import type { ChangeListener } from "keyward";
 import { Heartbeat, type HeartbeatOptions } from "../shared/heartbeat.js";
-import { type Conn, type Subscription, subscribe } from "./subscription.js";
+import type { Conn, Subscription } from "./node-subscription.js";
+import { subscribe } from "./subscription.js";
 
 /**
  * A connection the change feed can subscribe on: an ioredis `Redis` /
