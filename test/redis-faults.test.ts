@@ -175,6 +175,13 @@ describe.skipIf(!REDIS_URL)("redisStore faults", () => {
       expect(await killSubscribers(name)).toBe(1);
       expect(await until(() => resets >= 2)).toBe(true); // the drop is reported at once
       expect(await until(async () => (await subscribers(store.channel)) === 1, 5000)).toBe(true);
+      // proven live once its heartbeat comes back: the periodic resets (every 250 ms while down) stop
+      const settled = async () => {
+        const before = resets;
+        await sleep(260);
+        return resets === before;
+      };
+      expect(await until(settled, 5000)).toBe(true);
       const afterReconnect = resets;
       await sleep(300);
       expect(resets).toBe(afterReconnect); // resubscribed: no more periodic resets

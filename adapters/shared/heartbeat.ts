@@ -83,9 +83,12 @@ function randomToken(): string {
 
 /**
  * One feed's liveness. Starts down. Every `interval` ms it publishes
- * `~kw-beat:<token>:<seq>`; a beat of its own coming back makes it live (and
- * keeps it so for `downAfter` ms); a beat of its own skipped in sequence while
- * live reports a gap. Timers never keep the process alive.
+ * `~kw-beat:<token>:<seq>`; a beat of its own coming back makes it live. It
+ * goes down when a beat it sent has not come back within `downAfter` (counted
+ * from when that beat was sent, and only after pending input was read, so a
+ * stalled event loop is not mistaken for a silent feed); a beat of its own
+ * skipped in sequence while live reports a gap. Timers never keep the process
+ * alive.
  *
  * @example
  * ```ts
@@ -99,6 +102,8 @@ export class Heartbeat {
   private readonly own: string;
   private seq = 0;
   private lastSeen = 0;
+  /** Send times of the beats not back yet, by sequence number (oldest first). */
+  private readonly pending = new Map<number, number>();
   private live = false;
   private running = false;
   private inFlight = 0;
@@ -112,7 +117,7 @@ export class Heartbeat {
     this.own = `${BEAT_PREFIX}${this.token}:`;
   }
 
-  /** True while the last beat of its own came back less than `downAfter` ago. */
+  /** True while its own beats come back in time. */
   get isLive(): boolean {
     return this.live;
   }
@@ -133,14 +138,18 @@ export class Heartbeat {
     const done = () => {
       this.inFlight--;
     };
+    const n = ++this.seq;
+    this.pending.set(n, Date.now());
+    if (this.pending.size > 64) this.pending.delete(this.pending.keys().next().value as number); // long down: keep the newest
+    this.arm();
     let sent: Promise<unknown>;
     try {
-      sent = this.target.publish(`${this.own}${++this.seq}`);
+      sent = this.target.publish(`${this.own}${n}`);
     } catch {
       done();
       return;
     }
-    Promise.resolve(sent).then(done, done); // a failed publish is just a beat that never comes back
+    Promise.resolve(sent).then(done, done); // a failed publish is a beat that never comes back
   }
 
   /**
@@ -151,24 +160,26 @@ export class Heartbeat {
     if (!message.startsWith(BEAT_PREFIX)) return false;
     if (!this.running || !message.startsWith(this.own)) return true;
     const n = Number(message.slice(this.own.length));
-    if (!Number.isSafeInteger(n) || n <= this.lastSeen) return true; // late or repeated
+    if (!Number.isSafeInteger(n) || n <= this.lastSeen || n > this.seq) return true; // late, repeated or not ours
     const skipped = n !== this.lastSeen + 1;
     this.lastSeen = n;
-    this.arm();
-    if (!this.live) {
-      this.live = true;
-      this.target.up();
-    } else if (skipped) {
-      this.target.gap();
+    for (const seq of this.pending.keys()) {
+      if (seq > n) break;
+      this.pending.delete(seq);
     }
+    this.disarm();
+    const wasLive = this.live;
+    this.live = true;
+    this.arm();
+    if (!wasLive) this.target.up();
+    else if (skipped) this.target.gap();
     return true;
   }
 
   /** The connection reported a drop: down at once, until a beat comes back. */
   lost(): void {
-    if (!this.running) return;
+    if (!this.running || !this.live) return;
     this.disarm();
-    if (!this.live) return;
     this.live = false;
     this.target.down(false);
   }
@@ -178,17 +189,35 @@ export class Heartbeat {
     this.live = false;
     if (this.ticker !== null) clearInterval(this.ticker);
     this.ticker = null;
+    this.pending.clear();
     this.disarm();
   }
 
+  /** Send time of the oldest beat not back yet. */
+  private oldest(): number | undefined {
+    return this.pending.values().next().value;
+  }
+
+  /** Schedules the down check for the oldest pending beat, if none is scheduled. */
   private arm(): void {
-    this.disarm();
+    const oldest = this.oldest();
+    if (this.deadline !== null || oldest === undefined || !this.live) return;
+    const wait = Math.max(0, oldest + this.settings.downAfter - Date.now());
     this.deadline = setTimeout(() => {
-      this.deadline = null;
-      if (!this.running || !this.live) return;
-      this.live = false;
-      this.target.down(true);
-    }, this.settings.downAfter);
+      // read whatever input is already waiting first (a stalled event loop delays both)
+      this.deadline = setTimeout(() => {
+        this.deadline = null;
+        const due = this.oldest();
+        if (!this.running || !this.live || due === undefined) return;
+        if (Date.now() - due < this.settings.downAfter) {
+          this.arm();
+          return;
+        }
+        this.live = false;
+        this.target.down(true);
+      }, 0);
+      unref(this.deadline);
+    }, wait);
     unref(this.deadline);
   }
 
