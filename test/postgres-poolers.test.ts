@@ -4,6 +4,8 @@
  * scripts/pgbouncer.sh). The cache must never serve a key the feed could not
  * have told it about.
  */
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { createKeyward, type Keyward } from "keyward";
 import { type PgListenConnection, postgresStore } from "keyward/postgres";
 import pg from "pg";
@@ -147,7 +149,7 @@ describe.skipIf(!hasServer || !PGBOUNCER_URL)("behind PgBouncer in transaction m
         `[keyward/postgres] pooled queries + direct LISTEN: another instance refused a revoked key after ${ms.toFixed(1)} ms`,
       );
       expect(ms).toBeLessThan(BOUND_MS);
-      c = pair(table, pooled, pooled, direct(DATABASE_URL)); // a second cached instance shares nothing with B
+      c = pair(table, pooled, pooled, direct(DATABASE_URL)); // a second cached instance, its own LISTEN session
       expect(await waitFor(() => (c as NonNullable<typeof c>).storeB.listening, 5_000)).not.toBeNull();
     } finally {
       await a.close();
@@ -156,4 +158,19 @@ describe.skipIf(!hasServer || !PGBOUNCER_URL)("behind PgBouncer in transaction m
       await c?.b.close();
     }
   });
+});
+
+describe.skipIf(!hasServer || !PGBOUNCER_URL)("examples/postgres-pooler (PGBOUNCER_URL)", () => {
+  it("runs: both feeds live through a direct LISTEN, and the revoke reaches the other instance", () => {
+    const root = fileURLToPath(new URL("..", import.meta.url));
+    const result = spawnSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "examples/postgres-pooler/index.ts"], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL, PGBOUNCER_URL },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/feeds {4}A live, B live/);
+    expect(result.stdout).toMatch(/B → revoked after/);
+  }, 40_000);
 });

@@ -18,7 +18,7 @@ import {
   noteClusterSkip,
   onEveryNode,
 } from "./fixtures/redis-cluster-env.js";
-import { uniquePrefix } from "./fixtures/redis-env.js";
+import { sleep, uniquePrefix, until } from "./fixtures/redis-env.js";
 
 noteClusterSkip("redis-cluster");
 
@@ -59,6 +59,43 @@ describe.skipIf(CLUSTER_NODES.length === 0)("redisStore on a Redis Cluster (REDI
     describe,
     it,
     expect,
+  });
+
+  it("a silent feed (PUBLISH stalled on every node, reads still served): every instance stops trusting its cache within heartbeat + downAfter", async () => {
+    const p = `${prefix}:silent`;
+    const downAt: number[] = [];
+    const upAt: number[] = [];
+    const stops: (() => unknown)[] = [];
+    for (let i = 0; i < INSTANCES; i++) {
+      const store = redisStore({ client: io, prefix: p });
+      const stop = await store.watch?.({
+        onChange: () => {},
+        onReset: () => (upAt[i] = performance.now()),
+        onDown: () => (downAt[i] = performance.now()),
+      });
+      stops.push(() => stop?.());
+    }
+    try {
+      expect(upAt.filter(Boolean)).toHaveLength(INSTANCES); // all live
+      downAt.length = 0;
+      const pausedAt = performance.now();
+      await onEveryNode(CLUSTER_NODES, ["CLIENT", "PAUSE", "1500", "WRITE"]); // PUBLISH waits; reads do not
+      const deadline = pausedAt + 1_400;
+      while (performance.now() < deadline && downAt.filter(Boolean).length < INSTANCES) await sleep(5);
+      const downs = downAt.map((t) => t - pausedAt);
+      console.log(
+        `[redis cluster] silent feed: ${downs.filter(Number.isFinite).length}/${INSTANCES} down, ${spread(downs)} after PUBLISH stalled (heartbeat 150 + downAfter 450)`,
+      );
+      expect(downs.filter((t) => Number.isFinite(t) && t < 1_000)).toHaveLength(INSTANCES);
+      const resumedAt = pausedAt + 1_500;
+      expect(await until(() => upAt.every((t) => t > resumedAt), 5_000)).toBe(true);
+      console.log(
+        `[redis cluster] silent feed: every instance live again ${spread(upAt.map((t) => t - resumedAt))} after the pause ended`,
+      );
+    } finally {
+      await onEveryNode(CLUSTER_NODES, ["CLIENT", "UNPAUSE"]);
+      for (const stop of stops) await stop();
+    }
   });
 
   for (const flavour of ["ioredis", "node-redis"] as const) {
