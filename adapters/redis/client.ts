@@ -29,7 +29,10 @@ export interface IORedisLike {
    * Commands sent together to one node (ioredis `Cluster`): with `replicas`,
    * the store sends `WAIT` this way, on the connection that made the change.
    */
-  pipeline?(commands: string[][]): { exec(): Promise<unknown> };
+  pipeline?(commands: string[][]): {
+    /** Sends the commands and resolves with `[error, reply]` per command. */
+    exec(): Promise<unknown>;
+  };
   /** True for an ioredis `Cluster`. */
   isCluster?: boolean;
 }
