@@ -27,7 +27,7 @@ noteClusterSkip("redis-cluster-failover", true);
 const INSTANCES = 8;
 const GOOD_KEYS = 6;
 /** Longest the load runs after a crash while waiting for recovery. */
-const RECOVERY_WAIT_MS = 20_000;
+const RECOVERY_WAIT_MS = 12_000;
 
 /** Sends a command that takes the node down (DEBUG SEGFAULT): it never answers. */
 function crash(node: Address): void {

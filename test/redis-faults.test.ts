@@ -168,7 +168,7 @@ describe.skipIf(!REDIS_URL)("redisStore faults", () => {
       let resets = 0;
       const stop = await store.watch?.({ onChange: (id) => changes.push(id), onReset: () => resets++ });
       expect(stop).toBeTypeOf("function");
-      expect(resets).toBe(1); // subscribed: whatever came before is dropped
+      expect(resets).toBeGreaterThanOrEqual(1); // live: whatever came before is dropped (a listener without onDown is also reset while waiting)
       const r = makeRecord();
       await store.insert(r);
 
