@@ -13,7 +13,6 @@ import { createKeyward, type KeyStore, type Keyward } from "keyward";
 import { type PgListenConnection, postgresStore } from "keyward/postgres";
 import { redisStore } from "keyward/redis";
 import pg from "pg";
-import { createCluster } from "redis";
 
 const INSTANCES = 16;
 const ROUNDS = Number(process.env.BENCH_FANOUT_ROUNDS ?? 15);
@@ -140,6 +139,9 @@ async function clusterSetup(nodes: { host: string; port: number }[]): Promise<Se
 }
 
 async function nodeClusterSetup(nodes: { host: string; port: number }[]): Promise<Setup> {
+  // loaded only here: importing node-redis 5 slows every promise-heavy path of the process
+  // (cached verify throughput halves), which would skew the other benchmarks of `npm run bench`
+  const { createCluster } = await import("redis");
   const clients = await Promise.all(
     [0, 1].map(async () => {
       const c = createCluster({ rootNodes: nodes.map((n) => ({ url: `redis://${n.host}:${n.port}` })) });
