@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import { type ChangeListener, createKeyward } from "keyward";
 import { redisStore } from "keyward/redis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Heartbeat } from "../adapters/shared/heartbeat.js";
 import { sleep, until } from "./fixtures/redis-env.js";
 
 /** An ioredis-shaped subscriber connection, wired to the fake server below. */
@@ -95,6 +96,28 @@ describe("the Redis change feed's heartbeat (no server needed)", () => {
     expect(await until(() => h.events.length >= 3, 1_000, 2)).toBe(true);
     expect(h.events).toEqual(["down", "reset", "reset"]); // a gap, never down: the next beat came in time
     await stop?.();
+  });
+
+  it("does not take a stall of its own event loop for a silent feed", async () => {
+    const events: string[] = [];
+    // delivery like a pg Pool's: the query is written on a later turn of the event loop, the notification comes after
+    const publish = (payload: string) => {
+      setImmediate(() => setTimeout(() => beat.receive(payload), 5));
+      return Promise.resolve();
+    };
+    const beat = new Heartbeat(
+      { interval: 1_000, downAfter: 60 },
+      { publish, up: () => events.push("up"), down: () => events.push("down"), gap: () => events.push("gap") },
+    );
+    beat.start();
+    expect(await until(() => beat.isLive, 1_000, 2)).toBe(true);
+    beat.beat(); // a beat in flight…
+    const end = Date.now() + 300; // …when a CPU-bound stretch blocks timers, input and output alike
+    while (Date.now() < end) {}
+    await sleep(50);
+    expect(events).toEqual(["up"]);
+    expect(beat.isLive).toBe(true);
+    beat.stop();
   });
 
   it("a connection drop reported by the client makes it down at once, not after downAfter", async () => {

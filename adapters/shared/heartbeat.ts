@@ -35,6 +35,9 @@ const DEFAULT_MISSED_BEATS = 3;
  */
 export const BEAT_PREFIX = "~kw-beat:";
 
+/** A timer firing later than this means the process itself stalled; that time does not count. */
+const STALL_MS = 10;
+
 /** Publishes still in flight beyond this count make the feed skip a beat rather than pile them up. */
 const MAX_IN_FLIGHT = 8;
 
@@ -87,8 +90,9 @@ function randomToken(): string {
  * goes down when a beat it sent has not come back within `downAfter` (counted
  * from when that beat was sent, and only after pending input was read, so a
  * stalled event loop is not mistaken for a silent feed); a beat of its own
- * skipped in sequence while live reports a gap. Timers never keep the process
- * alive.
+ * skipped in sequence while live reports a gap. Time this process spends
+ * stalled (its own timer firing late) does not count. Timers
+ * never keep the process alive.
  *
  * @example
  * ```ts
@@ -203,13 +207,24 @@ export class Heartbeat {
     const oldest = this.oldest();
     if (this.deadline !== null || oldest === undefined || !this.live) return;
     const wait = Math.max(0, oldest + this.settings.downAfter - Date.now());
+    const due = Date.now() + wait;
     this.deadline = setTimeout(() => {
-      // read whatever input is already waiting first (a stalled event loop delays both)
+      this.deadline = null;
+      const late = Date.now() - due;
+      if (late > STALL_MS) {
+        // this process stalled (a blocked event loop sends, reads and delivers nothing): the beats
+        // in flight get a full `downAfter` from now, counted while the process runs
+        const now = Date.now();
+        for (const seq of this.pending.keys()) this.pending.set(seq, now);
+        this.arm();
+        return;
+      }
+      // read whatever input is already waiting first
       this.deadline = setTimeout(() => {
         this.deadline = null;
-        const due = this.oldest();
-        if (!this.running || !this.live || due === undefined) return;
-        if (Date.now() - due < this.settings.downAfter) {
+        const oldestNow = this.oldest();
+        if (!this.running || !this.live || oldestNow === undefined) return;
+        if (Date.now() - oldestNow < this.settings.downAfter) {
           this.arm();
           return;
         }
