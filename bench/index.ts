@@ -1,8 +1,9 @@
 /**
- * `npm run bench`: every benchmark in one run. Set BENCH_ONLY=core,http,redis,postgres
+ * `npm run bench`: every benchmark in one run. Set BENCH_ONLY=core,http,redis,postgres,fanout
  * to pick some; BENCH_LARGE_KEYS, BENCH_PG_KEYS, BENCH_HTTP_ROUNDS, BENCH_HTTP_SECONDS to size them.
  */
 import { benchCore } from "./core.js";
+import { benchFanout } from "./fanout.js";
 import { benchHttp } from "./http.js";
 import { benchPostgres } from "./postgres.js";
 import { benchRedis } from "./redis.js";
@@ -12,6 +13,7 @@ const suites: Record<string, () => Promise<string[]>> = {
   http: benchHttp,
   redis: benchRedis,
   postgres: benchPostgres,
+  fanout: benchFanout,
 };
 const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
 

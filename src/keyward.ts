@@ -1,6 +1,7 @@
 import { type CacheOptions, VerificationCache } from "./cache.js";
 import type { EventListener } from "./events.js";
 import { createHasher, type KeyHasher } from "./hashing.js";
+import { withDeadline } from "./internal/store-call.js";
 import { assertPrefix } from "./key-format.js";
 import { type LastUsedOptions, LastUsedTracker } from "./last-used.js";
 import { type IssuedKey, KeyManager, type KeyPage } from "./management.js";
@@ -73,6 +74,7 @@ export class Keyward {
   private readonly verifier: Verifier;
   private readonly manager: KeyManager;
   private unwatch: Promise<(() => MaybePromise<void>) | undefined> | undefined;
+  private readonly timeout: number;
 
   constructor(options: KeywardOptions) {
     if (!options || typeof options.store?.findByHash !== "function") {
@@ -89,6 +91,7 @@ export class Keyward {
     const catalog = options.scopes ? new Set(requireValidScopes(options.scopes, "scopes")) : null;
     this.managePermission = requireValidScopes([options.managePermission ?? "api_keys:manage"], "managePermission")[0] as string;
     const timeout = options.storeTimeout ?? 2_000;
+    this.timeout = timeout;
     const clock = options.now ?? Date.now;
     const onEvent = options.onEvent;
     const cache = options.cache ? new VerificationCache(options.cache) : null;
@@ -116,9 +119,11 @@ export class Keyward {
       },
     });
     if (cache && store.watch) {
-      this.unwatch = Promise.resolve(
-        store.watch({ onChange: (id) => cache.evict(id), onReset: () => cache.resume(), onDown: () => cache.suspend() }),
-      ).catch(() => undefined);
+      // feeds start down: nothing is served from the cache until the feed proves itself live with onReset()
+      cache.suspend();
+      const watching = (async () =>
+        store.watch?.({ onChange: (id) => cache.evict(id), onReset: () => cache.resume(), onDown: () => cache.suspend() }))();
+      this.unwatch = watching.catch(() => undefined);
     }
   }
 
@@ -183,12 +188,21 @@ export class Keyward {
     return this.roleBook.grantable(actor);
   }
 
-  /** Flush pending last-used writes and stop listening to the change feed. Does not close the store. */
+  /**
+   * Flush pending last-used writes and stop listening to the change feed.
+   * Does not close the store. Settles within `storeTimeout` (plus the
+   * last-used write's own deadline) whatever the store's connections do.
+   */
   async close(): Promise<void> {
-    await this.lastUsed?.flush();
-    const unwatch = await this.unwatch;
+    const watching = this.unwatch;
     this.unwatch = undefined;
-    await unwatch?.();
+    const stopFeed = async () => {
+      const unwatch = await watching;
+      await unwatch?.();
+    };
+    const feed = watching ? Promise.resolve(withDeadline(stopFeed(), this.timeout)).catch(() => undefined) : undefined;
+    await this.lastUsed?.flush();
+    await feed;
   }
 }
 

@@ -104,7 +104,11 @@ export interface Use {
 export interface ChangeListener {
   /** The record `id` changed (update, disable, enable, revoke, rotate). */
   onChange(id: string): void;
-  /** Changes may have been missed (the feed connected or reconnected): drop everything cached. */
+  /**
+   * The feed is live (it connected, reconnected, or proved itself again) and
+   * changes may have been missed before: drop everything cached. Feeds start
+   * down: keyward serves nothing from its cache until the first `onReset()`.
+   */
   onReset(): void;
   /**
    * The feed is down: nothing cached can be trusted until the next
@@ -167,7 +171,11 @@ export interface KeyStore {
   /**
    * Optional change feed: call `listener.onChange(id)` whenever any instance
    * updates, disables, enables, revokes or rotates a record. Returns a
-   * function that unsubscribes. Used by the verification cache.
+   * function that unsubscribes. Used by the verification cache, which stays
+   * unused until the feed first calls `listener.onReset()` (feeds start down:
+   * call it once the feed is known to deliver, and `onDown()` whenever that is
+   * no longer known). The stores of this package prove it with a heartbeat
+   * sent through the feed itself.
    */
   watch?(listener: ChangeListener): MaybePromise<() => MaybePromise<void>>;
 }

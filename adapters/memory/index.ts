@@ -171,6 +171,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     },
     watch(listener: ChangeListener) {
       listeners.add(listener);
+      listener.onReset(); // in-process: live from the start
       return () => {
         listeners.delete(listener);
       };

@@ -1,82 +1,110 @@
 import type { ChangeListener } from "keyward";
+import { Heartbeat, type HeartbeatOptions } from "../shared/heartbeat.js";
 import { closeQuietly, settle } from "./settle.js";
 import type { FeedHandle, FeedSource } from "./sources.js";
 
 /**
- * Tuning of the change feed's connection handling (`postgresStore({ feed })`).
+ * Settings of the change feed (`postgresStore({ feed })`): the heartbeat that
+ * proves it live, and its connection handling.
  *
  * @example
  * ```ts
- * postgresStore({ client: pool, feed: { heartbeat: 5_000, maxDelay: 2_000, onError: (e) => log.warn(e) } });
+ * postgresStore({ client: pool, feed: { heartbeat: 150, downAfter: 450, onError: (e) => log.warn(e) } });
  * ```
  */
-export interface FeedOptions {
-  /** Interval of the `SELECT 1` health check on the LISTEN connection, in ms; 0 turns it off. Default 10 000. */
-  heartbeat?: number;
-  /** Longest a connection attempt, a `LISTEN` or a health check may take before the connection counts as lost, in ms. Default 5 000. */
+export interface FeedOptions extends HeartbeatOptions {
+  /** Longest a connection attempt, a `LISTEN` or a keepalive query may take before the connection counts as lost, in ms. Default 5 000. */
   timeout?: number;
   /** First reconnect delay in ms; doubles per failed attempt (with jitter). Default 100. */
   minDelay?: number;
   /** Longest reconnect delay in ms. Default 5 000. */
   maxDelay?: number;
-  /** Receives every feed failure (lost connection, failed LISTEN). Informational: the feed recovers by itself. */
+  /** Receives every feed failure (lost connection, failed LISTEN, heartbeat not coming back). Informational: the feed recovers by itself. */
   onError?: (error: unknown) => void;
 }
 
+/** A `SELECT 1` on the LISTEN connection this often keeps idle-session limits and proxies from closing it. */
+const KEEPALIVE_MS = 10_000;
+/** `subscribe` resolves once the feed is live, or after this long (it keeps trying). */
+const READY_WITHIN_MS = 2_000;
+
 /**
- * Fans one LISTEN subscription out to every {@link ChangeListener} of a store.
- * Connects on the first subscriber, disconnects after the last. After every
- * (re)connection, and whenever the connection is lost, listeners get
- * `onReset()`: changes made while nobody listened may have been missed, so a
- * cache must drop what it holds. A lost connection is retried with
- * exponential backoff, forever, without ever throwing or rejecting.
+ * Fans one LISTEN subscription out to every {@link ChangeListener} of a store,
+ * and proves it live with a heartbeat: every `heartbeat` ms the feed sends
+ * `pg_notify(channel, beat)` through the store's own client and counts as live
+ * only while its beats come back on the LISTEN connection within `downAfter`.
+ * It starts down: the first beat back calls `onReset()` (caches may be used),
+ * a missed one `onDown()` (caches stand aside). A LISTEN connection that
+ * errors, ends, or stays deaf is replaced with exponential backoff, forever,
+ * without ever throwing or rejecting.
  *
  * @example
  * ```ts
- * const feed = new ChangeFeed(feedSource(pool, "keyward_keys_changes")!, { heartbeat: 10_000 });
+ * const feed = new ChangeFeed(source, (beat) => pool.query("SELECT pg_notify($1, $2)", ["keyward_keys_changes", beat]), { interval: 150, downAfter: 450 });
  * const unsubscribe = await feed.subscribe({ onChange: (id) => cache.evict(id), onReset: () => cache.clear() });
  * ```
  */
 export class ChangeFeed {
   private readonly listeners = new Set<ChangeListener>();
-  private readonly heartbeat: number;
   private readonly timeout: number;
   private readonly minDelay: number;
   private readonly maxDelay: number;
+  private readonly rebuildAfter: number;
+  private readonly beat: Heartbeat;
   private handle: FeedHandle | null = null;
   private opening: Promise<void> | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private keepalive: ReturnType<typeof setInterval> | null = null;
   private attempt = 0;
   /** Bumped on every stop and loss: callbacks of an older connection are ignored. */
   private epoch = 0;
   private running = false;
+  private openedAt = 0;
+  private waiters: (() => void)[] = [];
 
   constructor(
     private readonly source: FeedSource,
+    publish: (payload: string) => Promise<unknown>,
+    settings: { interval: number; downAfter: number },
     private readonly options: FeedOptions = {},
   ) {
-    this.heartbeat = options.heartbeat ?? 10_000;
     this.timeout = options.timeout ?? 5_000;
     this.minDelay = options.minDelay ?? 100;
     this.maxDelay = options.maxDelay ?? 5_000;
+    this.rebuildAfter = Math.max(2_000, 4 * settings.downAfter);
+    this.beat = new Heartbeat(settings, {
+      publish,
+      up: () => {
+        this.each((l) => l.onReset()); // live: anything cached before may be stale
+        for (const wake of this.waiters.splice(0)) wake();
+      },
+      down: (timedOut) => {
+        if (timedOut) this.report(new Error(`change feed: no heartbeat came back within ${settings.downAfter} ms`));
+        this.down();
+      },
+      gap: () => this.each((l) => l.onReset()),
+    });
   }
 
-  /** True while notifications are being received. */
+  /** True while the feed is proven live (its own heartbeat comes back). */
   get listening(): boolean {
-    return this.handle !== null;
+    return this.beat.isLive && this.handle !== null;
   }
 
   /**
-   * Adds a listener; resolves once the first connection attempt settled
-   * (bounded by `timeout`), with a function that removes it.
+   * Adds a listener (told at once whether the feed is live); resolves once the
+   * feed is live or after 2 s, with a function that removes it.
    */
   async subscribe(listener: ChangeListener): Promise<() => Promise<void>> {
     this.listeners.add(listener);
+    if (this.beat.isLive) this.call(listener, (l) => l.onReset());
+    else this.call(listener, (l) => (l.onDown ? l.onDown() : l.onReset()));
     if (!this.running) {
       this.running = true;
+      this.beat.start();
       this.connect();
     }
-    if (this.opening) await settle(this.opening, this.timeout);
+    if (!this.beat.isLive) await this.live(READY_WITHIN_MS);
     let removed = false;
     return async () => {
       if (removed) return;
@@ -86,11 +114,19 @@ export class ChangeFeed {
     };
   }
 
+  private live(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      timer.unref?.();
+      this.waiters.push(() => (clearTimeout(timer), resolve()));
+    });
+  }
+
   private connect(): void {
     const epoch = this.epoch;
     const attempt = Promise.resolve().then(() =>
       this.source.open(
-        (id) => this.changed(id),
+        (payload) => this.received(epoch, payload),
         (error) => this.lost(epoch, error),
       ),
     );
@@ -100,8 +136,9 @@ export class ChangeFeed {
       if (outcome.ok && current) {
         this.handle = outcome.value;
         this.attempt = 0;
-        this.reset(); // anything cached before the feed was live may be stale
-        this.scheduleHeartbeat(epoch);
+        this.openedAt = Date.now();
+        this.startKeepalive(epoch);
+        this.beat.beat(); // prove the new LISTEN at once
         return;
       }
       if (outcome.ok) void closeQuietly(outcome.value);
@@ -109,10 +146,14 @@ export class ChangeFeed {
         attempt.then(closeQuietly, () => undefined); // a late success after a timeout is closed at once
         this.report(outcome.error);
       }
-      // retry unless something else is already under way (a newer attempt, a scheduled retry, a live handle)
       if (this.running && this.handle === null && this.opening === null && this.timer === null) this.retry();
     });
     this.opening = opening;
+  }
+
+  private received(epoch: number, payload: string): void {
+    if (epoch !== this.epoch || !this.running) return;
+    if (!this.beat.receive(payload)) this.each((l) => l.onChange(payload));
   }
 
   private lost(epoch: number, error: unknown): void {
@@ -120,10 +161,10 @@ export class ChangeFeed {
     this.epoch++;
     const handle = this.handle;
     this.handle = null;
-    this.clearTimer();
+    this.clearTimers();
     if (handle) void closeQuietly(handle);
     this.report(error);
-    this.down();
+    this.beat.lost(); // down at once (if it was live)
     this.retry();
   }
 
@@ -131,7 +172,7 @@ export class ChangeFeed {
     if (this.source.alive?.() === false) return;
     const base = Math.min(this.maxDelay, this.minDelay * 2 ** Math.min(this.attempt, 20));
     this.attempt++;
-    this.clearTimer();
+    if (this.timer !== null) clearTimeout(this.timer);
     this.timer = setTimeout(
       () => {
         this.timer = null;
@@ -142,46 +183,51 @@ export class ChangeFeed {
     this.timer.unref?.();
   }
 
-  private scheduleHeartbeat(epoch: number): void {
+  /**
+   * Every KEEPALIVE_MS: a `SELECT 1` on the LISTEN connection, and a check
+   * that the feed has not stayed deaf since it connected (a LISTEN through a
+   * transaction pooler never hears anything): then the connection is replaced.
+   */
+  private startKeepalive(epoch: number): void {
     const handle = this.handle;
-    if (!(this.heartbeat > 0) || !handle?.ping) return;
-    const ping = handle.ping.bind(handle);
-    this.clearTimer();
-    this.timer = setTimeout(async () => {
-      this.timer = null;
+    const period = Math.min(KEEPALIVE_MS, this.rebuildAfter / 2);
+    let lastPing = Date.now();
+    this.keepalive = setInterval(async () => {
       if (epoch !== this.epoch || !this.running) return;
       if (this.source.alive?.() === false) {
-        this.down(); // no more invalidations: nothing cached may be trusted
+        this.beat.lost();
         return void this.stop();
       }
-      const outcome = await settle(Promise.resolve().then(ping), this.timeout);
+      if (!this.beat.isLive && Date.now() - this.openedAt >= this.rebuildAfter) {
+        return this.lost(epoch, new Error("change feed: notifications do not reach the LISTEN connection; reconnecting"));
+      }
+      if (!handle?.ping || Date.now() - lastPing < KEEPALIVE_MS) return;
+      lastPing = Date.now();
+      const outcome = await settle(
+        Promise.resolve().then(() => handle.ping?.()),
+        this.timeout,
+      );
       if (!outcome.ok) this.lost(epoch, outcome.error);
-      else if (epoch === this.epoch && this.running) this.scheduleHeartbeat(epoch);
-    }, this.heartbeat);
-    this.timer.unref?.();
+    }, period);
+    this.keepalive.unref?.();
   }
 
   private async stop(): Promise<void> {
     this.running = false;
     this.epoch++;
-    this.clearTimer();
+    this.beat.stop();
+    this.clearTimers();
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
     const handle = this.handle;
     this.handle = null;
     if (handle) await settle(closeQuietly(handle), this.timeout);
     else if (this.opening) await settle(this.opening, this.timeout); // a connection in flight is closed when it lands
   }
 
-  private clearTimer(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-  }
-
-  private changed(id: string): void {
-    if (this.running) this.each((l) => l.onChange(id));
-  }
-
-  private reset(): void {
-    this.each((l) => l.onReset());
+  private clearTimers(): void {
+    if (this.keepalive !== null) clearInterval(this.keepalive);
+    this.keepalive = null;
   }
 
   /** No invalidations arrive until the next reset: listeners stop trusting their caches. */
@@ -190,12 +236,14 @@ export class ChangeFeed {
   }
 
   private each(call: (listener: ChangeListener) => void): void {
-    for (const l of this.listeners) {
-      try {
-        call(l);
-      } catch {
-        // one listener never stops the others
-      }
+    for (const l of this.listeners) this.call(l, call);
+  }
+
+  private call(listener: ChangeListener, call: (listener: ChangeListener) => void): void {
+    try {
+      call(listener);
+    } catch {
+      // one listener never stops the others
     }
   }
 

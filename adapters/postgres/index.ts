@@ -11,6 +11,8 @@
  *
  * @module keyward/postgres
  */
+
+export type { HeartbeatOptions } from "../shared/heartbeat.js";
 export type { PgClient, PgListenConnection, PgListenFactory, PgNotification } from "./client.js";
 export type { FeedOptions } from "./feed.js";
 export { DEFAULT_SCHEMA, DEFAULT_TABLE, MIGRATIONS_TABLE, type TableOptions } from "./names.js";

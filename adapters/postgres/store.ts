@@ -1,5 +1,6 @@
 import type { ChangeListener, KeyRecord, KeyStore, ListQuery, RecordPatch, Transition, Use } from "keyward";
 import { ConfigError } from "keyward";
+import { heartbeatSettings } from "../shared/heartbeat.js";
 import { type PgClient, type PgListenFactory, sqlState } from "./client.js";
 import { ChangeFeed, type FeedOptions } from "./feed.js";
 import { assertIdentifier, defaultChannel, resolveNames, type TableOptions } from "./names.js";
@@ -29,7 +30,11 @@ export interface PostgresStoreOptions extends TableOptions {
    * verification cache then relies on its TTL alone. Writes always notify.
    */
   listen?: PgListenFactory | false | undefined;
-  /** Reconnect, health-check and error-reporting settings of the change feed. */
+  /**
+   * The change feed's heartbeat (`heartbeat`, default 150 ms; `downAfter`,
+   * default 450 ms: caches stand aside when no beat came back for that long),
+   * reconnect and error-reporting settings.
+   */
   feed?: FeedOptions | undefined;
   /**
    * Run the migrations (advisory-locked, idempotent) before the first
@@ -54,7 +59,7 @@ export interface PostgresStore extends KeyStore {
   readonly table: string;
   /** The change-feed channel. */
   readonly channel: string;
-  /** True while the change feed is connected and listening. */
+  /** True while the change feed is proven live: its own heartbeat comes back through LISTEN. */
   readonly listening: boolean;
   /** Creates or upgrades the table (see {@link migrate}). */
   migrate(): Promise<MigrateResult>;
@@ -111,10 +116,13 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   if (options.listen !== undefined && options.listen !== false && typeof options.listen !== "function") {
     throw new ConfigError("postgresStore: `listen` must be a function returning a connected client, or false");
   }
+  const beat = heartbeatSettings(options.feed, (m) => new ConfigError(m), "postgresStore");
   checkFeedOptions(options.feed);
   const sql = new Statements(names, channel);
   const source = feedSource(client, channel, options.listen);
-  const feed = source ? new ChangeFeed(source, options.feed) : null;
+  // beats go out through the store's own client (a pooler included) and must come back on the LISTEN connection
+  const publish = (payload: string) => client.query("SELECT pg_notify($1, $2)", [channel, payload]);
+  const feed = source ? new ChangeFeed(source, publish, beat, options.feed) : null;
 
   // schema readiness: migrate once before the first operation (retried after a failure), then a flag check
   let migrated = options.autoMigrate === false;
@@ -180,7 +188,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
 
 function checkFeedOptions(feed: FeedOptions | undefined): void {
   if (feed === undefined) return;
-  for (const name of ["heartbeat", "timeout", "minDelay", "maxDelay"] as const) {
+  for (const name of ["timeout", "minDelay", "maxDelay"] as const) {
     const value = feed[name];
     if (value !== undefined && !(Number.isFinite(value) && value >= (name === "timeout" ? 1 : 0))) {
       throw new ConfigError(

@@ -25,6 +25,16 @@ export interface IORedisLike {
   call(command: string, ...args: string[]): Promise<unknown>;
   /** A new connection with the same options; the change feed subscribes on one. */
   duplicate?(): unknown;
+  /**
+   * Commands sent together to one node (ioredis `Cluster`): with `replicas`,
+   * the store sends `WAIT` this way, on the connection that made the change.
+   */
+  pipeline?(commands: string[][]): {
+    /** Sends the commands and resolves with `[error, reply]` per command. */
+    exec(): Promise<unknown>;
+  };
+  /** True for an ioredis `Cluster`. */
+  isCluster?: boolean;
 }
 
 /**
@@ -112,4 +122,46 @@ export function commandSender(client: RedisClientLike): SendCommand {
     return (command) => node.sendCommand(command);
   }
   throw new TypeError("redisStore: `client` must be an ioredis or node-redis client (with `call` or `sendCommand`)");
+}
+
+/**
+ * Waits until `count` replicas acknowledged every write made so far on the
+ * connection that wrote `key`, for at most `timeout` ms (Redis `WAIT`).
+ * Resolves with the number of replicas that did.
+ */
+export type ReplicaWait = (key: string, count: number, timeout: number) => Promise<number>;
+
+/**
+ * A {@link ReplicaWait} for the given client: `WAIT` must run on the
+ * connection that made the change, so a cluster sends it to the node owning
+ * `key` (node-redis routes by `key`; ioredis pipelines it behind a command on
+ * `key`). With a plain `sendCommand` function, `WAIT` goes through it: that
+ * function must use one connection per node.
+ *
+ * @example
+ * ```ts
+ * const wait = replicaWait(client, send);
+ * const acked = await wait("kw:rec:{v1:abc}", 1, 500);
+ * ```
+ */
+export function replicaWait(client: RedisClientLike | undefined, send: SendCommand): ReplicaWait {
+  const c = (client ?? {}) as Partial<IORedisLike & NodeRedisClusterLike>;
+  const args = (count: number, timeout: number) => ["WAIT", String(count), String(timeout)];
+  if (typeof c.call === "function" && c.isCluster === true && typeof c.pipeline === "function") {
+    const pipeline = c.pipeline.bind(client);
+    return async (key, count, timeout) => {
+      const replies = (await pipeline([
+        ["exists", key],
+        ["wait", String(count), String(timeout)],
+      ]).exec()) as [unknown, unknown][] | null;
+      const [error, acked] = replies?.[1] ?? [new Error("redisStore: WAIT got no reply"), 0];
+      if (error) throw error;
+      return Number(acked);
+    };
+  }
+  if (typeof c.sendCommand === "function" && typeof c.getSlotRandomNode === "function") {
+    const cluster = client as NodeRedisClusterLike;
+    return async (key, count, timeout) => Number(await cluster.sendCommand(key, false, args(count, timeout)));
+  }
+  return async (_key, count, timeout) => Number(await send(args(count, timeout)));
 }

@@ -1,4 +1,7 @@
 import type { ChangeListener } from "keyward";
+import { Heartbeat, type HeartbeatOptions } from "../shared/heartbeat.js";
+import type { Conn, Subscription } from "./node-subscription.js";
+import { subscribe } from "./subscription.js";
 
 /**
  * A connection the change feed can subscribe on: an ioredis `Redis` /
@@ -21,36 +24,28 @@ export interface SubscriberLike {
   on(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 
-/** While the feed is down, the cache is reset this often (changes may be passing unseen). */
+/**
+ * Settings of the Redis change feed (`redisStore({ feed })`): how often each
+ * instance publishes its heartbeat on the change channel, and how long its
+ * own beat may stay away before the feed counts as down.
+ *
+ * @example
+ * ```ts
+ * redisStore({ client, feed: { heartbeat: 100, downAfter: 300 } });
+ * ```
+ */
+export interface RedisFeedOptions extends HeartbeatOptions {}
+
+/** While the feed is down, a listener without `onDown` is reset this often. */
 const RESET_EVERY_MS = 250;
-/** `watch` resolves once subscribed, or after this long with the feed still connecting (and resetting). */
+/** `watch` resolves once the feed is proven live, or after this long (it keeps trying). */
 const READY_WITHIN_MS = 2_000;
+/** Longest `stop` waits for an unsubscribe or a disconnect. */
+const STOP_WITHIN_MS = 1_000;
 
-type Handler = (...args: unknown[]) => void;
-
-/** Loosely typed view of either client's pub/sub surface. */
-interface Conn {
-  on(event: string, fn: Handler): unknown;
-  removeListener?(event: string, fn: Handler): unknown;
-  subscribe(channel: string, listener?: (message: string) => void): Promise<unknown>;
-  unsubscribe?(channel: string, listener?: (message: string) => void): Promise<unknown>;
-  duplicate?(): unknown;
-  // ioredis
-  call?: unknown;
-  status?: string;
-  connect?(): Promise<unknown>;
-  disconnect?(): unknown;
-  // node-redis
-  isOpen?: boolean;
-  destroy?(): unknown;
-}
-
-/** The feed's up/down state, shared by both client flavours. Never throws into the client. */
-class FeedState {
-  stopped = false;
-  /** Settles when first subscribed or stopped. */
+/** A listener's view of the feed's state; never throws into the client. */
+class ListenerState {
   readonly ready: Promise<void>;
-  private up = false;
   private timer: ReturnType<typeof setInterval> | null = null;
   private settle: () => void = noop;
 
@@ -58,55 +53,45 @@ class FeedState {
     this.ready = new Promise((resolve) => {
       this.settle = resolve;
     });
-    this.goDown(false);
+    this.down(false); // feeds start down: nothing cached until the first beat comes back
   }
 
-  change(id: unknown): void {
-    if (this.stopped || typeof id !== "string") return;
+  change(id: string): void {
     safely(() => this.listener.onChange(id));
   }
 
-  /** Subscribed (again): anything published while down was missed. */
-  subscribed(): void {
-    if (this.stopped) return;
-    this.up = true;
+  /** Proven live (again): anything published while down was missed. */
+  up(): void {
     this.stopResetting();
     safely(() => this.listener.onReset());
     this.settle();
   }
 
-  /** Connection lost: reset now, and keep resetting until subscribed again. */
-  lost(): void {
-    if (this.stopped || !this.up) return;
-    this.up = false;
-    this.goDown(true);
-  }
-
-  stop(): void {
-    this.stopped = true;
-    this.stopResetting();
-    this.settle();
+  /** Messages may have been lost while live: drop what is cached. */
+  gap(): void {
+    safely(() => this.listener.onReset());
   }
 
   /**
    * Nothing published reaches us now: a listener with `onDown` stops trusting
    * its cache until the next `onReset`; an older one is reset now and every
-   * 250 ms until subscribed again.
+   * 250 ms until live again.
    */
-  private goDown(resetNow: boolean): void {
+  down(resetNow = true): void {
     const listener = this.listener;
     if (listener.onDown) {
       safely(() => listener.onDown?.());
       return;
     }
     if (resetNow) safely(() => listener.onReset());
-    this.startResetting();
-  }
-
-  private startResetting(): void {
     if (this.timer !== null) return;
     this.timer = setInterval(() => safely(() => this.listener.onReset()), RESET_EVERY_MS);
     (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  stop(): void {
+    this.stopResetting();
+    this.settle();
   }
 
   private stopResetting(): void {
@@ -125,108 +110,103 @@ function safely(fn: () => unknown): void {
 
 const noop = (): void => {};
 
-/** ioredis: resubscribe explicitly on every `ready` (its own auto-resubscribe is not awaited). */
-function ioredisFeed(conn: Conn, channel: string, state: FeedState): () => Promise<void> {
-  const subscribe = (): void => {
-    conn.subscribe(channel).then(
-      () => state.subscribed(),
-      noop, // stays down (and resetting) until the next `ready`
+/** Resolves after `ms` at the latest; never rejects. */
+function bounded(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    (timer as { unref?: () => void }).unref?.();
+    promise.then(
+      () => (clearTimeout(timer), resolve()),
+      () => (clearTimeout(timer), resolve()),
     );
-  };
-  const onMessage: Handler = (ch, message) => {
-    if (ch === channel) state.change(message);
-  };
-  const onClose: Handler = () => state.lost();
-  const handlers: [string, Handler][] = [
-    ["message", onMessage],
-    ["ready", subscribe],
-    ["close", onClose],
-    ["error", noop],
-  ];
-  for (const [event, fn] of handlers) conn.on(event, fn);
-  if (conn.status === "ready") subscribe();
-  else if (conn.status === "wait") conn.connect?.().catch(noop);
-  return async () => {
-    for (const [event, fn] of handlers) conn.removeListener?.(event, fn);
-    await conn.unsubscribe?.(channel).catch(noop);
-  };
+  });
 }
 
-/** node-redis: it resubscribes before emitting `ready` on a reconnect. */
-function nodeRedisFeed(conn: Conn, channel: string, state: FeedState): () => Promise<void> {
-  let subscribed = false;
-  let pending = false;
-  const onMessage = (message: string): void => state.change(message);
-  const ensure = async (): Promise<void> => {
-    if (pending || subscribed || state.stopped) return;
-    pending = true;
-    try {
-      if (conn.isOpen === false) await conn.connect?.();
-      await conn.subscribe(channel, onMessage);
-      subscribed = true;
-      state.subscribed();
-    } catch {
-      // stays down (and resetting); retried on the next `ready`
-    } finally {
-      pending = false;
-    }
-  };
-  const onReady: Handler = () => (subscribed ? state.subscribed() : void ensure());
-  const onLost: Handler = () => state.lost();
-  // every drop of a ready connection emits `reconnecting` (or `end`); an `error` alone may leave it up
-  const handlers: [string, Handler][] = [
-    ["ready", onReady],
-    ["error", noop],
-    ["reconnecting", onLost],
-    ["end", onLost],
-  ];
-  for (const [event, fn] of handlers) conn.on(event, fn);
-  void ensure();
-  return async () => {
-    for (const [event, fn] of handlers) conn.removeListener?.(event, fn);
-    await conn.unsubscribe?.(channel, onMessage).catch(noop);
-  };
+/** What {@link openFeed} needs besides the listener. */
+export interface FeedSetup {
+  /** The connection to subscribe on (or to duplicate, or the ioredis `Cluster` to pick a node from). */
+  source: unknown;
+  /** True when the feed opens (and closes) connections of its own from `source`. */
+  owned: boolean;
+  channel: string;
+  /** Publishes one message on the channel through the store's command connection. */
+  publish(message: string): Promise<unknown>;
+  interval: number;
+  downAfter: number;
 }
 
 /**
- * Subscribes `listener` to `channel`, on a duplicate of `source` (closed by
- * the returned function) or on `source` itself when `duplicate` is false (then
- * only unsubscribed). Reports drops and reconnects with `onReset`. Resolves
- * once subscribed, or after {@link READY_WITHIN_MS} if the server is not
- * reachable yet (the feed keeps connecting and resetting meanwhile); never rejects.
+ * Subscribes `listener` to the change channel and proves the subscription
+ * live with a heartbeat: every `interval` ms the feed publishes a beat of its
+ * own on the channel, and counts as live only while its beats come back
+ * within `downAfter`. It starts down; the first beat back calls `onReset()`
+ * (the cache may be used), a missed one `onDown()` (the cache stands aside),
+ * a beat skipped in sequence `onReset()` again. A connection drop reported
+ * by the client is acted on at once. When the feed owns its connection and
+ * stays down for long, it replaces the connection. Resolves once live, or
+ * after 2 s (the feed keeps trying); never rejects. The returned stop function
+ * settles within 1 s whatever the connection does.
  *
  * @example
  * ```ts
- * const stop = await openFeed(client, true, "keyward:changes", { onChange: evict, onReset: clear });
+ * const stop = await openFeed(listener, { source: client, owned: true, channel, publish, interval: 150, downAfter: 450 });
  * await stop();
  * ```
  */
-export async function openFeed(
-  source: unknown,
-  duplicate: boolean,
-  channel: string,
-  listener: ChangeListener,
-): Promise<() => Promise<void>> {
-  const conn = (duplicate ? (source as Conn).duplicate?.() : source) as Conn;
-  const state = new FeedState(listener);
-  const isIoredis = typeof conn.call === "function";
-  if (duplicate) conn.on("error", noop); // an owned connection never has an unhandled `error`
-  const unsubscribe = isIoredis ? ioredisFeed(conn, channel, state) : nodeRedisFeed(conn, channel, state);
-  let stopping: Promise<void> | null = null;
+export async function openFeed(listener: ChangeListener, setup: FeedSetup): Promise<() => Promise<void>> {
+  const state = new ListenerState(listener);
+  let stopped = false;
+  let downSince = Date.now();
+  let sub: Subscription | null = null;
+  const beat = new Heartbeat(
+    { interval: setup.interval, downAfter: setup.downAfter },
+    {
+      publish: setup.publish,
+      up: () => {
+        downSince = 0;
+        state.up();
+      },
+      down: () => {
+        downSince = Date.now();
+        state.down();
+      },
+      gap: () => state.gap(),
+    },
+  );
+  const open = (): Subscription =>
+    subscribe(setup.source as Conn, setup.owned, setup.channel, {
+      message: (message) => {
+        if (!stopped && !beat.receive(message)) state.change(message);
+      },
+      subscribed: () => beat.beat(),
+      lost: () => beat.lost(),
+    });
+  sub = open();
+  beat.start();
+
+  // an owned connection that stays down (a dead node, a half-open socket the client keeps) is replaced
+  const rebuildAfter = Math.max(2_000, 4 * setup.downAfter);
+  const watchdog = setInterval(() => {
+    if (stopped || !setup.owned || downSince === 0 || Date.now() - downSince < rebuildAfter) return;
+    downSince = Date.now();
+    const old = sub;
+    sub = open();
+    if (old) void bounded(old.stop(), STOP_WITHIN_MS);
+  }, rebuildAfter / 2);
+  (watchdog as { unref?: () => void }).unref?.();
+
   let timer: ReturnType<typeof setTimeout> | undefined;
   await Promise.race([state.ready, new Promise((resolve) => (timer = setTimeout(resolve, READY_WITHIN_MS)))]);
   clearTimeout(timer);
+
+  let stopping: Promise<void> | null = null;
   return () => {
     stopping ??= (async () => {
+      stopped = true;
+      clearInterval(watchdog);
+      beat.stop();
       state.stop();
-      if (!duplicate) return unsubscribe();
-      try {
-        if (isIoredis) conn.disconnect?.();
-        else if (typeof conn.destroy === "function") conn.destroy();
-        else await conn.disconnect?.();
-      } catch {
-        // already closed
-      }
+      if (sub) await bounded(sub.stop(), STOP_WITHIN_MS);
     })();
     return stopping;
   };

@@ -12,6 +12,8 @@
  *
  * @module keyward/redis
  */
+
+export type { HeartbeatOptions } from "../shared/heartbeat.js";
 export type { IORedisLike, NodeRedisClusterLike, NodeRedisLike, RedisClientLike, SendCommand } from "./client.js";
-export type { SubscriberLike } from "./feed.js";
-export { type RedisStore, type RedisStoreOptions, redisStore } from "./store.js";
+export type { RedisFeedOptions, SubscriberLike } from "./feed.js";
+export { type RedisStore, type RedisStoreOptions, type ReplicaOptions, redisStore } from "./store.js";

@@ -1,8 +1,9 @@
 import type { ChangeListener, KeyRecord, KeyStore, ListQuery, RecordPatch, Transition, Use } from "keyward";
 import { statusOf } from "keyward";
-import { commandSender, type RedisClientLike, type SendCommand } from "./client.js";
+import { heartbeatSettings } from "../shared/heartbeat.js";
+import { commandSender, type RedisClientLike, replicaWait, type SendCommand } from "./client.js";
 import { decodeRecord, encodePatch, encodeRecord, hashOfMember, KeyNames, listBound, ownerMember } from "./codec.js";
-import { openFeed, type SubscriberLike } from "./feed.js";
+import { openFeed, type RedisFeedOptions, type SubscriberLike } from "./feed.js";
 import { CLAIM, DELETE_IF, INSERT, TOUCH, TRANSITION, UNCLAIM, UPDATE } from "./scripts.js";
 
 /**
@@ -23,6 +24,21 @@ export type RedisStoreOptions = {
    * `client`, opened by each `watch` and closed by its unsubscribe function.
    */
   subscriber?: SubscriberLike | undefined;
+  /**
+   * Heartbeat of the change feed: each instance publishes a beat on the
+   * change channel every `heartbeat` ms (default 150) and serves from its
+   * cache only while its own beats come back within `downAfter` ms
+   * (default 450). See docs/redis.md, "The change feed".
+   */
+  feed?: RedisFeedOptions | undefined;
+  /**
+   * Durable changes on replicated Redis: after a revoke, disable, enable,
+   * update or rotation, wait until `count` replicas acknowledged it (Redis
+   * `WAIT`), for at most `timeout` ms; when fewer did, the call fails
+   * (keyward answers 503) instead of reporting a change a failover could
+   * lose. Off by default.
+   */
+  replicas?: ReplicaOptions | undefined;
 } & (
   | {
       /** An ioredis `Redis` or `Cluster`, or a node-redis client or cluster. */
@@ -37,6 +53,21 @@ export type RedisStoreOptions = {
       client?: never;
     }
 );
+
+/**
+ * The `replicas` option of {@link redisStore}.
+ *
+ * @example
+ * ```ts
+ * redisStore({ client, replicas: { count: 1, timeout: 500 } }); // revoke resolves once one replica has it
+ * ```
+ */
+export interface ReplicaOptions {
+  /** Replicas that must acknowledge a change before it resolves (at least 1). */
+  count: number;
+  /** Longest wait for them, in ms (at least 1; keep it below keyward's `storeTimeout`). */
+  timeout: number;
+}
 
 /**
  * A {@link KeyStore} on Redis, plus the names it uses.
@@ -82,6 +113,19 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   else if (typeof options.sendCommand === "function") send = options.sendCommand;
   else throw new TypeError("redisStore: pass `client` (ioredis or node-redis) or `sendCommand`");
 
+  const { interval, downAfter } = heartbeatSettings(options.feed, (m) => new TypeError(m), "redisStore");
+  const durable = replicaSettings(options.replicas);
+  const wait = durable ? replicaWait(options.client, send) : null;
+  /** With `replicas`: resolves once enough replicas acknowledged the change on `key`, else rejects. */
+  const replicated = async (key: string): Promise<void> => {
+    if (!durable || !wait) return;
+    const acked = await wait(key, durable.count, durable.timeout);
+    if (!(acked >= durable.count)) {
+      throw new Error(
+        `redisStore: the change reached ${acked} of ${durable.count} replica(s) within ${durable.timeout} ms; it may not survive a failover`,
+      );
+    }
+  };
   const keys = new KeyNames(prefix);
   const channel = keys.channel;
   const client = options.client as { duplicate?: () => unknown } | undefined;
@@ -156,13 +200,17 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       const key = await recordKey(id);
       if (key === null) return null;
       const { set, del } = encodePatch(patch);
-      return decodeRecord(await UPDATE.run(send, [key], [id, channel, String(set.length), ...set, ...del]));
+      const record = decodeRecord(await UPDATE.run(send, [key], [id, channel, String(set.length), ...set, ...del]));
+      await replicated(key);
+      return record;
     },
 
     async transition(id: string, action: Transition, at: number) {
       const key = await recordKey(id);
       if (key === null) return null;
-      return decodeRecord(await TRANSITION.run(send, [key], [id, channel, action, String(at)]));
+      const record = decodeRecord(await TRANSITION.run(send, [key], [id, channel, action, String(at)]));
+      await replicated(key);
+      return record;
     },
 
     async rotate(id: string, replacement: KeyRecord, expiresAt: number) {
@@ -182,6 +230,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
         await UNCLAIM.run(send, [key], [id, channel, replacement.id, before]).catch(() => undefined);
         throw error;
       }
+      await replicated(key); // the old key's shortened expiry; the new key failing closed if lost is harmless
       return decodeRecord(record);
     },
 
@@ -196,7 +245,21 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   };
 
   if (feedSource !== undefined) {
-    store.watch = (listener: ChangeListener) => openFeed(feedSource, subscriber === undefined, channel, listener);
+    const publish = (message: string) => send(["PUBLISH", channel, message]);
+    store.watch = (listener: ChangeListener) =>
+      openFeed(listener, { source: feedSource, owned: subscriber === undefined, channel, publish, interval, downAfter });
   }
   return store;
+}
+
+function replicaSettings(replicas: ReplicaOptions | undefined): ReplicaOptions | null {
+  if (replicas === undefined) return null;
+  const { count, timeout } = (replicas ?? {}) as Partial<ReplicaOptions>;
+  if (!Number.isSafeInteger(count) || (count as number) < 1) {
+    throw new TypeError("redisStore: replicas.count must be a whole number of replicas, at least 1");
+  }
+  if (!Number.isSafeInteger(timeout) || (timeout as number) < 1) {
+    throw new TypeError("redisStore: replicas.timeout must be a whole number of ms, at least 1 (WAIT 0 would wait forever)");
+  }
+  return { count: count as number, timeout: timeout as number };
 }

@@ -165,13 +165,20 @@ describe.skipIf(!REDIS_URL)("redisStore faults", () => {
       let resets = 0;
       const stop = await store.watch?.({ onChange: (id) => changes.push(id), onReset: () => resets++ });
       expect(stop).toBeTypeOf("function");
-      expect(resets).toBe(1); // subscribed: whatever came before is dropped
+      expect(resets).toBeGreaterThanOrEqual(1); // live: whatever came before is dropped (a listener without onDown is also reset while waiting)
       const r = makeRecord();
       await store.insert(r);
 
       expect(await killSubscribers(name)).toBe(1);
       expect(await until(() => resets >= 2)).toBe(true); // the drop is reported at once
       expect(await until(async () => (await subscribers(store.channel)) === 1, 5000)).toBe(true);
+      // proven live once its heartbeat comes back: the periodic resets (every 250 ms while down) stop
+      const settled = async () => {
+        const before = resets;
+        await sleep(260);
+        return resets === before;
+      };
+      expect(await until(settled, 5000)).toBe(true);
       const afterReconnect = resets;
       await sleep(300);
       expect(resets).toBe(afterReconnect); // resubscribed: no more periodic resets
@@ -207,6 +214,7 @@ describe.skipIf(!REDIS_URL)("redisStore faults", () => {
         flavour === "ioredis"
           ? new Redis({ ...DEAD, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => 50 })
           : createClient({ socket: { ...DEAD, reconnectStrategy: () => 50 } });
+      client.on("error", () => {}); // the feed's heartbeat goes through this client, which cannot connect
       let resets = 0;
       const stop = await redisStore({ client, prefix: `${prefix}:nofeed` }).watch?.({
         onChange: () => {},
@@ -241,5 +249,21 @@ describe.skipIf(!REDIS_URL)("redisStore faults", () => {
     // publish lost: B's subscriber is gone; the revoke must still be seen because B no longer trusts its cache
     await a.revoke(apiKey.id);
     expect(await b.verify(key)).toMatchObject({ ok: false, error: { code: "revoked" } });
+  });
+
+  it("keyward.close() settles within storeTimeout with a subscriber you passed that cannot connect", async () => {
+    const dead = new Redis({ ...DEAD, maxRetriesPerRequest: 0, retryStrategy: () => 50 });
+    dead.on("error", () => {});
+    closers.push(() => dead.disconnect());
+    const kw = createKeyward({
+      store: redisStore({ client: live, subscriber: dead, prefix: `${prefix}:dead-sub` }),
+      prefix: "kw",
+      cache: { ttl: 60_000 },
+      storeTimeout: 300,
+    });
+    await sleep(50);
+    let closed = false;
+    void kw.close().then(() => (closed = true));
+    expect(await until(() => closed, 1_000)).toBe(true);
   });
 });

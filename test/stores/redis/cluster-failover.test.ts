@@ -1,0 +1,277 @@
+/**
+ * Crashes masters of a throwaway Redis Cluster of its own (started on
+ * REDIS_CLUSTER_SCRATCH_PORT with scripts/redis-cluster.sh, each crashed node
+ * restarted afterwards), so no other test shares what it breaks.
+ */
+import Redis, { type Cluster } from "ioredis";
+import { createKeyward } from "keyward";
+import { redisStore } from "keyward/redis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { allCached, cachedInstances, type Flavour, type Instance, type NodeCluster } from "../../support/cluster-instances.js";
+import { sleep, uniquePrefix } from "../../support/redis.js";
+import {
+  type Address,
+  closeCluster,
+  clusterOk,
+  ioCluster,
+  lockCluster,
+  nodeCluster,
+  noteClusterSkip,
+  ownersOf,
+  restartNode,
+  SCRATCH_PORT,
+  startScratchCluster,
+  stopScratchCluster,
+} from "../../support/redis-cluster.js";
+
+noteClusterSkip("redis-cluster-failover", true);
+
+const INSTANCES = 8;
+const GOOD_KEYS = 6;
+/** Longest the load runs after a crash while waiting for recovery. */
+const RECOVERY_WAIT_MS = 12_000;
+
+/** Sends a command that takes the node down (DEBUG SEGFAULT): it never answers. */
+function crash(node: Address): void {
+  const c = new Redis({ ...node, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  c.on("error", () => {});
+  c.call("DEBUG", "SEGFAULT").catch(() => c.disconnect());
+}
+
+type Outcome = { at: number; key: number; status: number };
+
+/** Every instance verifies every key in a loop, recording (time, key index, status), until `stop()`. */
+function load(group: Instance[], keys: string[]) {
+  const outcomes: Outcome[] = [];
+  let running = true;
+  const loops = group.map(async (instance) => {
+    while (running) {
+      for (let k = 0; k < keys.length && running; k++) {
+        const result = await instance.kw.verify(keys[k]);
+        outcomes.push({ at: performance.now(), key: k, status: result.ok ? 200 : result.error.status });
+      }
+      await sleep(2);
+    }
+  });
+  return {
+    outcomes,
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+}
+
+describe.skipIf(!SCRATCH_PORT)("Redis Cluster failover (a throwaway cluster)", () => {
+  const base = SCRATCH_PORT as number;
+  const prefix = uniquePrefix("failover");
+  let nodes: Address[] = [];
+  const clients: (Cluster | NodeCluster)[] = [];
+  const instances: Instance[] = [];
+  let admin: Cluster;
+
+  /** Waits (up to 20 s) until a replica owns `key`'s slot instead of `crashed`; returns the new master. */
+  const promotedFor = async (key: string, crashed: Address): Promise<Address | null> => {
+    const since = performance.now();
+    while (performance.now() - since < 20_000) {
+      const owners = await ownersOf(admin, key).catch(() => null);
+      if (owners && owners.master.port !== crashed.port) return owners.master;
+      await sleep(100);
+    }
+    return null;
+  };
+
+  /** Restarts a crashed node and waits until the cluster is whole again. */
+  const heal = async (crashed: Address) => {
+    await restartNode(base, crashed.port);
+    expect(await clusterOk(nodes)).toBe(true);
+    const rejoined = new Redis({ ...crashed, maxRetriesPerRequest: 0 });
+    rejoined.on("error", () => {});
+    try {
+      for (let i = 0; i < 300; i++) {
+        const info = String(await rejoined.call("INFO", "replication").catch(() => ""));
+        if (info.includes("role:slave") && info.includes("master_link_status:up")) return; // replicating again
+        await sleep(100);
+      }
+      throw new Error(`node ${crashed.port} did not rejoin as a replica`);
+    } finally {
+      rejoined.disconnect();
+    }
+  };
+
+  let release: () => void = () => {};
+
+  beforeAll(async () => {
+    release = await lockCluster();
+    nodes = await startScratchCluster(base);
+    admin = ioCluster(nodes);
+    await admin.call("PING");
+  }, 690_000);
+
+  afterAll(async () => {
+    try {
+      await Promise.all(instances.map((i) => i.kw.close()));
+      for (const c of clients) closeCluster(c);
+      admin?.disconnect();
+      await stopScratchCluster(base);
+    } finally {
+      release();
+    }
+  }, 60_000);
+
+  for (const flavour of ["ioredis", "node-redis"] as Flavour[]) {
+    it(`a master crash under verification load (${flavour}): only 503s meanwhile, never 200 for a revoked key nor 401 for a good one`, async () => {
+      const p = `${prefix}:crash-${flavour}`;
+      const own: (Cluster | NodeCluster)[] = [];
+      for (let i = 0; i < 2; i++) own.push(flavour === "ioredis" ? ioCluster(nodes) : await nodeCluster(nodes));
+      clients.push(...own);
+      const group = cachedInstances(own, INSTANCES, p, {}, 1_000);
+      instances.push(...group);
+      const a = group[0] as Instance;
+      const good = await Promise.all(
+        Array.from({ length: GOOD_KEYS }, (_, i) => a.kw.create({ owner: "org_crash", label: `good ${i}` })),
+      );
+      const store = redisStore({ client: admin, prefix: p });
+      const hashOf = async (id: string) => (await store.get(id))?.hash as string;
+      const victimKey = `${p}:rec:{${await hashOf(good[0]?.apiKey.id as string)}}`;
+      const victimMaster = (await ownersOf(admin, victimKey)).master;
+      // the key revoked right after the crash lives on another master, so its revoke can succeed at once
+      const onVictim = async (id: string) =>
+        (await ownersOf(admin, `${p}:rec:{${await hashOf(id)}}`)).master.port === victimMaster.port ||
+        (await ownersOf(admin, `${p}:id:{${id}}`)).master.port === victimMaster.port;
+      let doomed = await a.kw.create({ owner: "org_crash", label: "doomed" });
+      while (await onVictim(doomed.apiKey.id)) doomed = await a.kw.create({ owner: "org_crash", label: "doomed" });
+      const keys = [...good.map((g) => g.key), doomed.key];
+      let recoveredAt: number | null = null;
+      let recoveredWithoutNode = false;
+      let healed = false;
+      let report = "";
+      for (const key of keys) expect(await allCached(group, key)).not.toBeNull();
+
+      const run = load(group, keys);
+      await sleep(200);
+      const crashedAt = performance.now();
+      crash(victimMaster);
+      await sleep(15);
+      let revokedAt = Number.NaN;
+      for (let attempt = 0; attempt < 50 && Number.isNaN(revokedAt); attempt++) {
+        try {
+          await a.kw.revoke(doomed.apiKey.id);
+          revokedAt = performance.now();
+        } catch {
+          await sleep(20); // the client may be refreshing its slots
+        }
+      }
+      expect(revokedAt).not.toBeNaN();
+      try {
+        const failedOver = await promotedFor(victimKey, victimMaster);
+        expect(failedOver).not.toBeNull();
+        const failoverMs = performance.now() - crashedAt;
+        // recovered: the last half second of good-key verifications all answered 200 (and the revoke's bound has passed)
+        const recovered = async (within: number) => {
+          const until = performance.now() + within;
+          while (performance.now() < until) {
+            await sleep(100);
+            const now = performance.now();
+            const recent = run.outcomes.filter((o) => o.at > now - 500 && o.key < GOOD_KEYS);
+            if (now > revokedAt + 1_500 && recent.length > 0 && recent.every((o) => o.status === 200)) {
+              return Math.max(crashedAt, ...run.outcomes.filter((o) => o.key < GOOD_KEYS && o.status !== 200).map((o) => o.at));
+            }
+          }
+          return null;
+        };
+        recoveredAt = await recovered(RECOVERY_WAIT_MS);
+        recoveredWithoutNode = recoveredAt !== null;
+        report = `replica promoted ${failoverMs.toFixed(0)} ms after the crash; `;
+        if (!recoveredWithoutNode) {
+          await heal(victimMaster); // the crashed node comes back (as a replica); measure from there
+          healed = true;
+          recoveredAt = await recovered(RECOVERY_WAIT_MS);
+        }
+      } finally {
+        if (!healed) await heal(victimMaster).catch(() => undefined);
+      }
+      await run.stop();
+
+      const goodStatuses = new Set(run.outcomes.filter((o) => o.key < GOOD_KEYS).map((o) => o.status));
+      const lateDoomed = run.outcomes.filter((o) => o.key === GOOD_KEYS && o.at > revokedAt + 1_000);
+      const failures = run.outcomes.filter((o) => o.key < GOOD_KEYS && o.status !== 200).length;
+      console.log(
+        `[redis cluster failover, ${flavour}] ${report}${run.outcomes.length} verifications; good keys: ${failures} answered 503, statuses ${[...goodStatuses].join("/")}; ` +
+          `revoked key after the 1 s bound: ${lateDoomed.filter((o) => o.status === 200).length} accepted of ${lateDoomed.length}; ` +
+          (recoveredWithoutNode
+            ? `recovered ${((recoveredAt as number) - crashedAt).toFixed(0)} ms after the crash (failover)`
+            : `not recovered ${RECOVERY_WAIT_MS} ms after the crash; recovered ${recoveredAt === null ? "never" : `${((recoveredAt as number) - crashedAt).toFixed(0)} ms after the crash`} once the node was restarted`),
+      );
+      expect([...goodStatuses].every((s) => s === 200 || s === 503)).toBe(true); // never 401 for a good key
+      expect(lateDoomed.every((o) => o.status !== 200)).toBe(true); // never 200 for a revoked key
+      expect(lateDoomed.length).toBeGreaterThan(0);
+      expect(recoveredAt).not.toBeNull();
+      if (flavour === "ioredis") expect(recoveredWithoutNode).toBe(true); // ioredis follows the failover by itself
+    }, 120_000);
+  }
+
+  describe("durable changes (replicas: { count: 1 })", () => {
+    const durable = (flavourClient: Cluster) =>
+      createKeyward({
+        store: redisStore({ client: flavourClient, prefix: `${prefix}:durable`, replicas: { count: 1, timeout: 300 } }),
+        prefix: "kw",
+        lastUsed: false,
+      });
+
+    it("revoke() and disable() fail with 503 rather than resolve while the key's replica cannot acknowledge", async () => {
+      const kw = durable(admin);
+      const store = redisStore({ client: admin, prefix: `${prefix}:durable` });
+      for (const change of ["revoke", "disable"] as const) {
+        const { key, apiKey } = await kw.create({ owner: "org_durable", label: change });
+        const hash = (await store.get(apiKey.id))?.hash as string;
+        const { replicas } = await ownersOf(admin, `${prefix}:durable:rec:{${hash}}`);
+        expect(replicas.length).toBeGreaterThan(0);
+        const sleeper = replicas.map((r) => {
+          const c = new Redis({ ...r, maxRetriesPerRequest: 0 });
+          c.on("error", () => {});
+          return c.call("DEBUG", "SLEEP", "1").finally(() => c.disconnect());
+        });
+        await sleep(50);
+        const outcome = await kw[change](apiKey.id).then(
+          () => "resolved",
+          (e: { status?: number }) => e.status,
+        );
+        expect(outcome, change).toBe(503);
+        await Promise.allSettled(sleeper);
+        // the master applied it; a retry, once the replica is back, is acknowledged
+        await expect(kw[change](apiKey.id)).resolves.toMatchObject({ status: change === "revoke" ? "revoked" : "disabled" });
+        expect((await kw.verify(key)).ok).toBe(false);
+      }
+      await kw.close();
+    }, 30_000);
+
+    it("a revoke that resolved survives its master crashing right after (the replica is promoted with it)", async () => {
+      const kw = durable(admin);
+      const store = redisStore({ client: admin, prefix: `${prefix}:durable` });
+      const { key, apiKey } = await kw.create({ owner: "org_durable", label: "survivor" });
+      const hash = (await store.get(apiKey.id))?.hash as string;
+      const recordKey = `${prefix}:durable:rec:{${hash}}`;
+      const { master } = await ownersOf(admin, recordKey);
+      await kw.revoke(apiKey.id);
+      crash(master); // at once: nothing else gets replicated before the crash
+      const crashedAt = performance.now();
+      const promoted = await promotedFor(recordKey, master);
+      expect(promoted).not.toBeNull();
+      console.log(`[redis cluster failover] replica promoted ${(performance.now() - crashedAt).toFixed(0)} ms after the crash`);
+      const direct = new Redis({ ...(promoted as Address), maxRetriesPerRequest: 0 });
+      expect(await direct.call("HEXISTS", recordKey, "revokedAt")).toBe(1); // the promoted replica has the revoke
+      direct.disconnect();
+      const fresh = createKeyward({ store: redisStore({ client: ioCluster(nodes), prefix: `${prefix}:durable` }), prefix: "kw" });
+      let result = await fresh.verify(key);
+      for (let i = 0; i < 100 && !result.ok && result.error.code === "unavailable"; i++) {
+        await sleep(100);
+        result = await fresh.verify(key);
+      }
+      expect(result).toMatchObject({ ok: false, error: { code: "revoked" } });
+      await fresh.close();
+      await kw.close();
+      await heal(master);
+    }, 60_000);
+  });
+});
