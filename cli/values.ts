@@ -1,11 +1,10 @@
-import type { KeyStatus, Metadata } from "keyward";
+import { isKeyStatus, KEY_STATUSES, type KeyStatus, type Metadata } from "keyward";
 import { UsageError } from "./errors.js";
 
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 const DURATION = /^(\d{1,6})([smhdw])$/;
 /** A date alone, or a date-time with an offset: the shapes keyward accepts for `expiresAt`. */
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
-const STATUSES: readonly KeyStatus[] = ["active", "disabled", "revoked", "expired"];
 
 /**
  * Parses `--expires`: a duration from now (`90d`, `12h`, `30m`, `2w`, `45s`),
@@ -120,8 +119,6 @@ export function parseLimit(value: string): number {
  * ```
  */
 export function parseStatus(value: string): KeyStatus {
-  if (!(STATUSES as readonly string[]).includes(value)) {
-    throw new UsageError(`--status must be one of ${STATUSES.join(", ")}`, "list");
-  }
-  return value as KeyStatus;
+  if (!isKeyStatus(value)) throw new UsageError(`--status must be one of ${KEY_STATUSES.join(", ")}`, "list");
+  return value;
 }

@@ -72,5 +72,5 @@ export type {
   Transition,
   Use,
 } from "./store.js";
-export type { Actor, ApiKey, KeyRecord, KeyStatus, Metadata } from "./types.js";
+export { type Actor, type ApiKey, isKeyStatus, KEY_STATUSES, type KeyRecord, type KeyStatus, type Metadata } from "./types.js";
 export { MAX_KEY_LENGTH, type VerifyError, type VerifyOptions, type VerifyResult } from "./verifier.js";

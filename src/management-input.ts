@@ -2,7 +2,7 @@ import { decodeCursor } from "./cursor.js";
 import { ValidationError } from "./errors.js";
 import type { Roles } from "./roles.js";
 import type { ListAfter, RecordPatch } from "./store.js";
-import type { Actor, KeyStatus, Metadata } from "./types.js";
+import { type Actor, isKeyStatus, KEY_STATUSES, type KeyStatus, type Metadata } from "./types.js";
 import { Checker } from "./validate.js";
 
 /**
@@ -89,8 +89,6 @@ export interface InputRules {
   mutableScopes: boolean;
 }
 
-const STATUSES: readonly KeyStatus[] = ["active", "disabled", "revoked", "expired"];
-
 function requireObject(input: unknown): void {
   if (input === null || typeof input !== "object") throw new ValidationError([{ field: "body", message: "must be an object" }]);
 }
@@ -141,8 +139,7 @@ export function parseList(owner: string, options: ListOptions): { limit: number;
   c.id("owner", owner);
   const limit = options.limit ?? 20;
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) c.fail("limit", "must be an integer from 1 to 100");
-  if (options.status !== undefined && !STATUSES.includes(options.status))
-    c.fail("status", `must be one of ${STATUSES.join(", ")}`);
+  if (options.status !== undefined && !isKeyStatus(options.status)) c.fail("status", `must be one of ${KEY_STATUSES.join(", ")}`);
   const after = options.cursor ? decodeCursor(options.cursor) : null;
   if (options.cursor && !after) c.fail("cursor", "is not a valid cursor");
   c.done();

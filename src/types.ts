@@ -1,6 +1,19 @@
 /**
- * The state of a key: `active`, `disabled` (reversible), `revoked` (final) or
- * `expired` (past `expiresAt`, or past the grace period of a rotation).
+ * Every status a key can have: `active`, `disabled` (reversible), `revoked`
+ * (final) and `expired` (past `expiresAt`, or past the grace period of a
+ * rotation). The one list keyward checks status filters against (`list`, the
+ * HTTP `?status=`, the CLI); which one a record has is {@link statusOf}.
+ *
+ * @example
+ * ```ts
+ * KEY_STATUSES.includes(req.query.status); // validate a filter before passing it on
+ * for (const status of KEY_STATUSES) console.log(status, (await keyward.list(owner, { status })).data.length);
+ * ```
+ */
+export const KEY_STATUSES = Object.freeze(["active", "disabled", "revoked", "expired"] as const);
+
+/**
+ * The state of a key: one of {@link KEY_STATUSES}.
  *
  * @example
  * ```ts
@@ -8,7 +21,20 @@
  * if (status === "disabled") await keyward.enable(apiKey.id);
  * ```
  */
-export type KeyStatus = "active" | "disabled" | "revoked" | "expired";
+export type KeyStatus = (typeof KEY_STATUSES)[number];
+
+/**
+ * Whether `value` is one of {@link KEY_STATUSES}.
+ *
+ * @example
+ * ```ts
+ * const status = url.searchParams.get("status");
+ * if (status !== null && !isKeyStatus(status)) return badRequest("unknown status");
+ * ```
+ */
+export function isKeyStatus(value: unknown): value is KeyStatus {
+  return (KEY_STATUSES as readonly unknown[]).includes(value);
+}
 
 /**
  * JSON-safe metadata the application attaches to a key.
