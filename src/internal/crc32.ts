@@ -1,6 +1,7 @@
-/** CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320) over ASCII strings. */
+/** CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320) over ASCII strings: the checksum of a key body. */
+
 /** The byte-wise lookup table. */
-export const CRC_TABLE: Uint32Array = /* @__PURE__ */ (() => {
+const CRC_TABLE: Uint32Array = /* @__PURE__ */ (() => {
   const table = new Uint32Array(256);
   for (let n = 0; n < 256; n++) {
     let c = n;
