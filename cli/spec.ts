@@ -31,8 +31,9 @@ export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
   "redis-prefix": { type: "string", value: "<prefix>", description: "Redis key-name prefix (default: keyward)" },
   timeout: {
     type: "string",
-    value: "<seconds>",
-    description: "give up on the store after this long, to connect and per operation: exit 3 (default 15)",
+    value: "<duration>",
+    description:
+      "give up on the store after this long (15s, 500ms, 2m; a bare number is seconds), to connect and per operation: exit 3 (default 15s)",
   },
   prefix: {
     type: "string",
@@ -81,7 +82,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       expires: {
         type: "string",
         value: "<when>",
-        description: "ISO date (2026-06-30, 2026-06-30T12:00:00Z) or duration (90d, 12h, 2w)",
+        description: "ISO date (2026-06-30, 2026-06-30T12:00:00Z) or duration from now (90d, 12h, 2w, 1.5h)",
       },
       metadata: { type: "string", value: "<json>", description: "JSON object stored with the key" },
     },

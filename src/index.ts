@@ -22,6 +22,7 @@
  */
 export type { CacheOptions } from "./cache.js";
 export { type Credential, type CredentialSources, readCredential } from "./credentials.js";
+export { parseDuration } from "./duration.js";
 export {
   ConfigError,
   ConflictError,

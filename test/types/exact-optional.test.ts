@@ -72,6 +72,7 @@ describe("an option given as undefined behaves as if it were left out", () => {
         audience: u,
         algorithms: u,
         clockTolerance: u,
+        clockToleranceMs: u,
         requiredClaims: u,
         cooldownDuration: u,
         cacheMaxAge: u,

@@ -70,7 +70,7 @@ export async function everyOptionMayBeUndefined(): Promise<void> {
     issuer: env.JWT_ISSUER,
     audience: env.JWT_AUDIENCE,
     algorithms: maybe(["RS256"]),
-    clockTolerance: env.JWT_CLOCK_TOLERANCE,
+    clockToleranceMs: env.JWT_CLOCK_TOLERANCE,
     requiredClaims: maybe(["sub"]),
     cooldownDuration: maybe(30_000),
     cacheMaxAge: maybe(600_000),
