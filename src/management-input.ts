@@ -25,7 +25,10 @@ export interface CreateInput {
 }
 
 /**
- * Input of {@link Keyward.update}.
+ * Input of {@link Keyward.update}: the fields of a {@link RecordPatch}, each of
+ * which may also be `undefined` (left as it is). `scopes` and `role` need
+ * `mutableScopes: true` and stay under the actor's ceiling; the input is
+ * validated into the `RecordPatch` the store applies.
  *
  * @example
  * ```ts
@@ -33,12 +36,7 @@ export interface CreateInput {
  * await keyward.update(id, input, { actor }); // scopes and role need `mutableScopes: true`
  * ```
  */
-export interface UpdateInput {
-  label?: string | undefined;
-  metadata?: Metadata | undefined;
-  scopes?: string[] | undefined;
-  role?: string | null | undefined;
-}
+export type UpdateInput = { [K in keyof RecordPatch]?: RecordPatch[K] | undefined };
 
 /**
  * Options naming who performs a management operation.

@@ -1,4 +1,4 @@
-import type { KeyRecord, KeyStatus, Metadata } from "./types.js";
+import type { KeyRecord, KeyStatus } from "./types.js";
 
 /**
  * A value, or a Promise of it. Stores may answer synchronously.
@@ -48,7 +48,11 @@ export interface ListQuery {
 }
 
 /**
- * Fields {@link KeyStore.update} may change. Absent fields stay as they are.
+ * What {@link KeyStore.update} applies: the record fields a key's owner may
+ * change after creation (`label`, `metadata`, and with `mutableScopes`,
+ * `scopes` and `role`), already validated. A field that is absent stays as
+ * it is. {@link UpdateInput}, what a caller passes to `keyward.update`, is
+ * derived from it.
  *
  * @example
  * ```ts
@@ -56,12 +60,7 @@ export interface ListQuery {
  * const record = await store.update(id, patch); // null when there is no such record
  * ```
  */
-export interface RecordPatch {
-  label?: string;
-  metadata?: Metadata;
-  scopes?: string[];
-  role?: string | null;
-}
+export type RecordPatch = Partial<Pick<KeyRecord, "label" | "metadata" | "scopes" | "role">>;
 
 /**
  * A reversible or final state change.

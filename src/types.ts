@@ -82,6 +82,7 @@ export interface ApiKey {
   rotatedFrom: string | null;
   /** Id of the key that replaced this one by rotation. */
   rotatedTo: string | null;
+  /** JSON data the application attached to the key. */
   metadata: Metadata;
 }
 
@@ -115,11 +116,14 @@ export interface Actor {
 export interface KeyRecord {
   id: string;
   owner: string;
+  /** Human-readable name, non-empty and bounded in length. */
   label: string;
   keyPrefix: string;
   last4: string;
   hash: string;
+  /** The key's own scopes; its role's are added at verification. */
   scopes: string[];
+  /** A role of the application's roles table, or null. */
   role: string | null;
   createdBy: string | null;
   createdAt: number;
@@ -129,5 +133,6 @@ export interface KeyRecord {
   lastUsedAt: number | null;
   rotatedFrom: string | null;
   rotatedTo: string | null;
+  /** JSON data the application attached to the key. */
   metadata: Metadata;
 }
