@@ -1,8 +1,8 @@
 import type { KeyStore } from "keyward";
 import { postgresStore } from "keyward/postgres";
 import { redisStore } from "keyward/redis";
-import { type Flags, str } from "./args.js";
 import { rootMessage, StoreFailure, UsageError } from "./errors.js";
+import { type Flags, str } from "./flags.js";
 
 /** Loads an optional driver package (default: dynamic `import()`). */
 export type Loader = (name: string) => Promise<unknown>;

@@ -1,20 +1,25 @@
+import { UsageError } from "./errors.js";
+
+/** Parsed flag values: strings, booleans, or absent. */
+export type Flags = Record<string, string | boolean | undefined>;
+
+/** A parsed command line. */
+export interface Invocation {
+  /** The command, or undefined when none was given. */
+  command: string | undefined;
+  /** Positional arguments after the command. */
+  args: string[];
+  flags: Flags;
+  /** `--help` / `-h` was given: show help instead of running. */
+  help: boolean;
+}
+
 /** One flag: its parseArgs type, the value placeholder shown in help, and a description. */
 export interface FlagSpec {
   type: "string" | "boolean";
   short?: string;
   value?: string;
   description: string;
-}
-
-/** One command: what it does, its positional argument, its own flags, and examples. */
-export interface CommandSpec {
-  summary: string;
-  /** Placeholder of the positional argument, e.g. `<id>`; absent when the command takes none. */
-  argument?: string;
-  /** Whether the positional argument may be omitted. */
-  optionalArgument?: boolean;
-  flags: Record<string, FlagSpec>;
-  examples: string[];
 }
 
 /** Flags every command accepts. */
@@ -49,77 +54,15 @@ export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
   help: { type: "boolean", short: "h", description: "show help" },
 };
 
-const stdinFlag: FlagSpec = {
-  type: "boolean",
-  description: "identify the key by the raw key read from stdin (e.g. a leaked key) instead of <id>",
-};
+/** A string flag's value, or undefined. */
+export function str(flags: Flags, name: string): string | undefined {
+  const value = flags[name];
+  return typeof value === "string" ? value : undefined;
+}
 
-const idCommand = (summary: string, verb: string): CommandSpec => ({
-  summary,
-  argument: "<id>",
-  flags: { stdin: stdinFlag },
-  examples: [`keyward ${verb} 0b9e2f4c-5d1a-4c3e-9f7a-2b8c6d4e1f30`, `pbpaste | keyward ${verb} --stdin`],
-});
-
-/** Every command of the CLI. */
-export const COMMANDS: Record<string, CommandSpec> = {
-  migrate: {
-    summary: "Create or upgrade the PostgreSQL table (idempotent; Redis needs no migration)",
-    flags: {},
-    examples: ["DATABASE_URL=postgres://app@db/app keyward migrate", "keyward migrate --pglite ./.data/keys --table api_keys"],
-  },
-  create: {
-    summary: "Create a key and print it once",
-    flags: {
-      owner: { type: "string", value: "<owner>", description: "tenant the key belongs to (required)" },
-      label: { type: "string", value: "<label>", description: "human-readable name (required)" },
-      role: {
-        type: "string",
-        value: "<role>",
-        description: "role from --config/KEYWARD_ROLES (--role and/or --scopes required)",
-      },
-      scopes: { type: "string", value: "<a,b>", description: "comma-separated scopes, e.g. jobs:read,jobs:write" },
-      expires: {
-        type: "string",
-        value: "<when>",
-        description: "ISO date (2026-06-30, 2026-06-30T12:00:00Z) or duration from now (90d, 12h, 2w, 1.5h)",
-      },
-      metadata: { type: "string", value: "<json>", description: "JSON object stored with the key" },
-    },
-    examples: [
-      "keyward create --owner org_1 --label 'Bootstrap admin' --role admin --config keyward.json",
-      "keyward create --owner org_1 --label 'CI' --scopes jobs:read,jobs:write --expires 90d --json",
-    ],
-  },
-  list: {
-    summary: "List an owner's keys, masked, newest first",
-    flags: {
-      owner: { type: "string", value: "<owner>", description: "tenant whose keys to list (required)" },
-      status: { type: "string", value: "<status>", description: "only active, disabled, revoked or expired keys" },
-      limit: { type: "string", value: "<n>", description: "page size, 1-100 (default 20)" },
-      cursor: { type: "string", value: "<cursor>", description: "nextCursor of the previous page" },
-    },
-    examples: ["keyward list --owner org_1", "keyward list --owner org_1 --status active --limit 100 --json"],
-  },
-  get: idCommand("Show one key's record (never the key)", "get"),
-  revoke: idCommand("Revoke a key: instant and final", "revoke"),
-  disable: idCommand("Disable a key (reversible with enable)", "disable"),
-  enable: idCommand("Enable a disabled key (a revoked key cannot be enabled)", "enable"),
-  help: {
-    summary: "Show help for a command",
-    argument: "[command]",
-    optionalArgument: true,
-    flags: {},
-    examples: ["keyward help create"],
-  },
-};
-
-const ALL_COMMAND_FLAGS: Record<string, FlagSpec> = Object.assign({}, ...Object.values(COMMANDS).map((c) => c.flags));
-
-/** The parseArgs option table of a command: its flags plus the global ones. */
-export function parseOptions(command?: string): Record<string, { type: "string" | "boolean"; short?: string }> {
-  const flags = { ...GLOBAL_FLAGS, ...(command ? COMMANDS[command]?.flags : ALL_COMMAND_FLAGS) };
-  return Object.fromEntries(
-    Object.entries(flags).map(([name, f]) => [name, f.short ? { type: f.type, short: f.short } : { type: f.type }]),
-  );
+/** A required string flag; throws {@link UsageError} when absent. */
+export function required(flags: Flags, name: string, command: string): string {
+  const value = str(flags, name);
+  if (value === undefined) throw new UsageError(`--${name} is required`, command);
+  return value;
 }

@@ -1,16 +1,5 @@
-import { COMMANDS, type FlagSpec, GLOBAL_FLAGS } from "./spec.js";
-
-const USAGE: Record<string, string> = {
-  migrate: "keyward migrate [store options]",
-  create:
-    "keyward create --owner <owner> --label <label> (--role <role> | --scopes <a,b>) [--expires <when>] [--metadata <json>]",
-  list: "keyward list --owner <owner> [--status <status>] [--limit <n>] [--cursor <cursor>]",
-  get: "keyward get (<id> | --stdin)",
-  revoke: "keyward revoke (<id> | --stdin)",
-  disable: "keyward disable (<id> | --stdin)",
-  enable: "keyward enable (<id> | --stdin)",
-  help: "keyward help [command]",
-};
+import { COMMANDS } from "./commands.js";
+import { type FlagSpec, GLOBAL_FLAGS } from "./flags.js";
 
 const ENVIRONMENT = [
   ["DATABASE_URL", "PostgreSQL URL, used when no store flag is given"],
@@ -70,7 +59,7 @@ export function helpText(command?: string): string {
   return [
     `keyward ${command}: ${spec.summary}`,
     "",
-    `Usage: ${USAGE[command]}`,
+    `Usage: ${spec.usage}`,
     "",
     ...own,
     "Global options:",

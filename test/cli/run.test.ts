@@ -187,6 +187,21 @@ describe("against PGlite, in-process", () => {
     expect(local.stderr).toMatch(/date-time with an offset/);
   });
 
+  it("--stdin without a configured prefix uses the key's own; a different configured prefix is a usage error", async () => {
+    const create = ["create", "--owner", "org_stdin", "--label", "x", "--scopes", "jobs:read", "--json"];
+    const created = await run([...create, "--config", configFile, ...store]);
+    expect(created.code, created.stderr).toBe(0);
+    const { id, rawKey } = JSON.parse(created.stdout) as { id: string; rawKey: string };
+    expect(rawKey).toMatch(/^sk_live_/);
+    const shown = await run(["get", "--stdin", "--json", ...store], { readStdin: async () => rawKey });
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id, status: "active" });
+    const other = await run(["revoke", "--stdin", "--prefix", "sk_test", ...store], { readStdin: async () => rawKey });
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/has the prefix "sk_live", not the configured "sk_test"/);
+    expect(other.stderr).not.toContain(rawKey);
+  });
+
   it("human output: the key once with the warning; list and get never show it; a note when no pepper is set", async () => {
     const created = await run(["create", "--owner", "org_h", "--label", "Ops", "--scopes", "jobs:read", ...store]);
     expect(created.code).toBe(0);
