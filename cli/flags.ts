@@ -20,6 +20,8 @@ export interface FlagSpec {
   short?: string;
   value?: string;
   description: string;
+  /** Set on a flag kept for compatibility: what to use instead, shown in help and noted when the flag is given. */
+  deprecated?: string;
 }
 
 /** Flags every command accepts. */
@@ -33,7 +35,17 @@ export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
   pglite: { type: "string", value: "<dir>", description: "embedded PostgreSQL (PGlite) data directory" },
   table: { type: "string", value: "<name>", description: "PostgreSQL table (default: keyward_keys)" },
   schema: { type: "string", value: "<name>", description: "PostgreSQL schema (default: public)" },
-  "redis-prefix": { type: "string", value: "<prefix>", description: "Redis key-name prefix (default: keyward)" },
+  "redis-namespace": {
+    type: "string",
+    value: "<namespace>",
+    description: "Redis namespace every key name starts with (default: keyward)",
+  },
+  "redis-prefix": {
+    type: "string",
+    value: "<namespace>",
+    description: "the same as --redis-namespace",
+    deprecated: "use --redis-namespace (--prefix is the key prefix)",
+  },
   timeout: {
     type: "string",
     value: "<duration>",

@@ -17,7 +17,9 @@ function flagLines(flags: Record<string, FlagSpec>): string[] {
     ([name, f]) => `${f.short ? `-${f.short}, ` : ""}--${name}${f.value ? ` ${f.value}` : ""}`,
   );
   const width = Math.max(...left.map((l) => l.length));
-  return Object.values(flags).map((f, i) => `  ${(left[i] as string).padEnd(width)}  ${f.description}`);
+  return Object.values(flags).map(
+    (f, i) => `  ${(left[i] as string).padEnd(width)}  ${f.deprecated ? `deprecated, ${f.deprecated}: ` : ""}${f.description}`,
+  );
 }
 
 function columns(rows: string[][]): string[] {

@@ -3,7 +3,7 @@ import { parseCommandLine } from "./args.js";
 import { COMMANDS } from "./commands.js";
 import { type Loader, type OpenStore, openStore } from "./connect.js";
 import { describeFailure, EXIT, UsageError } from "./errors.js";
-import { str } from "./flags.js";
+import { GLOBAL_FLAGS, str } from "./flags.js";
 import { helpText } from "./help.js";
 import { loadSettings, type Settings } from "./settings.js";
 import { parseTimeout } from "./values.js";
@@ -78,6 +78,11 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
     if (!spec?.prepare) {
       stderr(helpText());
       return EXIT.usage;
+    }
+    if (!json) {
+      for (const [name, flag] of Object.entries({ ...GLOBAL_FLAGS, ...spec.flags })) {
+        if (flag.deprecated && inv.flags[name] !== undefined) stderr(`note: --${name} is deprecated: ${flag.deprecated}\n`);
+      }
     }
     const settings: Settings = spec.settings ? await loadSettings(inv.flags, env) : { prefix: "kw", roles: {}, peppers: [] };
     // one deadline (`--timeout`, default 15 s) to connect and for each store call: a store that

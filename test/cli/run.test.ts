@@ -89,6 +89,12 @@ describe("usage errors (exit 2, nothing touched)", () => {
       /--redis-prefix applies to Redis only/,
     ],
     [
+      "--redis-namespace with PostgreSQL",
+      ["list", "--owner", "o", "--redis-namespace", "p", ...store],
+      {},
+      /--redis-namespace applies to Redis only/,
+    ],
+    [
       "bad table name",
       ["list", "--owner", "o", "--table", "x; DROP TABLE y", ...store],
       {},
