@@ -21,6 +21,7 @@
  * @module keyward
  */
 export type { CacheOptions } from "./cache.js";
+export { ChangeFanout, type ChangeFanoutOptions } from "./change-fanout.js";
 export { type Credential, type CredentialSources, readCredential } from "./credentials.js";
 export { parseDuration } from "./duration.js";
 export {
@@ -31,6 +32,8 @@ export {
   isKeywardError,
   KeywardError,
   NotFoundError,
+  StoreError,
+  type StoreErrorCode,
   StoreUnavailableError,
   ValidationError,
 } from "./errors.js";

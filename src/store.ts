@@ -88,7 +88,9 @@ export interface Use {
 }
 
 /**
- * Receives changes made by any instance sharing the store.
+ * Receives changes made by any instance sharing the store. Every method is
+ * required, so a store calls each one without checking for it; a store
+ * shares the fan-out to many listeners through {@link ChangeFanout}.
  *
  * @example
  * ```ts
@@ -108,16 +110,17 @@ export interface ChangeListener {
   /**
    * The feed is down: nothing cached can be trusted until the next
    * `onReset()`, so keyward stops serving from its cache and reads the store
-   * on every verification meanwhile. Optional for a store to call, but a
-   * store whose feed can drop should.
+   * on every verification meanwhile. A store whose feed can drop calls it as
+   * soon as it notices.
    */
-  onDown?(): void;
+  onDown(): void;
 }
 
 /**
  * The storage contract. Every method may return a value or a Promise. A
- * method that cannot reach its database must throw (or reject): keyward turns
- * that into `unavailable` and fails closed. `docs/stores.md` details each
+ * method that cannot do what was asked must throw (or reject), preferably a
+ * {@link StoreError} with its code: keyward turns any failure into
+ * `unavailable` and fails closed. `docs/stores.md` details each
  * method; `keyward/testing` checks an implementation against it.
  *
  * @example
@@ -127,7 +130,7 @@ export interface ChangeListener {
  * ```
  */
 export interface KeyStore {
-  /** Persist a new record. Must throw if its `id` or `hash` already exists. */
+  /** Persist a new record. Must throw (a `StoreError` with code `duplicate_record`) if its `id` or `hash` already exists. */
   insert(record: KeyRecord): MaybePromise<void>;
   /** The record whose `hash` equals `hash` exactly (one indexed lookup), or null. */
   findByHash(hash: string): MaybePromise<KeyRecord | null>;
@@ -165,8 +168,10 @@ export interface KeyStore {
   touch(uses: readonly Use[]): MaybePromise<void>;
   /**
    * Optional change feed: call `listener.onChange(id)` whenever any instance
-   * updates, disables, enables, revokes or rotates a record. Returns a
-   * function that unsubscribes. Used by the verification cache.
+   * updates, disables, enables, revokes or rotates a record, `onReset()` once
+   * the feed is live (and after every reconnection), `onDown()` as soon as it
+   * drops. Returns a function that unsubscribes. Used by the verification
+   * cache; {@link ChangeFanout} holds the listeners.
    */
   watch?(listener: ChangeListener): MaybePromise<() => MaybePromise<void>>;
 }
