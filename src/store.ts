@@ -171,7 +171,7 @@ export interface KeyStore {
    * updates, disables, enables, revokes or rotates a record, `onReset()` once
    * the feed is live (and after every reconnection), `onDown()` as soon as it
    * drops. Returns a function that unsubscribes. Used by the verification
-   * cache; {@link ChangeFanout} holds the listeners.
+   * cache; a `ChangeFanout` holds the listeners.
    */
   watch?(listener: ChangeListener): MaybePromise<() => MaybePromise<void>>;
 }

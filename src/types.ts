@@ -6,8 +6,8 @@
  *
  * @example
  * ```ts
- * KEY_STATUSES.includes(req.query.status); // validate a filter before passing it on
- * for (const status of KEY_STATUSES) console.log(status, (await keyward.list(owner, { status })).data.length);
+ * const counts: Partial<Record<KeyStatus, number>> = {};
+ * for (const status of KEY_STATUSES) counts[status] = (await keyward.list(owner, { status, limit: 100 })).data.length;
  * ```
  */
 export const KEY_STATUSES = Object.freeze(["active", "disabled", "revoked", "expired"] as const);
