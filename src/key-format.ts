@@ -1,5 +1,5 @@
 import { ConfigError } from "./errors.js";
-import { BASE62_CLASS, decodeBase62, encodeUint32, isBase62, randomBase62, UINT32_WIDTH } from "./internal/base62.js";
+import { BASE62_CLASS, BASE62_DIGITS, decodeBase62, encodeUint32, randomBase62, UINT32_WIDTH } from "./internal/base62.js";
 import { crc32 } from "./internal/crc32.js";
 
 /** Random base62 characters in a key body: 48 × log2(62) ≈ 285.8 bits. */
@@ -110,8 +110,9 @@ export function isWellFormedKey(key: string, prefix: string): boolean {
     return false;
   }
   const end = start + SECRET_LENGTH;
-  if (!isBase62(key, start, end)) return false;
-  return decodeBase62(key, end, key.length) === crc32(key, start, end);
+  // one pass over the secret: its alphabet is checked while its CRC-32 is computed
+  const crc = crc32(key, start, end, BASE62_DIGITS);
+  return crc !== -1 && decodeBase62(key, end, key.length) === crc;
 }
 
 /**

@@ -7,8 +7,8 @@ export const BASE62_CLASS = "[0-9A-Za-z]";
 /** Largest multiple of 62 that fits in a byte: bytes at or above it are rejected. */
 const LIMIT = 248;
 
-/** Char code → digit value, 255 for anything outside {@link BASE62}; built from it. */
-const DIGIT = /* @__PURE__ */ (() => {
+/** ASCII char code → digit value, 255 for anything outside {@link BASE62}; built from it. */
+export const BASE62_DIGITS: Uint8Array = /* @__PURE__ */ (() => {
   const table = new Uint8Array(128).fill(255);
   for (let i = 0; i < BASE62.length; i++) table[BASE62.charCodeAt(i)] = i;
   return table;
@@ -56,18 +56,9 @@ export function decodeBase62(text: string, start: number, end: number): number {
   let n = 0;
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
-    const d = c > 127 ? 255 : (DIGIT[c] as number);
+    const d = c > 127 ? 255 : (BASE62_DIGITS[c] as number);
     if (d === 255) return -1;
     n = n * 62 + d;
   }
   return n;
-}
-
-/** Whether every character of `text` in `[start, end)` is a base62 character. */
-export function isBase62(text: string, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c > 127 || DIGIT[c] === 255) return false;
-  }
-  return true;
 }
