@@ -58,7 +58,7 @@ export async function benchRedis(): Promise<string[]> {
     call: (command: string, ...args: string[]) => (commands++, client.call(command, ...args)),
     duplicate: () => client.duplicate(),
   };
-  const store = redisStore({ client: counted, prefix });
+  const store = redisStore({ client: counted, namespace: prefix });
   const common = { store, prefix: "cho", roles: { viewer: ["jobs:read"] }, lastUsed: false } as const;
   const uncached = createKeyward(common);
   const cached = createKeyward({ ...common, cache: { ttl: 60_000, max: 10_000 } });

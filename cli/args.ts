@@ -1,19 +1,19 @@
 import { parseArgs } from "node:util";
+import { COMMANDS, type CommandSpec } from "./commands.js";
 import { UsageError } from "./errors.js";
-import { COMMANDS, parseOptions } from "./spec.js";
+import { type FlagSpec, type Flags, GLOBAL_FLAGS, type Invocation } from "./flags.js";
 
-/** Parsed flag values: strings, booleans, or absent. */
-export type Flags = Record<string, string | boolean | undefined>;
+const ALL_COMMAND_FLAGS: Record<string, FlagSpec> = Object.assign(
+  {},
+  ...Object.values(COMMANDS).map((c: CommandSpec) => c.flags),
+);
 
-/** A parsed command line. */
-export interface Invocation {
-  /** The command, or undefined when none was given. */
-  command: string | undefined;
-  /** Positional arguments after the command. */
-  args: string[];
-  flags: Flags;
-  /** `--help` / `-h` was given: show help instead of running. */
-  help: boolean;
+/** The parseArgs option table of a command: its flags plus the global ones (every command's when none is known yet). */
+function parseOptions(command?: string): Record<string, { type: "string" | "boolean"; short?: string }> {
+  const flags = { ...GLOBAL_FLAGS, ...(command ? COMMANDS[command]?.flags : ALL_COMMAND_FLAGS) };
+  return Object.fromEntries(
+    Object.entries(flags).map(([name, f]) => [name, f.short ? { type: f.type, short: f.short } : { type: f.type }]),
+  );
 }
 
 /** Turns a `node:util` parseArgs error into a short usage message. */
@@ -66,17 +66,4 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     throw new UsageError(`unexpected argument "${args[max]}"${command ? ` for "${command}"` : ""}`, command);
   }
   return { command, args, flags: parsed.values as Flags, help };
-}
-
-/** A string flag's value, or undefined. */
-export function str(flags: Flags, name: string): string | undefined {
-  const value = flags[name];
-  return typeof value === "string" ? value : undefined;
-}
-
-/** A required string flag; throws {@link UsageError} when absent. */
-export function required(flags: Flags, name: string, command: string): string {
-  const value = str(flags, name);
-  if (value === undefined) throw new UsageError(`--${name} is required`, command);
-  return value;
 }

@@ -1,8 +1,8 @@
 import type { KeyStore } from "keyward";
 import { postgresStore } from "keyward/postgres";
 import { redisStore } from "keyward/redis";
-import { type Flags, str } from "./args.js";
 import { rootMessage, StoreFailure, UsageError } from "./errors.js";
+import { type Flags, str } from "./flags.js";
 
 /** Loads an optional driver package (default: dynamic `import()`). */
 export type Loader = (name: string) => Promise<unknown>;
@@ -190,11 +190,13 @@ export async function openStore(
   const isRedis = flag === "redis-url";
   for (const sqlOnly of ["table", "schema"]) {
     if (isRedis && str(flags, sqlOnly) !== undefined) {
-      throw new UsageError(`--${sqlOnly} applies to PostgreSQL only; use --redis-prefix with Redis`);
+      throw new UsageError(`--${sqlOnly} applies to PostgreSQL only; use --redis-namespace with Redis`);
     }
   }
-  if (!isRedis && str(flags, "redis-prefix") !== undefined) {
-    throw new UsageError("--redis-prefix applies to Redis only; use --table with PostgreSQL");
+  for (const redisOnly of ["redis-namespace", "redis-prefix"]) {
+    if (!isRedis && str(flags, redisOnly) !== undefined) {
+      throw new UsageError(`--${redisOnly} applies to Redis only; use --table with PostgreSQL`);
+    }
   }
 
   if (flag === "pglite") {
@@ -245,9 +247,11 @@ export async function openStore(
   client.on("error", (error) => {
     lastError = error; // reported through the failing command instead
   });
-  const prefix = str(flags, "redis-prefix");
-  if (prefix === "") throw new UsageError("--redis-prefix needs a value");
-  const store = redisStore({ client, ...(prefix !== undefined && { prefix }) });
+  // --redis-prefix is the deprecated name of --redis-namespace, which wins when both are given
+  const given = (["redis-namespace", "redis-prefix"] as const).find((name) => str(flags, name) !== undefined);
+  const namespace = given && str(flags, given);
+  if (namespace === "") throw new UsageError(`--${given} needs a value`);
+  const store = redisStore({ client, ...(namespace !== undefined && { namespace }) });
   try {
     // ioredis resolves connect() once the server has answered its ready check: a server that
     // accepts the connection and never answers would otherwise hold the CLI forever
@@ -260,7 +264,7 @@ export async function openStore(
   return {
     kind: "redis",
     store,
-    where: `Redis ${host}${db === 0 ? "" : ` database ${db}`}, prefix ${store.prefix}`,
+    where: `Redis ${host}${db === 0 ? "" : ` database ${db}`}, namespace ${store.namespace}`,
     migrate: async () => null,
     close: () =>
       quietly(

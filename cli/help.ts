@@ -1,16 +1,5 @@
-import { COMMANDS, type FlagSpec, GLOBAL_FLAGS } from "./spec.js";
-
-const USAGE: Record<string, string> = {
-  migrate: "keyward migrate [store options]",
-  create:
-    "keyward create --owner <owner> --label <label> (--role <role> | --scopes <a,b>) [--expires <when>] [--metadata <json>]",
-  list: "keyward list --owner <owner> [--status <status>] [--limit <n>] [--cursor <cursor>]",
-  get: "keyward get (<id> | --stdin)",
-  revoke: "keyward revoke (<id> | --stdin)",
-  disable: "keyward disable (<id> | --stdin)",
-  enable: "keyward enable (<id> | --stdin)",
-  help: "keyward help [command]",
-};
+import { COMMANDS } from "./commands.js";
+import { type FlagSpec, GLOBAL_FLAGS } from "./flags.js";
 
 const ENVIRONMENT = [
   ["DATABASE_URL", "PostgreSQL URL, used when no store flag is given"],
@@ -28,7 +17,9 @@ function flagLines(flags: Record<string, FlagSpec>): string[] {
     ([name, f]) => `${f.short ? `-${f.short}, ` : ""}--${name}${f.value ? ` ${f.value}` : ""}`,
   );
   const width = Math.max(...left.map((l) => l.length));
-  return Object.values(flags).map((f, i) => `  ${(left[i] as string).padEnd(width)}  ${f.description}`);
+  return Object.values(flags).map(
+    (f, i) => `  ${(left[i] as string).padEnd(width)}  ${f.deprecated ? `deprecated, ${f.deprecated}: ` : ""}${f.description}`,
+  );
 }
 
 function columns(rows: string[][]): string[] {
@@ -70,7 +61,7 @@ export function helpText(command?: string): string {
   return [
     `keyward ${command}: ${spec.summary}`,
     "",
-    `Usage: ${USAGE[command]}`,
+    `Usage: ${spec.usage}`,
     "",
     ...own,
     "Global options:",

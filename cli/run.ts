@@ -1,11 +1,11 @@
 import { createKeyward, type Keyward } from "keyward";
-import { parseCommandLine, str } from "./args.js";
-import { prepare } from "./commands.js";
+import { parseCommandLine } from "./args.js";
+import { COMMANDS } from "./commands.js";
 import { type Loader, type OpenStore, openStore } from "./connect.js";
 import { describeFailure, EXIT, UsageError } from "./errors.js";
+import { GLOBAL_FLAGS, str } from "./flags.js";
 import { helpText } from "./help.js";
 import { loadSettings, type Settings } from "./settings.js";
-import { COMMANDS } from "./spec.js";
 import { parseTimeout } from "./values.js";
 
 /** Where the CLI reads and writes; every field defaults to the real process. */
@@ -73,20 +73,26 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
       stdout(helpText(topic));
       return EXIT.ok;
     }
-    if (inv.command === undefined) {
+    // parseCommandLine refused unknown commands, and help (the one without `prepare`) was answered above
+    const spec = inv.command === undefined ? undefined : COMMANDS[inv.command];
+    if (!spec?.prepare) {
       stderr(helpText());
       return EXIT.usage;
     }
-    const settings: Settings =
-      inv.command === "migrate" ? { prefix: "kw", roles: {}, peppers: [] } : await loadSettings(inv.flags, env);
+    if (!json) {
+      for (const [name, flag] of Object.entries({ ...GLOBAL_FLAGS, ...spec.flags })) {
+        if (flag.deprecated && inv.flags[name] !== undefined) stderr(`note: --${name} is deprecated: ${flag.deprecated}\n`);
+      }
+    }
+    const settings: Settings = spec.settings ? await loadSettings(inv.flags, env) : { prefix: "kw", roles: {}, peppers: [] };
     // one deadline (`--timeout`, default 15 s) to connect and for each store call: a store that
     // accepts connections but never answers ends the run with exit 3, not a hang
     const timeout = parseTimeout(str(inv.flags, "timeout"));
-    const run = await prepare(inv, settings, io.readStdin ?? readProcessStdin, now());
+    const prepared = await spec.prepare({ inv, settings, readStdin: io.readStdin ?? readProcessStdin, now: now() });
     opened = await openStore(inv.flags, env, io.load ?? ((name) => import(name)), timeout);
     keyward = createKeyward({
       store: opened.store,
-      prefix: settings.prefix,
+      prefix: prepared.prefix ?? settings.prefix,
       ...(settings.peppers.length > 0 && { pepper: settings.peppers }),
       roles: settings.roles,
       ...(settings.scopes && { scopes: settings.scopes }),
@@ -94,7 +100,7 @@ export async function runCli(argv: readonly string[], io: CliIO = {}): Promise<n
       storeTimeout: timeout,
       now,
     });
-    await run({
+    await prepared.run({
       keyward,
       opened,
       settings,

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { Roles } from "keyward";
-import { type Flags, str } from "./args.js";
 import { UsageError } from "./errors.js";
+import { type Flags, str } from "./flags.js";
 
 /** What the CLI needs from the application's configuration. */
 export interface Settings {

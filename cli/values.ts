@@ -1,18 +1,25 @@
-import type { KeyStatus, Metadata } from "keyward";
+import { isKeyStatus, KEY_STATUSES, type KeyStatus, type Metadata, parseDuration } from "keyward";
 import { UsageError } from "./errors.js";
 
-const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-const DURATION = /^(\d{1,6})([smhdw])$/;
 /** A date alone, or a date-time with an offset: the shapes keyward accepts for `expiresAt`. */
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
-const STATUSES: readonly KeyStatus[] = ["active", "disabled", "revoked", "expired"];
+
+/** A duration in the core's grammar (`parseDuration`), or undefined when `text` is not one. */
+function durationOf(text: string): number | undefined {
+  try {
+    return parseDuration(text);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
- * Parses `--expires`: a duration from now (`90d`, `12h`, `30m`, `2w`, `45s`),
- * returned as epoch ms, or an ISO-8601 date (`2026-06-30`, midnight UTC) or
- * date-time with an offset (`2026-06-30T12:00:00Z`), returned as given for
- * the core to read: a date that does not exist (`2026-02-30`) or lies in the
- * past is refused there (422, exit 1).
+ * Parses `--expires`: a duration from now in the grammar of the core's
+ * `parseDuration` (`90d`, `12h`, `30m`, `2w`, `45s`, `1.5h`), returned as
+ * epoch ms, or an ISO-8601 date (`2026-06-30`, midnight UTC) or date-time
+ * with an offset (`2026-06-30T12:00:00Z`), returned as given for the core to
+ * read: a date that does not exist (`2026-02-30`) or lies in the past is
+ * refused there (422, exit 1).
  *
  * @example
  * ```ts
@@ -22,39 +29,42 @@ const STATUSES: readonly KeyStatus[] = ["active", "disabled", "revoked", "expire
  */
 export function parseExpires(value: string, now: number): number | string {
   const trimmed = value.trim();
-  const duration = DURATION.exec(trimmed);
-  if (duration) {
-    const amount = Number(duration[1]);
-    if (amount === 0) throw new UsageError("--expires must be a positive duration", "create");
-    return now + amount * (UNIT_MS[duration[2] as string] as number);
-  }
-  if (!ISO_DATE.test(trimmed)) {
+  if (ISO_DATE.test(trimmed)) return trimmed;
+  const ms = durationOf(trimmed);
+  if (ms === undefined) {
     throw new UsageError(
       `--expires "${value}" is not an ISO date (2026-06-30), a date-time with an offset (2026-06-30T12:00:00Z) or a duration (90d, 12h, 2w)`,
       "create",
     );
   }
-  return trimmed;
+  if (ms === 0) throw new UsageError("--expires must be a positive duration", "create");
+  return now + ms;
 }
 
-/** Default of `--timeout`, in seconds. */
-export const DEFAULT_TIMEOUT_SECONDS = 15;
+/** Default of `--timeout`, in ms. */
+export const DEFAULT_TIMEOUT_MS = 15_000;
+/** Longest `--timeout`, in ms. */
+const MAX_TIMEOUT_MS = 600_000;
 
 /**
- * Parses `--timeout`: seconds, more than 0 and at most 600 (default 15).
- * Returns milliseconds.
+ * Parses `--timeout`: a duration (`15s`, `500ms`, `1m`, in the grammar of the
+ * core's `parseDuration`), or a bare number of seconds (`2.5`), more than 0
+ * and at most 10 minutes (default 15 s). Returns milliseconds.
  *
  * @example
  * ```ts
  * parseTimeout("2.5"); // 2500
+ * parseTimeout("500ms"); // 500
  * ```
  */
 export function parseTimeout(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_TIMEOUT_SECONDS * 1000;
-  const seconds = /^\d{1,3}(?:\.\d{1,3})?$/.test(value.trim()) ? Number(value) : Number.NaN;
-  if (!(seconds > 0 && seconds <= 600))
-    throw new UsageError("--timeout must be a number of seconds, more than 0 and at most 600");
-  return Math.round(seconds * 1000);
+  if (value === undefined) return DEFAULT_TIMEOUT_MS;
+  const text = value.trim();
+  const ms = /^\d{1,3}(?:\.\d{1,3})?$/.test(text) ? Math.round(Number(text) * 1000) : durationOf(text);
+  if (ms === undefined || !(ms > 0 && ms <= MAX_TIMEOUT_MS)) {
+    throw new UsageError("--timeout must be a duration (15s, 500ms, 2m) or a number of seconds, more than 0 and at most 10m");
+  }
+  return ms;
 }
 
 /**
@@ -120,8 +130,6 @@ export function parseLimit(value: string): number {
  * ```
  */
 export function parseStatus(value: string): KeyStatus {
-  if (!(STATUSES as readonly string[]).includes(value)) {
-    throw new UsageError(`--status must be one of ${STATUSES.join(", ")}`, "list");
-  }
-  return value as KeyStatus;
+  if (!isKeyStatus(value)) throw new UsageError(`--status must be one of ${KEY_STATUSES.join(", ")}`, "list");
+  return value;
 }

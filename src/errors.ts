@@ -160,6 +160,51 @@ export class StoreUnavailableError extends KeywardError {
 }
 
 /**
+ * The stable codes of a {@link StoreError}:
+ *
+ * - `duplicate_record`: `insert` (or `rotate`'s replacement) met a record
+ *   with the same `id` or `hash`;
+ * - `invalid_record`: the store cannot hold the record it was given (a time
+ *   outside its range, a field its database refuses);
+ * - `damaged_record`: what the database holds cannot be read back as a
+ *   record;
+ * - `store_unreachable`: the database did not answer or refused the
+ *   connection (the driver's error as `cause`).
+ *
+ * @example
+ * ```ts
+ * const code: StoreErrorCode = "duplicate_record";
+ * throw new StoreError(code, "myStore: a record with this id or hash already exists");
+ * ```
+ */
+export type StoreErrorCode = "duplicate_record" | "invalid_record" | "damaged_record" | "store_unreachable";
+
+/**
+ * What a store throws when it cannot do what was asked: one class with a
+ * stable {@link StoreErrorCode}, so callers and logs can tell a duplicate
+ * from an outage without parsing messages. keyward treats every store
+ * failure alike, failing closed: `verify` answers `unavailable` and
+ * management calls throw {@link StoreUnavailableError} with the store's
+ * error as `cause`. Messages never hold a key, a hash or a password.
+ *
+ * @example
+ * ```ts
+ * if (await db.exists(record.id)) throw new StoreError("duplicate_record", "myStore: a record with this id already exists");
+ * try {
+ *   await db.put(record);
+ * } catch (cause) {
+ *   throw new StoreError("store_unreachable", "myStore: the database did not answer", { cause });
+ * }
+ * ```
+ */
+export class StoreError extends KeywardError {
+  declare readonly code: StoreErrorCode;
+  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, 503, message, options);
+  }
+}
+
+/**
  * Misconfiguration by the application (a bad prefix, an unknown role in the
  * roles table, a malformed scope in `requireScopes`). Thrown at configuration time.
  *

@@ -21,7 +21,9 @@
  * @module keyward
  */
 export type { CacheOptions } from "./cache.js";
+export { ChangeFanout, type ChangeFanoutOptions } from "./change-fanout.js";
 export { type Credential, type CredentialSources, readCredential } from "./credentials.js";
+export { parseDuration } from "./duration.js";
 export {
   ConfigError,
   ConflictError,
@@ -30,6 +32,8 @@ export {
   isKeywardError,
   KeywardError,
   NotFoundError,
+  StoreError,
+  type StoreErrorCode,
   StoreUnavailableError,
   ValidationError,
 } from "./errors.js";
@@ -72,5 +76,5 @@ export type {
   Transition,
   Use,
 } from "./store.js";
-export type { Actor, ApiKey, KeyRecord, KeyStatus, Metadata } from "./types.js";
+export { type Actor, type ApiKey, isKeyStatus, KEY_STATUSES, type KeyRecord, type KeyStatus, type Metadata } from "./types.js";
 export { MAX_KEY_LENGTH, type VerifyError, type VerifyOptions, type VerifyResult } from "./verifier.js";

@@ -1,18 +1,19 @@
 import { ConfigError } from "./errors.js";
-import { encodeUint32, randomBase62 } from "./internal/base62.js";
-import { CRC_TABLE, crc32 } from "./internal/crc32.js";
+import { BASE62_CLASS, BASE62_DIGITS, decodeBase62, encodeUint32, randomBase62, UINT32_WIDTH } from "./internal/base62.js";
+import { crc32 } from "./internal/crc32.js";
 
 /** Random base62 characters in a key body: 48 × log2(62) ≈ 285.8 bits. */
 export const SECRET_LENGTH = 48;
 /** Base62 characters of the CRC32 checksum that ends a key body. */
-export const CHECKSUM_LENGTH = 6;
+export const CHECKSUM_LENGTH = UINT32_WIDTH;
 /** Secret characters shown in `keyPrefix` (≈ 47.6 bits). */
 export const DISPLAY_LENGTH = 8;
 /** Longest prefix accepted by {@link assertPrefix}. */
 export const MAX_PREFIX_LENGTH = 24;
 
 const BODY_LENGTH = SECRET_LENGTH + CHECKSUM_LENGTH;
-const PREFIX_RE = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
+const PREFIX_SOURCE = "[a-z][a-z0-9]*(?:_[a-z0-9]+)*";
+const PREFIX_RE = new RegExp(`^${PREFIX_SOURCE}$`);
 
 /**
  * Matches any keyward key, whatever its prefix, for secret scanners
@@ -24,7 +25,7 @@ const PREFIX_RE = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
  * const leaks = text.match(new RegExp(KEY_PATTERN, "g")) ?? [];
  * ```
  */
-export const KEY_PATTERN: RegExp = /\b[a-z][a-z0-9]*(?:_[a-z0-9]+)*_[0-9A-Za-z]{54}\b/;
+export const KEY_PATTERN: RegExp = /* @__PURE__ */ new RegExp(`\\b${PREFIX_SOURCE}_${BASE62_CLASS}{${BODY_LENGTH}}\\b`);
 
 /**
  * The pattern for keys of one prefix, anchored at word boundaries.
@@ -36,7 +37,7 @@ export const KEY_PATTERN: RegExp = /\b[a-z][a-z0-9]*(?:_[a-z0-9]+)*_[0-9A-Za-z]{
  */
 export function keyPattern(prefix: string): RegExp {
   assertPrefix(prefix);
-  return new RegExp(`\\b${prefix}_[0-9A-Za-z]{${BODY_LENGTH}}\\b`);
+  return new RegExp(`\\b${prefix}_${BASE62_CLASS}{${BODY_LENGTH}}\\b`);
 }
 
 /**
@@ -93,13 +94,6 @@ export function generateKey(prefix: string): GeneratedKey {
   };
 }
 
-/** Char code → base62 digit value, 255 for anything outside the alphabet. */
-const DIGIT = /* @__PURE__ */ (() => {
-  const table = new Uint8Array(128).fill(255);
-  for (let i = 0; i < 62; i++) table["0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".charCodeAt(i)] = i;
-  return table;
-})();
-
 /**
  * Whether `key` is `<prefix>_` followed by a body of the right length, of
  * base62 characters, whose checksum matches. Never throws; does no hashing
@@ -115,22 +109,10 @@ export function isWellFormedKey(key: string, prefix: string): boolean {
   if (key.length !== start + BODY_LENGTH || key.charCodeAt(prefix.length) !== 95 || !key.startsWith(prefix)) {
     return false;
   }
-  // one pass: validate the secret's alphabet while computing its CRC-32
   const end = start + SECRET_LENGTH;
-  let crc = 0xffffffff;
-  for (let i = start; i < end; i++) {
-    const c = key.charCodeAt(i);
-    if (c > 127 || (DIGIT[c] as number) === 255) return false;
-    crc = (CRC_TABLE[(crc ^ c) & 0xff] as number) ^ (crc >>> 8);
-  }
-  let sum = 0;
-  for (let i = end; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    const d = c > 127 ? 255 : (DIGIT[c] as number);
-    if (d === 255) return false;
-    sum = sum * 62 + d;
-  }
-  return sum === (crc ^ 0xffffffff) >>> 0;
+  // one pass over the secret: its alphabet is checked while its CRC-32 is computed
+  const crc = crc32(key, start, end, BASE62_DIGITS);
+  return crc !== -1 && decodeBase62(key, end, key.length) === crc;
 }
 
 /**

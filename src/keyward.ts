@@ -150,6 +150,31 @@ export class Keyward {
     return this.manager.get(id, options);
   }
 
+  /**
+   * The key a raw key string belongs to, whatever its status (`active`,
+   * `disabled`, `revoked` or `expired`), or null when it is not one of this
+   * instance's keys: for leak response (a key found in a public repository or
+   * pasted into a ticket), support tools and the CLI's `--stdin`.
+   *
+   * It checks the key as {@link Keyward.verify} does, in the same order: the
+   * format, prefix and checksum first (a malformed key is null without a store
+   * call), then one lookup per hash, current pepper first, then older
+   * peppers, then no pepper. Unlike `verify` it does not authenticate: it
+   * reads the store (never the cache), records no use and emits no event.
+   * With an `actor`, the management permission and tenancy apply (another
+   * owner's key is null). Throws {@link StoreUnavailableError} when the store
+   * fails or answers with a damaged record.
+   *
+   * @example
+   * ```ts
+   * const leaked = await keyward.identify(rawKeyFromScanner);
+   * if (leaked && leaked.status !== "revoked") await keyward.revoke(leaked.id);
+   * ```
+   */
+  identify(key: string, options: ActorOption = {}): Promise<ApiKey | null> {
+    return this.manager.identify(key, options);
+  }
+
   /** One page of an owner's keys, newest first. */
   list(owner: string, options: ListOptions = {}): Promise<KeyPage> {
     return this.manager.list(owner, options);

@@ -2,7 +2,7 @@ import { decodeCursor } from "./cursor.js";
 import { ValidationError } from "./errors.js";
 import type { Roles } from "./roles.js";
 import type { ListAfter, RecordPatch } from "./store.js";
-import type { Actor, KeyStatus, Metadata } from "./types.js";
+import { type Actor, isKeyStatus, KEY_STATUSES, type KeyStatus, type Metadata } from "./types.js";
 import { Checker } from "./validate.js";
 
 /**
@@ -25,7 +25,10 @@ export interface CreateInput {
 }
 
 /**
- * Input of {@link Keyward.update}.
+ * Input of {@link Keyward.update}: the fields of a {@link RecordPatch}, each of
+ * which may also be `undefined` (left as it is). `scopes` and `role` need
+ * `mutableScopes: true` and stay under the actor's ceiling; the input is
+ * validated into the `RecordPatch` the store applies.
  *
  * @example
  * ```ts
@@ -33,12 +36,7 @@ export interface CreateInput {
  * await keyward.update(id, input, { actor }); // scopes and role need `mutableScopes: true`
  * ```
  */
-export interface UpdateInput {
-  label?: string | undefined;
-  metadata?: Metadata | undefined;
-  scopes?: string[] | undefined;
-  role?: string | null | undefined;
-}
+export type UpdateInput = { [K in keyof RecordPatch]?: RecordPatch[K] | undefined };
 
 /**
  * Options naming who performs a management operation.
@@ -88,8 +86,6 @@ export interface InputRules {
   catalog: ReadonlySet<string> | null;
   mutableScopes: boolean;
 }
-
-const STATUSES: readonly KeyStatus[] = ["active", "disabled", "revoked", "expired"];
 
 function requireObject(input: unknown): void {
   if (input === null || typeof input !== "object") throw new ValidationError([{ field: "body", message: "must be an object" }]);
@@ -141,8 +137,7 @@ export function parseList(owner: string, options: ListOptions): { limit: number;
   c.id("owner", owner);
   const limit = options.limit ?? 20;
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) c.fail("limit", "must be an integer from 1 to 100");
-  if (options.status !== undefined && !STATUSES.includes(options.status))
-    c.fail("status", `must be one of ${STATUSES.join(", ")}`);
+  if (options.status !== undefined && !isKeyStatus(options.status)) c.fail("status", `must be one of ${KEY_STATUSES.join(", ")}`);
   const after = options.cursor ? decodeCursor(options.cursor) : null;
   if (options.cursor && !after) c.fail("cursor", "is not a valid cursor");
   c.done();

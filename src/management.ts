@@ -3,7 +3,8 @@ import { ConflictError, ForbiddenError, NotFoundError, StoreUnavailableError } f
 import type { EventListener, KeywardEvent, KeywardEventType } from "./events.js";
 import type { KeyHasher } from "./hashing.js";
 import { callStore } from "./internal/store-call.js";
-import { generateKey } from "./key-format.js";
+import { timingSafeEqual } from "./internal/timing-safe.js";
+import { generateKey, isWellFormedKey } from "./key-format.js";
 import {
   type ActorOption,
   type CreateInput,
@@ -109,6 +110,30 @@ export class KeyManager {
     const record = await this.read(wanted, () => this.config.store.get(wanted));
     if (!record || (actor && record.owner !== actor.owner)) return null;
     return view(record, this.config.clock());
+  }
+
+  /**
+   * The record a raw key belongs to, whatever its status. The checks of
+   * `verify` in the same order: the key's format and checksum (a malformed
+   * key is null with no store call), then one lookup per hash the hasher
+   * knows, current pepper first. Reads the store, never the cache; records
+   * no use and emits no event.
+   */
+  async identify(key: unknown, options: ActorOption): Promise<ApiKey | null> {
+    const actor = this.authorize(options.actor);
+    const { hasher, prefix, store } = this.config;
+    // isWellFormedKey checks the exact length first, so no oversized string is hashed
+    if (typeof key !== "string" || !isWellFormedKey(key, prefix)) return null;
+    for (const hashOf of [hasher.hash, ...hasher.fallbacks]) {
+      const hash = hashOf(key);
+      const found: unknown = await this.call(() => store.findByHash(hash));
+      if (found === null) continue;
+      const record = requireRecord(found);
+      // as in verify: a record under another hash than the one asked for is not this key's
+      if (!timingSafeEqual(record.hash, hash)) return null;
+      return actor && record.owner !== actor.owner ? null : view(record, this.config.clock());
+    }
+    return null;
   }
 
   async list(owner: string, options: ListOptions): Promise<KeyPage> {

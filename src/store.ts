@@ -1,4 +1,4 @@
-import type { KeyRecord, KeyStatus, Metadata } from "./types.js";
+import type { KeyRecord, KeyStatus } from "./types.js";
 
 /**
  * A value, or a Promise of it. Stores may answer synchronously.
@@ -48,7 +48,11 @@ export interface ListQuery {
 }
 
 /**
- * Fields {@link KeyStore.update} may change. Absent fields stay as they are.
+ * What {@link KeyStore.update} applies: the record fields a key's owner may
+ * change after creation (`label`, `metadata`, and with `mutableScopes`,
+ * `scopes` and `role`), already validated. A field that is absent stays as
+ * it is. {@link UpdateInput}, what a caller passes to `keyward.update`, is
+ * derived from it.
  *
  * @example
  * ```ts
@@ -56,12 +60,7 @@ export interface ListQuery {
  * const record = await store.update(id, patch); // null when there is no such record
  * ```
  */
-export interface RecordPatch {
-  label?: string;
-  metadata?: Metadata;
-  scopes?: string[];
-  role?: string | null;
-}
+export type RecordPatch = Partial<Pick<KeyRecord, "label" | "metadata" | "scopes" | "role">>;
 
 /**
  * A reversible or final state change.
@@ -89,7 +88,9 @@ export interface Use {
 }
 
 /**
- * Receives changes made by any instance sharing the store.
+ * Receives changes made by any instance sharing the store. Every method is
+ * required, so a store calls each one without checking for it; a store
+ * shares the fan-out to many listeners through {@link ChangeFanout}.
  *
  * @example
  * ```ts
@@ -113,16 +114,17 @@ export interface ChangeListener {
   /**
    * The feed is down: nothing cached can be trusted until the next
    * `onReset()`, so keyward stops serving from its cache and reads the store
-   * on every verification meanwhile. Optional for a store to call, but a
-   * store whose feed can drop should.
+   * on every verification meanwhile. A store whose feed can drop calls it as
+   * soon as it notices.
    */
-  onDown?(): void;
+  onDown(): void;
 }
 
 /**
  * The storage contract. Every method may return a value or a Promise. A
- * method that cannot reach its database must throw (or reject): keyward turns
- * that into `unavailable` and fails closed. `docs/stores.md` details each
+ * method that cannot do what was asked must throw (or reject), preferably a
+ * {@link StoreError} with its code: keyward turns any failure into
+ * `unavailable` and fails closed. `docs/stores.md` details each
  * method; `keyward/testing` checks an implementation against it.
  *
  * @example
@@ -132,7 +134,7 @@ export interface ChangeListener {
  * ```
  */
 export interface KeyStore {
-  /** Persist a new record. Must throw if its `id` or `hash` already exists. */
+  /** Persist a new record. Must throw (a `StoreError` with code `duplicate_record`) if its `id` or `hash` already exists. */
   insert(record: KeyRecord): MaybePromise<void>;
   /** The record whose `hash` equals `hash` exactly (one indexed lookup), or null. */
   findByHash(hash: string): MaybePromise<KeyRecord | null>;
@@ -170,12 +172,13 @@ export interface KeyStore {
   touch(uses: readonly Use[]): MaybePromise<void>;
   /**
    * Optional change feed: call `listener.onChange(id)` whenever any instance
-   * updates, disables, enables, revokes or rotates a record. Returns a
-   * function that unsubscribes. Used by the verification cache, which stays
-   * unused until the feed first calls `listener.onReset()` (feeds start down:
-   * call it once the feed is known to deliver, and `onDown()` whenever that is
-   * no longer known). The stores of this package prove it with a heartbeat
-   * sent through the feed itself.
+   * updates, disables, enables, revokes or rotates a record, `onReset()` once
+   * the feed is known to deliver (and after every reconnection), `onDown()`
+   * whenever that is no longer known. Returns a function that unsubscribes.
+   * Used by the verification cache, which stays unused until the feed first
+   * calls `onReset()` (feeds start down). The stores of this package prove
+   * liveness with a heartbeat sent through the feed itself; a `ChangeFanout`
+   * holds the listeners.
    */
   watch?(listener: ChangeListener): MaybePromise<() => MaybePromise<void>>;
 }

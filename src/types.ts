@@ -1,6 +1,19 @@
 /**
- * The state of a key: `active`, `disabled` (reversible), `revoked` (final) or
- * `expired` (past `expiresAt`, or past the grace period of a rotation).
+ * Every status a key can have: `active`, `disabled` (reversible), `revoked`
+ * (final) and `expired` (past `expiresAt`, or past the grace period of a
+ * rotation). The one list keyward checks status filters against (`list`, the
+ * HTTP `?status=`, the CLI); which one a record has is {@link statusOf}.
+ *
+ * @example
+ * ```ts
+ * const counts: Partial<Record<KeyStatus, number>> = {};
+ * for (const status of KEY_STATUSES) counts[status] = (await keyward.list(owner, { status, limit: 100 })).data.length;
+ * ```
+ */
+export const KEY_STATUSES = Object.freeze(["active", "disabled", "revoked", "expired"] as const);
+
+/**
+ * The state of a key: one of {@link KEY_STATUSES}.
  *
  * @example
  * ```ts
@@ -8,7 +21,20 @@
  * if (status === "disabled") await keyward.enable(apiKey.id);
  * ```
  */
-export type KeyStatus = "active" | "disabled" | "revoked" | "expired";
+export type KeyStatus = (typeof KEY_STATUSES)[number];
+
+/**
+ * Whether `value` is one of {@link KEY_STATUSES}.
+ *
+ * @example
+ * ```ts
+ * const status = url.searchParams.get("status");
+ * if (status !== null && !isKeyStatus(status)) return badRequest("unknown status");
+ * ```
+ */
+export function isKeyStatus(value: unknown): value is KeyStatus {
+  return (KEY_STATUSES as readonly unknown[]).includes(value);
+}
 
 /**
  * JSON-safe metadata the application attaches to a key.
@@ -56,6 +82,7 @@ export interface ApiKey {
   rotatedFrom: string | null;
   /** Id of the key that replaced this one by rotation. */
   rotatedTo: string | null;
+  /** JSON data the application attached to the key. */
   metadata: Metadata;
 }
 
@@ -89,11 +116,14 @@ export interface Actor {
 export interface KeyRecord {
   id: string;
   owner: string;
+  /** Human-readable name, non-empty and bounded in length. */
   label: string;
   keyPrefix: string;
   last4: string;
   hash: string;
+  /** The key's own scopes; its role's are added at verification. */
   scopes: string[];
+  /** A role of the application's roles table, or null. */
   role: string | null;
   createdBy: string | null;
   createdAt: number;
@@ -103,5 +133,6 @@ export interface KeyRecord {
   lastUsedAt: number | null;
   rotatedFrom: string | null;
   rotatedTo: string | null;
+  /** JSON data the application attached to the key. */
   metadata: Metadata;
 }

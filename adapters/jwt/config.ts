@@ -1,6 +1,5 @@
 import type { JWTVerifyOptions } from "jose";
-import { ConfigError } from "keyward";
-import { parseDuration } from "./duration.js";
+import { ConfigError, parseDuration } from "keyward";
 import type { JwtActorOptions } from "./options.js";
 
 /**
@@ -34,6 +33,7 @@ const KNOWN = new Set([
   "issuer",
   "audience",
   "algorithms",
+  "clockToleranceMs",
   "clockTolerance",
   "requiredClaims",
   "toActor",
@@ -86,7 +86,8 @@ export function checkOptions(options: JwtActorOptions): JwtConfig {
   if (o.issuer !== undefined) verify.issuer = stringOrList(o.issuer, "issuer");
   if (o.audience !== undefined) verify.audience = stringOrList(o.audience, "audience");
   if (o.requiredClaims !== undefined) verify.requiredClaims = stringList(o.requiredClaims, "requiredClaims");
-  if (o.clockTolerance !== undefined) verify.clockTolerance = tolerance(o.clockTolerance);
+  const toleranceMs = clockToleranceMs(o.clockToleranceMs, o.clockTolerance);
+  if (toleranceMs !== undefined) verify.clockTolerance = toleranceMs / 1000; // jose counts in seconds
   return { source, verify, toActor: options.toActor };
 }
 
@@ -162,9 +163,33 @@ function stringList(value: unknown, name: string): string[] {
   return [...(value as string[])];
 }
 
-function tolerance(value: unknown): number {
-  const seconds = typeof value === "number" ? value : typeof value === "string" ? parseDuration(value) : Number.NaN;
-  if (!Number.isFinite(seconds) || seconds < 0)
-    fail('`clockTolerance` must be a non-negative number of seconds or a duration such as "30s"');
-  return seconds;
+/** A duration string in milliseconds, or NaN when it is not one. */
+function durationMs(text: string): number {
+  try {
+    return parseDuration(text);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * The clock tolerance in ms: `clockToleranceMs` (ms or a duration string)
+ * when given, else the deprecated `clockTolerance` (seconds or a duration
+ * string, as before). Both are checked when both are given.
+ */
+function clockToleranceMs(ms: unknown, legacy: unknown): number | undefined {
+  let legacyMs: number | undefined;
+  if (legacy !== undefined) {
+    // its old reading: a number (or a bare number string) counts seconds
+    const bare = typeof legacy === "string" && /^\s*\d+(?:\.\d+)?\s*$/.test(legacy);
+    legacyMs =
+      typeof legacy === "number" || bare ? Number(legacy) * 1000 : typeof legacy === "string" ? durationMs(legacy) : Number.NaN;
+    if (!Number.isFinite(legacyMs) || legacyMs < 0)
+      fail('`clockTolerance` must be a non-negative number of seconds or a duration such as "30s"');
+  }
+  if (ms === undefined) return legacyMs;
+  const value = typeof ms === "number" ? ms : typeof ms === "string" ? durationMs(ms) : Number.NaN;
+  if (!Number.isFinite(value) || value < 0)
+    fail('`clockToleranceMs` must be a non-negative number of milliseconds or a duration such as "30s"');
+  return value;
 }

@@ -24,7 +24,7 @@ export type ClaimsToActor = (payload: JWTPayload) => Actor | null | undefined | 
  * const common: JwtActorCommonOptions = {
  *   issuer: "https://auth.example.com/",
  *   audience: "https://api.example.com",
- *   clockTolerance: "30s",
+ *   clockToleranceMs: 30_000,
  *   toActor: (p) => ({ id: String(p.sub), owner: String(p.org_id) }),
  * };
  * ```
@@ -40,7 +40,19 @@ export interface JwtActorCommonOptions {
    * `secret`. `none` is never accepted; HMAC algorithms never with `jwks`.
    */
   algorithms?: readonly string[] | undefined;
-  /** Leeway for `exp`, `nbf` and `iat`: seconds, or a duration such as `"30s"` or `"2 minutes"`. Default 0. */
+  /**
+   * Leeway for `exp`, `nbf` and `iat`: milliseconds, or a duration such as
+   * `"30s"` or `"2 minutes"` (the grammar of `parseDuration` from `keyward`).
+   * Default 0.
+   */
+  clockToleranceMs?: number | string | undefined;
+  /**
+   * The same leeway in jose's convention: seconds, or a duration string.
+   * `clockToleranceMs` wins when both are given.
+   *
+   * @deprecated Use `clockToleranceMs` (milliseconds, like every other
+   * duration option of keyward): `clockTolerance: 30` is `clockToleranceMs: 30_000`.
+   */
   clockTolerance?: number | string | undefined;
   /** Claims that must be present, e.g. `["sub", "exp"]`. */
   requiredClaims?: readonly string[] | undefined;

@@ -19,7 +19,7 @@
  * @module keyward/memory
  */
 import type { ChangeListener, KeyRecord, KeyStore, ListQuery, RecordPatch, Transition, Use } from "keyward";
-import { statusOf } from "keyward";
+import { ChangeFanout, StoreError, statusOf } from "keyward";
 
 /**
  * Options of {@link memoryStore}.
@@ -68,7 +68,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const byId = new Map<string, KeyRecord>();
   const byHash = new Map<string, KeyRecord>();
   const byOwner = new Map<string, Set<string>>();
-  const listeners = new Set<ChangeListener>();
+  const listeners = new ChangeFanout();
 
   const put = (record: KeyRecord): KeyRecord => {
     const frozen = Object.freeze({
@@ -80,19 +80,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     byHash.set(frozen.hash, frozen);
     return frozen;
   };
-  const notify = (tell: (listener: ChangeListener) => void): void => {
-    for (const l of listeners) {
-      try {
-        tell(l);
-      } catch {
-        // one listener never stops the others
-      }
-    }
-  };
-  const changed = (id: string): void => notify((l) => l.onChange(id));
+  const changed = (id: string): void => listeners.onChange(id);
   const insert = (record: KeyRecord): void => {
-    if (byId.has(record.id)) throw new Error("memoryStore: duplicate id");
-    if (byHash.has(record.hash)) throw new Error("memoryStore: duplicate hash");
+    if (byId.has(record.id)) throw new StoreError("duplicate_record", "memoryStore: a record with this id already exists");
+    if (byHash.has(record.hash)) throw new StoreError("duplicate_record", "memoryStore: a record with this hash already exists");
     put(record);
     let ids = byOwner.get(record.owner);
     if (!ids) byOwner.set(record.owner, (ids = new Set()));
@@ -109,7 +100,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       byId.clear();
       byHash.clear();
       byOwner.clear();
-      notify((l) => l.onReset()); // every record changed: watchers drop what they cached
+      listeners.onReset(); // every record changed: watchers drop what they cached
     },
     insert,
     findByHash: (hash: string) => byHash.get(hash) ?? null,
@@ -170,11 +161,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       }
     },
     watch(listener: ChangeListener) {
-      listeners.add(listener);
+      const remove = listeners.add(listener);
       listener.onReset(); // in-process: live from the start
-      return () => {
-        listeners.delete(listener);
-      };
+      return remove;
     },
   };
 }

@@ -5,8 +5,7 @@
  * @example
  * ```ts
  * import { postgresStore } from "keyward/postgres";
- * const store = postgresStore({ client: pool });
- * await store.migrate();
+ * const store = postgresStore({ client: pool }); // migrates itself before its first operation
  * ```
  *
  * @module keyward/postgres

@@ -49,8 +49,8 @@ export interface PostgresStoreOptions extends TableOptions {
  *
  * @example
  * ```ts
- * const store: PostgresStore = postgresStore({ client: pool });
- * await store.migrate();
+ * const store: PostgresStore = postgresStore({ client: pool, autoMigrate: false });
+ * await store.migrate(); // { version: 1 }: only needed with autoMigrate: false
  * store.listening; // true once a cached keyward instance is watching
  * ```
  */
@@ -90,8 +90,10 @@ export class DuplicateRecordError extends Error {
  * transaction; `watch()` LISTENs on it so caches on every instance drop a
  * revoked, disabled, rotated or edited key within milliseconds.
  *
- * Call {@link PostgresStore.migrate} (or apply `schemaSql()`) before use.
- * Throws {@link ConfigError} at once for a bad table, schema or channel name.
+ * The store migrates itself before its first operation (advisory-locked,
+ * idempotent); with `autoMigrate: false`, call {@link PostgresStore.migrate}
+ * or apply `schemaSql()` yourself first. Throws {@link ConfigError} at once
+ * for a bad table, schema or channel name.
  *
  * @example
  * ```ts
@@ -100,8 +102,7 @@ export class DuplicateRecordError extends Error {
  * import { postgresStore } from "keyward/postgres";
  *
  * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
- * const store = postgresStore({ client: pool });
- * await store.migrate();
+ * const store = postgresStore({ client: pool }); // creates or upgrades its table on first use
  * const keyward = createKeyward({ store, prefix: "cho", cache: { ttl: 30_000 } });
  * ```
  */

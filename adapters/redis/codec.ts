@@ -2,7 +2,7 @@ import type { KeyRecord, RecordPatch } from "keyward";
 import { isKeyRecord } from "keyward";
 
 /**
- * Key names under one prefix. Every name puts the value it is looked up by in
+ * Key names under one namespace (`redisStore({ namespace })`). Every name puts the value it is looked up by in
  * a hash tag (`{…}`), so each record is one key in one Redis Cluster slot and
  * every script touches exactly one key.
  *

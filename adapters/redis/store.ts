@@ -9,15 +9,27 @@ import { CLAIM, DELETE_IF, INSERT, TOUCH, TRANSITION, UNCLAIM, UPDATE } from "./
 /**
  * Options of {@link redisStore}: an ioredis or node-redis client, or your own
  * `sendCommand` function (then the change feed needs `subscriber`), plus
- * `prefix` and `subscriber`, which both kinds accept.
+ * `namespace` and `subscriber`, which both kinds accept.
  *
  * @example
  * ```ts
- * const options: RedisStoreOptions = { client: new Redis(process.env.REDIS_URL!), prefix: "myapp:keys" };
+ * const options: RedisStoreOptions = { client: new Redis(process.env.REDIS_URL!), namespace: "myapp:keys" };
  * ```
  */
 export type RedisStoreOptions = {
-  /** Prefix of every key name and of the change channel. Default `keyward`. */
+  /**
+   * The namespace every key name and the change channel start with
+   * (`<namespace>:rec:{…}`, `<namespace>:changes`): one per application or
+   * environment sharing a Redis. Default `keyward`.
+   */
+  namespace?: string | undefined;
+  /**
+   * The namespace, under its old name.
+   *
+   * @deprecated Use `namespace`: in keyward, `prefix` is the key prefix
+   * (`createKeyward({ prefix: "cho" })`). Still honoured; `namespace` wins
+   * when both are given.
+   */
   prefix?: string | undefined;
   /**
    * A dedicated connection for the change feed. Default: a duplicate of
@@ -75,11 +87,17 @@ export interface ReplicaOptions {
  * @example
  * ```ts
  * const store: RedisStore = redisStore({ client });
- * console.log(store.prefix); // "keyward"
+ * console.log(store.namespace); // "keyward"
  * ```
  */
 export interface RedisStore extends KeyStore {
-  /** The key-name prefix in use. */
+  /** The namespace of every key name in use. */
+  readonly namespace: string;
+  /**
+   * The namespace, under its old name.
+   *
+   * @deprecated Use `namespace`.
+   */
   readonly prefix: string;
   /** The pub/sub channel changes are published on. */
   readonly channel: string;
@@ -106,8 +124,12 @@ const SCAN_BATCH = 100;
  */
 export function redisStore(options: RedisStoreOptions): RedisStore {
   if (!options || typeof options !== "object") throw new TypeError("redisStore: options are required");
-  const prefix = options.prefix ?? "keyward";
-  if (typeof prefix !== "string" || prefix === "") throw new TypeError("redisStore: `prefix` must be a non-empty string");
+  for (const name of ["namespace", "prefix"] as const) {
+    const value = options[name];
+    if (value !== undefined && value !== null && (typeof value !== "string" || value === ""))
+      throw new TypeError(`redisStore: \`${name}\` must be a non-empty string`);
+  }
+  const namespace = options.namespace ?? options.prefix ?? "keyward";
   let send: SendCommand;
   if (options.client) send = commandSender(options.client);
   else if (typeof options.sendCommand === "function") send = options.sendCommand;
@@ -126,7 +148,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       );
     }
   };
-  const keys = new KeyNames(prefix);
+  const keys = new KeyNames(namespace);
   const channel = keys.channel;
   const client = options.client as { duplicate?: () => unknown } | undefined;
   const subscriber = options.subscriber;
@@ -160,7 +182,8 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   };
 
   const store: RedisStore = {
-    prefix,
+    namespace,
+    prefix: namespace,
     channel,
     insert,
 

@@ -27,7 +27,7 @@ try {
 }
 
 const keyward = createKeyward({
-  store: redisStore({ client, prefix: "keyward-example" }),
+  store: redisStore({ client, namespace: "keyward-example" }),
   prefix: "cho",
   roles: { admin: ["jobs:*", "api_keys:manage"], viewer: ["jobs:read"] },
   cache: { ttl: 30_000, max: 10_000 },

@@ -1,6 +1,7 @@
-/** CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320) over ASCII strings. */
+/** CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320) over ASCII strings: the checksum of a key body. */
+
 /** The byte-wise lookup table. */
-export const CRC_TABLE: Uint32Array = /* @__PURE__ */ (() => {
+const CRC_TABLE: Uint32Array = /* @__PURE__ */ (() => {
   const table = new Uint32Array(256);
   for (let n = 0; n < 256; n++) {
     let c = n;
@@ -12,12 +13,16 @@ export const CRC_TABLE: Uint32Array = /* @__PURE__ */ (() => {
 
 /**
  * CRC-32 of the char codes of `text` in `[start, end)`. Callers pass ASCII only
- * (key bodies are base62), so char codes are bytes.
+ * (key bodies are base62), so char codes are bytes. With `alphabet` (char
+ * code → digit, 255 outside it, e.g. base62's), a character outside the
+ * alphabet ends the pass with -1: the key check validates and sums in one loop.
  */
-export function crc32(text: string, start = 0, end = text.length): number {
+export function crc32(text: string, start = 0, end = text.length, alphabet?: Uint8Array): number {
   let crc = 0xffffffff;
   for (let i = start; i < end; i++) {
-    crc = (CRC_TABLE[(crc ^ text.charCodeAt(i)) & 0xff] as number) ^ (crc >>> 8);
+    const c = text.charCodeAt(i);
+    if (alphabet !== undefined && (c > 127 || alphabet[c] === 255)) return -1;
+    crc = (CRC_TABLE[(crc ^ c) & 0xff] as number) ^ (crc >>> 8);
   }
   return (crc ^ 0xffffffff) >>> 0;
 }

@@ -145,7 +145,7 @@ export function lifecycleSuite({ describe, it, expect, store }: ConformanceOptio
       const seen: string[] = [];
       const r = makeRecord();
       await s.insert(r);
-      const unwatch = await s.watch({ onChange: (id) => seen.push(id), onReset: () => {} });
+      const unwatch = await s.watch({ onChange: (id) => seen.push(id), onReset: () => {}, onDown: () => {} });
       try {
         await s.update(r.id, { label: "changed" });
         await s.transition(r.id, "disable", 1_700_000_000_001);

@@ -1,4 +1,4 @@
-import type { KeyRecord } from "keyward";
+import type { KeyRecord, KeyStatus } from "keyward";
 import { makeRecord, uniq } from "./fixtures.js";
 import type { ConformanceOptions } from "./types.js";
 
@@ -49,8 +49,7 @@ export function listSuite({ describe, it, expect, store }: ConformanceOptions): 
       const disabled = makeRecord({ owner, disabledAt: now - 5 });
       const revoked = makeRecord({ owner, disabledAt: now - 5, revokedAt: now - 1 });
       for (const r of [active, expired, disabled, revoked]) await s.insert(r);
-      const ids = async (status: "active" | "disabled" | "revoked" | "expired") =>
-        (await s.list({ owner, limit: 10, after: null, status, now })).map((r) => r.id);
+      const ids = async (status: KeyStatus) => (await s.list({ owner, limit: 10, after: null, status, now })).map((r) => r.id);
       expect(await ids("active")).toEqual([active.id]);
       expect(await ids("expired")).toEqual([expired.id]);
       expect(await ids("disabled")).toEqual([disabled.id]);

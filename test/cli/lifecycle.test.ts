@@ -192,10 +192,10 @@ describe.skipIf(!REDIS_URL && !REQUIRE_SERVICES)("keyward CLI on Redis (subproce
     const admin = new Redis(REDIS_URL as string, { maxRetriesPerRequest: 1 });
     try {
       await scenario({
-        args: ["--redis-url", REDIS_URL as string, "--redis-prefix", prefix],
+        args: ["--redis-url", REDIS_URL as string, "--redis-namespace", prefix],
         async open() {
           const client = new Redis(REDIS_URL as string, { maxRetriesPerRequest: 1 });
-          return { store: redisStore({ client, prefix }), close: async () => void (await client.quit()) };
+          return { store: redisStore({ client, namespace: prefix }), close: async () => void (await client.quit()) };
         },
       });
     } finally {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCommandLine } from "../../cli/args.js";
 import { type CliIO, runCli } from "../../cli/run.js";
-import { parseExpires, parseScopes } from "../../cli/values.js";
+import { parseExpires, parseScopes, parseTimeout } from "../../cli/values.js";
 import { keysIn, ROLES, STACK_LINE, tempDir } from "../support/cli.js";
 
 /** Runs the CLI in-process with captured output and only the given environment. */
@@ -87,6 +87,12 @@ describe("usage errors (exit 2, nothing touched)", () => {
       ["list", "--owner", "o", "--redis-prefix", "p", ...store],
       {},
       /--redis-prefix applies to Redis only/,
+    ],
+    [
+      "--redis-namespace with PostgreSQL",
+      ["list", "--owner", "o", "--redis-namespace", "p", ...store],
+      {},
+      /--redis-namespace applies to Redis only/,
     ],
     [
       "bad table name",
@@ -187,6 +193,21 @@ describe("against PGlite, in-process", () => {
     expect(local.stderr).toMatch(/date-time with an offset/);
   });
 
+  it("--stdin without a configured prefix uses the key's own; a different configured prefix is a usage error", async () => {
+    const create = ["create", "--owner", "org_stdin", "--label", "x", "--scopes", "jobs:read", "--json"];
+    const created = await run([...create, "--config", configFile, ...store]);
+    expect(created.code, created.stderr).toBe(0);
+    const { id, rawKey } = JSON.parse(created.stdout) as { id: string; rawKey: string };
+    expect(rawKey).toMatch(/^sk_live_/);
+    const shown = await run(["get", "--stdin", "--json", ...store], { readStdin: async () => rawKey });
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id, status: "active" });
+    const other = await run(["revoke", "--stdin", "--prefix", "sk_test", ...store], { readStdin: async () => rawKey });
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/has the prefix "sk_live", not the configured "sk_test"/);
+    expect(other.stderr).not.toContain(rawKey);
+  });
+
   it("human output: the key once with the warning; list and get never show it; a note when no pepper is set", async () => {
     const created = await run(["create", "--owner", "org_h", "--label", "Ops", "--scopes", "jobs:read", ...store]);
     expect(created.code).toBe(0);
@@ -215,9 +236,21 @@ describe("parsing", () => {
   it("durations and dates", () => {
     expect(parseExpires("90d", 0)).toBe(90 * 86_400_000);
     expect(parseExpires("12h", 1_000)).toBe(1_000 + 12 * 3_600_000);
+    // the core's grammar (parseDuration), shared with keyward/jwt: long units and decimals too
+    expect(parseExpires("90 days", 0)).toBe(90 * 86_400_000);
+    expect(parseExpires("1.5h", 0)).toBe(5_400_000);
     expect(parseExpires(" 2026-06-30T12:00:00+02:00", 0)).toBe("2026-06-30T12:00:00+02:00");
-    for (const bad of ["1", "90", "90 days", "-5d", "2026-06-30T12:00", "2026-06-30T12:00:00", "06/30/2026", "soon"])
+    for (const bad of ["1", "90", "-5d", "3mo", "1y", "2026-06-30T12:00", "2026-06-30T12:00:00", "06/30/2026", "soon"])
       expect(() => parseExpires(bad, 0)).toThrow(/--expires/);
+  });
+  it("--timeout: a duration, or a bare number of seconds as before", () => {
+    expect(parseTimeout(undefined)).toBe(15_000);
+    expect(parseTimeout("2.5")).toBe(2_500);
+    expect(parseTimeout("500ms")).toBe(500);
+    expect(parseTimeout("2m")).toBe(120_000);
+    expect(parseTimeout("10 minutes")).toBe(600_000);
+    for (const bad of ["0", "0.0001", "1e3", "601", "10m1s", "11m", "soon"])
+      expect(() => parseTimeout(bad), bad).toThrow(/--timeout/);
   });
   it("scope lists", () => {
     expect(parseScopes(" jobs:read ,jobs:write,, ")).toEqual(["jobs:read", "jobs:write"]);

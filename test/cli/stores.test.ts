@@ -101,11 +101,11 @@ describe("a Redis that accepts connections but never answers", () => {
     expect(byKey.stderr).not.toContain(key);
   }, 40_000);
 
-  it("--timeout must be a number of seconds from just above 0 to 600", async () => {
-    for (const value of ["0", "-1", "abc", "601", "1e3", ""]) {
+  it("--timeout must be a duration or a number of seconds, from just above 0 to 10 minutes", async () => {
+    for (const value of ["0", "0s", "-1", "abc", "601", "11m", "1e3", ""]) {
       const r = await run(["list", "--owner", "o", "--redis-url", silent.url, `--timeout=${value}`]);
       expect(r.code, value).toBe(2);
-      expect(r.stderr).toMatch(/--timeout must be a number of seconds/);
+      expect(r.stderr).toMatch(/--timeout must be a duration \(15s, 500ms, 2m\) or a number of seconds/);
     }
   });
 });
@@ -190,9 +190,9 @@ describe.skipIf(!REDIS_URL && !REQUIRE_SERVICES)("a database number in the Redis
   });
 
   it("create, list and revoke all run on that database, and migrate names it", async () => {
-    const flags = ["--redis-url", on(3), "--redis-prefix", prefix, "--prefix", "cho"];
+    const flags = ["--redis-url", on(3), "--redis-namespace", prefix, "--prefix", "cho"];
     const migrated = await run(["migrate", ...flags]);
-    expect(migrated.stdout).toMatch(/database 3, prefix/);
+    expect(migrated.stdout).toMatch(/database 3, namespace /);
     const created = await run(["create", "--owner", "org_db", "--label", "db3", "--scopes", "jobs:read", "--json", ...flags]);
     expect(created.code, created.stderr).toBe(0);
     const { id } = JSON.parse(created.stdout) as { id: string };
@@ -207,8 +207,18 @@ describe.skipIf(!REDIS_URL && !REQUIRE_SERVICES)("a database number in the Redis
     }
     const listed = await run(["list", "--owner", "org_db", "--json", ...flags]);
     expect((JSON.parse(listed.stdout) as { data: { id: string }[] }).data.map((k) => k.id)).toEqual([id]);
-    const elsewhere = await run(["list", "--owner", "org_db", "--json", "--redis-url", on(0), "--redis-prefix", prefix]);
+    const elsewhere = await run(["list", "--owner", "org_db", "--json", "--redis-url", on(0), "--redis-namespace", prefix]);
     expect(JSON.parse(elsewhere.stdout).data).toEqual([]);
+    // the deprecated --redis-prefix still names the namespace, with a note; --redis-namespace wins over it
+    const list = ["list", "--owner", "org_db", "--redis-url", on(3)];
+    const old = await run([...list, "--redis-prefix", prefix]);
+    expect(old.code, old.stderr).toBe(0);
+    expect(old.stdout).toContain(id);
+    expect(old.stderr).toMatch(/note: --redis-prefix is deprecated: use --redis-namespace/);
+    const both = await run([...list, "--json", "--redis-namespace", prefix, "--redis-prefix", `${prefix}:other`]);
+    expect((JSON.parse(both.stdout) as { data: { id: string }[] }).data.map((k) => k.id)).toEqual([id]);
+    const bothOtherWay = await run([...list, "--json", "--redis-namespace", `${prefix}:other`, "--redis-prefix", prefix]);
+    expect(JSON.parse(bothOtherWay.stdout).data).toEqual([]);
     const revoked = await run(["revoke", id, "--json", ...flags]);
     expect(JSON.parse(revoked.stdout)).toMatchObject({ id, status: "revoked" });
   });

@@ -10,7 +10,7 @@ import {
 } from "keyward";
 import { memoryStore } from "keyward/memory";
 import { describe, expect, it, vi } from "vitest";
-import { BASE62, encodeUint32, randomBase62 } from "../../src/internal/base62.js";
+import { BASE62, BASE62_CLASS, BASE62_DIGITS, decodeBase62, encodeUint32, randomBase62 } from "../../src/internal/base62.js";
 import { crc32 } from "../../src/internal/crc32.js";
 import { flipChar, secretOf } from "../support/core.js";
 
@@ -180,6 +180,13 @@ describe("the checksum primitives", () => {
     expect(crc32("")).toBe(0);
   });
 
+  it("crc32 with an alphabet checks it in the same pass: -1 for a character outside, the plain CRC otherwise", () => {
+    expect(crc32("123456789", 0, 9, BASE62_DIGITS)).toBe(0xcbf43926);
+    for (const bad of ["12345678_", "1234-6789", "12345678\u00e9", "1234 6789", "\u0100"]) {
+      expect(crc32(bad, 0, bad.length, BASE62_DIGITS)).toBe(-1);
+    }
+  });
+
   it("encodeUint32 writes 6 base62 digits, most significant first, for the whole 32-bit range", () => {
     const decode = (s: string) => [...s].reduce((n, c) => n * 62 + BASE62.indexOf(c), 0);
     for (const n of [0, 1, 61, 62, 3843, 2 ** 31, 2 ** 32 - 1, 0xcbf43926]) {
@@ -189,5 +196,28 @@ describe("the checksum primitives", () => {
     }
     expect(encodeUint32(0)).toBe("000000");
     expect(encodeUint32(61)).toBe("00000z");
+  });
+
+  it("decodeBase62 reads back what encodeUint32 wrote, and -1 for a character outside the alphabet", () => {
+    for (const n of [0, 1, 61, 62, 3843, 2 ** 31, 2 ** 32 - 1, 0xcbf43926])
+      expect(decodeBase62(`x${encodeUint32(n)}x`, 1, 7)).toBe(n);
+    for (const bad of ["00000-", "0000_0", "00000\u00e9", "0000 0", "00000\u0100"]) expect(decodeBase62(bad, 0, 6)).toBe(-1);
+  });
+
+  it("the alphabet has one definition: its character class, the checksum's alphabet check and the decoder agree on every code point below 256", () => {
+    const inClass = new RegExp(`^${BASE62_CLASS}$`);
+    for (let code = 0; code < 256; code++) {
+      const c = String.fromCharCode(code);
+      const member = BASE62.includes(c);
+      expect(inClass.test(c), `code ${code}`).toBe(member);
+      expect(crc32(c, 0, 1, BASE62_DIGITS) === -1, `code ${code}`).toBe(!member);
+      expect(decodeBase62(c, 0, 1) === -1, `code ${code}`).toBe(!member);
+    }
+    expect(new Set(BASE62).size).toBe(62);
+  });
+
+  it("KEY_PATTERN keeps the exact source scanners were configured with", () => {
+    expect(KEY_PATTERN.source).toBe("\\b[a-z][a-z0-9]*(?:_[a-z0-9]+)*_[0-9A-Za-z]{54}\\b");
+    expect(keyPattern("sk_live").source).toBe("\\bsk_live_[0-9A-Za-z]{54}\\b");
   });
 });

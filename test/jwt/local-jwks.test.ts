@@ -47,7 +47,30 @@ describe("jwtActor with a local JWKS", () => {
     expect(await actor(bearer(await sign(key, { notBefore: "10m" })))).toBeNull();
   });
 
-  it("honours clockTolerance", async () => {
+  it("honours clockToleranceMs, in milliseconds or as a duration string", async () => {
+    const expired = await sign(key, { expiresIn: Math.floor(Date.now() / 1000) - 10 });
+    const early = await sign(key, { notBefore: "20s" });
+    const tooOld = await sign(key, { expiresIn: Math.floor(Date.now() / 1000) - 120 });
+    for (const clockToleranceMs of [60_000, "1 minute", "60s"]) {
+      const lenient = jwtActor({ jwks: jwksOf(key), issuer: ISSUER, audience: AUDIENCE, clockToleranceMs, toActor });
+      expect(await lenient(bearer(expired)), String(clockToleranceMs)).toEqual(expected);
+      expect(await lenient(bearer(early)), String(clockToleranceMs)).toEqual(expected);
+      expect(await lenient(bearer(tooOld)), String(clockToleranceMs)).toBeNull();
+    }
+    // 30 ms is not 30 s: the unit is milliseconds
+    const strict = jwtActor({ jwks: jwksOf(key), clockToleranceMs: 30, toActor });
+    expect(await strict(bearer(expired))).toBeNull();
+  });
+
+  it("clockToleranceMs wins over the deprecated clockTolerance when both are given", async () => {
+    const expired = await sign(key, { expiresIn: Math.floor(Date.now() / 1000) - 10 });
+    const wider = jwtActor({ jwks: jwksOf(key), clockToleranceMs: 60_000, clockTolerance: 0, toActor });
+    expect(await wider(bearer(expired))).toEqual(expected);
+    const narrower = jwtActor({ jwks: jwksOf(key), clockToleranceMs: 0, clockTolerance: 60, toActor });
+    expect(await narrower(bearer(expired))).toBeNull();
+  });
+
+  it("honours the deprecated clockTolerance with its old meaning (seconds, or a duration string)", async () => {
     const lenient = jwtActor({ jwks: jwksOf(key), issuer: ISSUER, audience: AUDIENCE, clockTolerance: "1 minute", toActor });
     const expired = await sign(key, { expiresIn: Math.floor(Date.now() / 1000) - 10 });
     const early = await sign(key, { notBefore: "20s" });
@@ -57,6 +80,8 @@ describe("jwtActor with a local JWKS", () => {
     expect(await lenient(bearer(tooOld))).toBeNull();
     const numeric = jwtActor({ jwks: jwksOf(key), clockTolerance: 30, toActor });
     expect(await numeric(bearer(expired))).toEqual(expected);
+    const bareString = jwtActor({ jwks: jwksOf(key), clockTolerance: "30", toActor });
+    expect(await bareString(bearer(expired))).toEqual(expected);
   });
 
   it("resolves null for a tampered header, payload or signature", async () => {

@@ -72,6 +72,7 @@ describe("an option given as undefined behaves as if it were left out", () => {
         audience: u,
         algorithms: u,
         clockTolerance: u,
+        clockToleranceMs: u,
         requiredClaims: u,
         cooldownDuration: u,
         cacheMaxAge: u,
@@ -92,6 +93,6 @@ describe("an option given as undefined behaves as if it were left out", () => {
       autoMigrate: u,
     });
     expect(pg.table).toBe('"public"."keyward_keys"');
-    expect(redisStore({ sendCommand: async () => null, prefix: u, subscriber: u }).prefix).toBe("keyward");
+    expect(redisStore({ sendCommand: async () => null, namespace: u, prefix: u, subscriber: u }).namespace).toBe("keyward");
   });
 });

@@ -70,7 +70,7 @@ export async function everyOptionMayBeUndefined(): Promise<void> {
     issuer: env.JWT_ISSUER,
     audience: env.JWT_AUDIENCE,
     algorithms: maybe(["RS256"]),
-    clockTolerance: env.JWT_CLOCK_TOLERANCE,
+    clockToleranceMs: env.JWT_CLOCK_TOLERANCE,
     requiredClaims: maybe(["sub"]),
     cooldownDuration: maybe(30_000),
     cacheMaxAge: maybe(600_000),
@@ -87,7 +87,7 @@ export async function everyOptionMayBeUndefined(): Promise<void> {
     listen: maybe(false),
     autoMigrate: maybe(false),
   });
-  redisStore({ sendCommand: async () => null, prefix: env.KEYWARD_REDIS_PREFIX });
+  redisStore({ sendCommand: async () => null, namespace: env.KEYWARD_REDIS_NAMESPACE });
 
   // @ts-expect-error a value of the wrong type is still refused
   createKeyward({ store: memoryStore(), pepper: 42 });

@@ -1,10 +1,13 @@
 import { PGlite } from "@electric-sql/pglite";
-import { createKeyward, generateKey, StoreUnavailableError } from "keyward";
+import { type ChangeListener, createKeyward, generateKey, StoreUnavailableError } from "keyward";
 import { DuplicateRecordError, type PgClient, postgresStore } from "keyward/postgres";
 import { makeRecord } from "keyward/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DATABASE_URL, dropTable, hasServer, newPool, noteSkip, uniqueTable, waitFor } from "../../support/postgres.js";
+
+/** A listener written before `onDown` was required (untyped code): the feed resets it instead when it drops. */
+const withoutOnDown = (listener: Omit<ChangeListener, "onDown">): ChangeListener => listener as ChangeListener;
 
 const roles = { viewer: ["jobs:read"] };
 const DEAD_URL = "postgres://postgres@127.0.0.1:1/test"; // nothing listens on port 1
@@ -137,7 +140,9 @@ describe.skipIf(!hasServer)("faults on PostgreSQL (DATABASE_URL)", () => {
     const a = createKeyward({ store: postgresStore({ client: pool, table, listen: false }), prefix: "cho", roles });
     const b = createKeyward({ store: storeB, prefix: "cho", roles, cache: { ttl: 30_000, max: 1000 } });
     const events: string[] = [];
-    const unwatch = await storeB.watch?.({ onChange: (id) => events.push(id), onReset: () => events.push("reset") });
+    const unwatch = await storeB.watch?.(
+      withoutOnDown({ onChange: (id) => events.push(id), onReset: () => events.push("reset") }),
+    );
     try {
       expect(storeB.listening).toBe(true);
       const { key, apiKey } = await a.create({ owner: "org_drop", label: "drop", role: "viewer" });

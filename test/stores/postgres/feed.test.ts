@@ -204,7 +204,7 @@ describe("change feed connection handling (no server needed)", () => {
     const seen: string[] = [];
     const one = await h.store.watch?.(h.listener);
     let resets = 0;
-    const two = await h.store.watch?.({ onChange: (id) => seen.push(id), onReset: () => resets++ });
+    const two = await h.store.watch?.({ onChange: (id) => seen.push(id), onReset: () => resets++, onDown: () => {} });
     expect(resets).toBe(1); // already live: it may cache at once
     expect(h.connections).toHaveLength(1);
     (h.connections[0] as FakeConnection).notify("keyward_keys_changes", "id-3");
@@ -227,8 +227,9 @@ describe("change feed connection handling (no server needed)", () => {
       onReset: () => {
         throw new Error("bad listener");
       },
+      onDown: () => {},
     });
-    await h.store.watch?.({ onChange: (id) => seen.push(id), onReset: () => {} });
+    await h.store.watch?.({ onChange: (id) => seen.push(id), onReset: () => {}, onDown: () => {} });
     (h.connections[0] as FakeConnection).notify("keyward_keys_changes", "id-4");
     expect(seen).toEqual(["id-4"]);
   });
