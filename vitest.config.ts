@@ -10,10 +10,11 @@ export const alias = [
   { find: /^keyward$/, replacement: here("./src/index.ts") },
   { find: /^keyward\/http$/, replacement: here("./src/http/index.ts") },
   { find: /^keyward\/testing$/, replacement: here("./src/testing/index.ts") },
+  { find: /^keyward\/openapi$/, replacement: here("./src/openapi/index.ts") },
   { find: /^keyward\/(memory|postgres|redis|express|hono|koa|jwt)$/, replacement: here("./adapters/$1/index.ts") },
 ];
 
-const ENTRIES = ["http", "testing", "memory", "postgres", "redis", "express", "hono", "koa", "jwt"];
+const ENTRIES = ["http", "testing", "openapi", "memory", "postgres", "redis", "express", "hono", "koa", "jwt"];
 
 const common = { testTimeout: 20_000, hookTimeout: 30_000, fileParallelism: true };
 
@@ -32,7 +33,7 @@ const SOURCE_ONLY = [
 ];
 
 /** What each artifact run covers (globs under test/). */
-const HTTP = ["test/http/**/*.test.ts"];
+const HTTP = ["test/http/**/*.test.ts", "test/openapi/**/*.test.ts"];
 const STORES = ["test/*conformance*.test.ts", "test/memory-store.test.ts", "test/golden-stores.test.ts", "test/redis-*.test.ts"];
 const REDIS = ["test/redis-*.test.ts", "test/http/versions.test.ts"];
 const RUNS: { set: keyof typeof PEER_SETS; format: "esm" | "cjs"; include: string[] }[] = [
