@@ -37,6 +37,8 @@ export class LastUsedTracker {
   /** key id → use waiting to be written (with how many writes it failed). */
   private pending = new Map<string, { at: number; failures: number }>();
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** When `timer` is due (wall-clock ms). */
+  private dueAt = 0;
   private inflight: Promise<void> | null = null;
   private sweptAt = 0;
 
@@ -63,7 +65,13 @@ export class LastUsedTracker {
   }
 
   private schedule(): void {
-    if (this.timer !== null) return;
+    if (this.timer !== null) {
+      // Cloudflare Workers drop a request's timers when it ends: a flush long overdue will never
+      // run, so this later use writes the batch instead of leaving it (and every later use) waiting
+      if (Date.now() - this.dueAt > this.flushDelay) void this.flush();
+      return;
+    }
+    this.dueAt = Date.now() + this.flushDelay;
     this.timer = setTimeout(() => void this.flush(), this.flushDelay);
     (this.timer as { unref?: () => void }).unref?.();
   }
