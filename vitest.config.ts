@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
+import { configDefaults, defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 import { PEER_SETS } from "./scripts/peer-sets.mjs";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -31,6 +31,9 @@ const SOURCE_ONLY = [
   "test/core/key-format.test.ts",
   "test/null-expiry-never-expires.test.ts",
 ];
+
+/** Test files that spawn other runtimes (Bun, Deno, workerd) on the installed package. */
+const RUNTIMES = ["test/runtimes/**"];
 
 /** What each artifact run covers (globs under test/). */
 const HTTP = ["test/http/**/*.test.ts", "test/openapi/**/*.test.ts"];
@@ -115,7 +118,14 @@ function artifactProjects(): TestProjectInlineConfiguration[] {
 const artifactOnly = process.env.KEYWARD_ARTIFACT === "only";
 const sourceProject: TestProjectInlineConfiguration = {
   resolve: { alias },
-  test: { ...common, name: "src", include: ["test/**/*.test.ts"], env: { KEYWARD_UNDER_TEST: "src" } },
+  test: {
+    ...common,
+    name: "src",
+    include: ["test/**/*.test.ts"],
+    // the runtime proofs run the installed package on Bun, Deno and workerd: dist-esm-newest only
+    exclude: [...configDefaults.exclude, ...RUNTIMES],
+    env: { KEYWARD_UNDER_TEST: "src" },
+  },
 };
 const projects = [...(artifactOnly ? [] : [sourceProject]), ...artifactProjects()];
 if (artifactOnly && projects.length === 0) throw new Error("KEYWARD_ARTIFACT=only but .artifact/ holds no install");
