@@ -23,7 +23,7 @@ function anchored(pattern: RegExp): string {
   return `^${pattern.source.replace(/^\\b/, "").replace(/\\b$/, "")}$`;
 }
 
-/** The fields of `ApiKey` (SPEC's public record), in the order the core writes them. */
+/** The fields of `ApiKey`, the public record, in the order the core writes them. */
 function apiKeyProperties(): Record<string, OpenApiObject> {
   const generic = anchored(KEY_PATTERN);
   return {
