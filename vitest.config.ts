@@ -27,6 +27,7 @@ const SOURCE_ONLY = [
   "test/examples/**",
   "test/examples.test.ts",
   "test/core/cache.test.ts",
+  "test/core/last-used-flush-order.test.ts",
   "test/core/hashing.test.ts",
   "test/core/key-format.test.ts",
   "test/null-expiry-never-expires.test.ts",

@@ -20,6 +20,9 @@ export interface LastUsedOptions {
   timeout?: number;
 }
 
+/** How late (ms) a flush timer must be, at least, before a use writes its batch instead. */
+const OVERDUE = 1_000;
+
 /**
  * Coalesces `lastUsedAt` writes: at most one per key per window, batched,
  * monotonic (the store only moves it forward), and never blocking or failing
@@ -68,7 +71,7 @@ export class LastUsedTracker {
     if (this.timer !== null) {
       // Cloudflare Workers drop a request's timers when it ends: a flush long overdue will never
       // run, so this later use writes the batch instead of leaving it (and every later use) waiting
-      if (Date.now() - this.dueAt > this.flushDelay) void this.flush();
+      if (this.inflight === null && Date.now() - this.dueAt > Math.max(this.flushDelay, OVERDUE)) void this.flush();
       return;
     }
     this.dueAt = Date.now() + this.flushDelay;
@@ -80,7 +83,8 @@ export class LastUsedTracker {
   async flush(): Promise<void> {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    if (this.inflight) await this.inflight;
+    // one write at a time: whoever waited wakes after the write it waited on, and after any started since
+    while (this.inflight) await this.inflight;
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
