@@ -12,6 +12,7 @@ export default defineConfig({
     hono: "adapters/hono/index.ts",
     koa: "adapters/koa/index.ts",
     jwt: "adapters/jwt/index.ts",
+    openapi: "src/openapi/index.ts",
     cli: "cli/index.ts",
   },
   format: ["esm", "cjs"],

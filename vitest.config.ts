@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
+import { configDefaults, defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 import { PEER_SETS } from "./scripts/peer-sets.mjs";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -10,10 +10,11 @@ export const alias = [
   { find: /^keyward$/, replacement: here("./src/index.ts") },
   { find: /^keyward\/http$/, replacement: here("./src/http/index.ts") },
   { find: /^keyward\/testing$/, replacement: here("./src/testing/index.ts") },
+  { find: /^keyward\/openapi$/, replacement: here("./src/openapi/index.ts") },
   { find: /^keyward\/(memory|postgres|redis|express|hono|koa|jwt)$/, replacement: here("./adapters/$1/index.ts") },
 ];
 
-const ENTRIES = ["http", "testing", "memory", "postgres", "redis", "express", "hono", "koa", "jwt"];
+const ENTRIES = ["http", "testing", "openapi", "memory", "postgres", "redis", "express", "hono", "koa", "jwt"];
 
 const common = {
   testTimeout: 20_000,
@@ -32,14 +33,18 @@ const SOURCE_ONLY = [
   "test/examples/**",
   "test/types/**",
   "test/core/cache.test.ts",
+  "test/core/last-used-flush-order.test.ts",
   "test/core/hashing.test.ts",
   "test/core/key-format.test.ts",
   "test/stores/null-expiry-never-expires.test.ts",
   "test/stores/redis/feed.test.ts",
 ];
 
+/** Test files that spawn other runtimes (Bun, Deno, workerd) on the installed package. */
+const RUNTIMES = ["test/runtimes/**"];
+
 /** What each artifact run covers (globs under test/). */
-const HTTP = ["test/http/**/*.test.ts"];
+const HTTP = ["test/http/**/*.test.ts", "test/openapi/**/*.test.ts"];
 const CONFORMANCE = ["test/stores/*/conformance.test.ts", "test/stores/memory/*.test.ts"];
 const STORES = ["test/stores/**/*.test.ts"];
 const REDIS = ["test/stores/redis/*.test.ts", "test/http/versions.test.ts"];
@@ -116,7 +121,7 @@ function artifactProjects(): TestProjectInlineConfiguration[] {
         ...common,
         name: `dist-${run.format}-${run.set}`,
         include: run.include,
-        exclude: [...SOURCE_ONLY, ...(run.exclude ?? [])],
+        exclude: [...SOURCE_ONLY, ...(run.exclude ?? []), ...(run.set === "newest" && run.format === "esm" ? [] : RUNTIMES)],
         env: { KEYWARD_UNDER_TEST: `dist-${run.format}-${run.set}` },
         // loaded by Node itself, as in an application: one instance of each module, resolved by Node's rules
         server: { deps: { external: [/\/\.artifact\/.*\.[cm]?js$/] } },
@@ -129,7 +134,14 @@ function artifactProjects(): TestProjectInlineConfiguration[] {
 const artifactOnly = process.env.KEYWARD_ARTIFACT === "only";
 const sourceProject: TestProjectInlineConfiguration = {
   resolve: { alias },
-  test: { ...common, name: "src", include: ["test/**/*.test.ts"], env: { KEYWARD_UNDER_TEST: "src" } },
+  test: {
+    ...common,
+    name: "src",
+    include: ["test/**/*.test.ts"],
+    // the runtime proofs run the installed package on Bun, Deno and workerd: dist-esm-newest only
+    exclude: [...configDefaults.exclude, ...RUNTIMES],
+    env: { KEYWARD_UNDER_TEST: "src" },
+  },
 };
 const projects = [...(artifactOnly ? [] : [sourceProject]), ...artifactProjects()];
 if (artifactOnly && projects.length === 0) throw new Error("KEYWARD_ARTIFACT=only but .artifact/ holds no install");

@@ -20,6 +20,9 @@ export interface LastUsedOptions {
   timeout?: number | undefined;
 }
 
+/** How late (ms) a flush timer must be, at least, before a use writes its batch instead. */
+const OVERDUE = 1_000;
+
 /**
  * Coalesces `lastUsedAt` writes: at most one per key per window, batched,
  * monotonic (the store only moves it forward), and never blocking or failing
@@ -37,6 +40,8 @@ export class LastUsedTracker {
   /** key id → use waiting to be written (with how many writes it failed). */
   private pending = new Map<string, { at: number; failures: number }>();
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** When `timer` is due (wall-clock ms). */
+  private dueAt = 0;
   private inflight: Promise<void> | null = null;
   private sweptAt = 0;
 
@@ -63,7 +68,13 @@ export class LastUsedTracker {
   }
 
   private schedule(): void {
-    if (this.timer !== null) return;
+    if (this.timer !== null) {
+      // Cloudflare Workers drop a request's timers when it ends: a flush long overdue will never
+      // run, so this later use writes the batch instead of leaving it (and every later use) waiting
+      if (this.inflight === null && Date.now() - this.dueAt > Math.max(this.flushDelay, OVERDUE)) void this.flush();
+      return;
+    }
+    this.dueAt = Date.now() + this.flushDelay;
     this.timer = setTimeout(() => void this.flush(), this.flushDelay);
     (this.timer as { unref?: () => void }).unref?.();
   }
@@ -72,7 +83,8 @@ export class LastUsedTracker {
   async flush(): Promise<void> {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    if (this.inflight) await this.inflight;
+    // one write at a time: whoever waited wakes after the write it waited on, and after any started since
+    while (this.inflight) await this.inflight;
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();

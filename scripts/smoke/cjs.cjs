@@ -6,6 +6,7 @@ const http = require("keyward/http");
 const express = require("keyward/express");
 const hono = require("keyward/hono");
 const koa = require("keyward/koa");
+const { openApiDocument } = require("keyward/openapi");
 const { run } = require("./scenario.cjs");
 
 (async () => {
@@ -16,6 +17,7 @@ const { run } = require("./scenario.cjs");
     () => assert.fail("expected a validation error"),
     (e) => assert.ok(e instanceof KeywardError && e.status === 422),
   );
+  assert.equal(openApiDocument().paths["/settings/api-keys"].post.operationId, "createApiKey");
   assert.equal(http.errorResponse(new NotFoundError(), { realm: "api", path: "/", retryAfter: 5 }).status, 404);
   await run(
     {

@@ -11,6 +11,7 @@ import * as http from "keyward/http";
 import * as jwt from "keyward/jwt";
 import * as koa from "keyward/koa";
 import { memoryStore } from "keyward/memory";
+import { openApiDocument } from "keyward/openapi";
 import { postgresStore } from "keyward/postgres";
 import { redisStore } from "keyward/redis";
 import { storeConformance } from "keyward/testing";
@@ -24,6 +25,7 @@ for (const [name, fn] of Object.entries({
   http: http.createAuthenticator,
   redisStore,
   storeConformance,
+  openApiDocument,
 })) {
   assert.equal(typeof fn, "function", name);
 }
@@ -47,6 +49,11 @@ const pkw = createKeyward({ store: pg, prefix: "cho" });
 const issued = await pkw.create({ owner: "org_1", label: "pg" });
 assert.equal((await pkw.verify(issued.key)).ok, true);
 await pkw.close();
+
+const doc = openApiDocument({ prefix: "/keys", keyPrefix: "cho" });
+assert.equal(doc.openapi, "3.1.0");
+assert.ok(doc.paths["/keys/{id}/rotate"]?.post, "the document describes the routes under the prefix");
+assert.match(key, new RegExp(doc.components.schemas.IssuedApiKey.properties.rawKey.pattern));
 
 const { run } = createRequire(import.meta.url)("./scenario.cjs");
 await run({ createKeyward, memoryStore, headerValues: http.headerValues, express, hono, koa, Express, Hono, Koa }, "esm");

@@ -3,11 +3,13 @@
  * 127.0.0.1 and checks that the three adapters answer identically.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADAPTERS, type AdapterName, type Running, start } from "../support/apps.js";
+import { ADAPTERS, type AdapterName, documentedResponses, type Running, start } from "../support/apps.js";
 import { createWorld, type Exchange, type Keys, request, type World } from "../support/http.js";
 import { CONTRACT, type ContractCase } from "./contract-cases.js";
 
 const EIGHT_KIB = "A".repeat(8192);
+/** Every answer must be one the OpenAPI document declares (keyward/openapi). */
+const documented = documentedResponses();
 
 /** Status, the headers the contract is about, and the body minus its timestamp. */
 interface Observed {
@@ -66,11 +68,11 @@ describe.each(ADAPTERS)("HTTP contract over %s", (adapter) => {
     const path = fill(c.path ?? "/v1/jobs", world.keys);
     world.reset();
     if (c.store) world.store.mode = c.store;
-    const res = await request(port, {
-      method: c.method ?? "GET",
-      path,
-      headers: c.headers.map(([n, v]) => [n, fill(v, world.keys)] as const),
-    });
+    const res = await request(
+      port,
+      { method: c.method ?? "GET", path, headers: c.headers.map(([n, v]) => [n, fill(v, world.keys)] as const) },
+      documented,
+    );
     const lookups = world.store.lookups;
     const hashes = world.hashes();
     world.reset();

@@ -20,8 +20,10 @@ import { keyActor } from "keyward";
 import * as ex from "keyward/express";
 import * as ho from "keyward/hono";
 import * as ko from "keyward/koa";
+import { type OpenApiObject, openApiDocument, type ProtectedRoute } from "keyward/openapi";
 import Koa, { type Middleware } from "koa";
-import { listen, testActor } from "./http.js";
+import { listen, PREFIX, type ResponseCheck, testActor } from "./http.js";
+import { OpenApiChecker } from "./openapi-check.js";
 
 export type AdapterName = "express" | "hono" | "koa";
 export const ADAPTERS: readonly AdapterName[] = ["express", "hono", "koa"];
@@ -153,4 +155,53 @@ export async function start(adapter: AdapterName, o: AppOptions): Promise<Runnin
       });
     });
   });
+}
+
+/** What the protected routes answer: `ok(apiKey)`, the key being an `ApiKey` record. */
+const OK_BODY: OpenApiObject = {
+  content: {
+    "application/json": {
+      schema: {
+        type: "object",
+        required: ["ok", "keyId", "apiKey"],
+        properties: { ok: { const: true }, keyId: { type: "string" }, apiKey: { $ref: "#/components/schemas/ApiKey" } },
+        additionalProperties: false,
+      },
+    },
+  },
+};
+const PROTECTED: ProtectedRoute[] = [
+  { method: "get", path: "/v1/jobs", scopes: ["jobs:read"], responses: { "200": { description: "Jobs", ...OK_BODY } } },
+  { method: "post", path: "/v1/jobs", scopes: ["jobs:write"], responses: { "201": { description: "Created", ...OK_BODY } } },
+  {
+    method: "get",
+    path: "/x/jobs",
+    scopes: ["jobs:read"],
+    header: true,
+    responses: { "200": { description: "Jobs", ...OK_BODY } },
+  },
+  { method: "get", path: "/realm/jobs", scopes: ["jobs:write"], responses: { "200": { description: "Jobs", ...OK_BODY } } },
+  { method: "get", path: "/scoped/jobs", scopes: ["jobs:write"], responses: { "200": { description: "Jobs", ...OK_BODY } } },
+];
+
+/** The OpenAPI documents of the apps above (`keyward/openapi`), one per management mount point. */
+export function appDocuments() {
+  const session = { type: "apiKey", in: "header", name: "x-test-user", description: "The test session" } as const;
+  return [
+    openApiDocument({
+      prefix: "/settings/api-keys",
+      keyPrefix: PREFIX,
+      managementSecurity: session,
+      apiKeyHeader: "x-api-key",
+      protectedRoutes: PROTECTED,
+    }),
+    openApiDocument({ prefix: "/integrations/api-keys", keyPrefix: PREFIX }),
+    openApiDocument({ prefix: "/mutable/api-keys", keyPrefix: PREFIX, managementSecurity: session }),
+  ];
+}
+
+/** Checks every answer of the apps against {@link appDocuments} (pass it to `request`). */
+export function documentedResponses(): ResponseCheck {
+  const checker = new OpenApiChecker(appDocuments());
+  return (req, res) => checker.check(req, res);
 }

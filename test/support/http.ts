@@ -171,10 +171,24 @@ export interface RawRequest {
   body?: string;
   /** Send the body in pieces with `Transfer-Encoding: chunked`, announcing no length. */
   chunked?: boolean;
+  /** A route the API description does not have (an unknown route or method), for `check`. */
+  undocumented?: boolean;
 }
 
-/** Sends a request with a raw header list (so headers can be doubled) and reads the whole answer. */
-export function request(port: number, req: RawRequest): Promise<Exchange> {
+/** Checks one answer, e.g. against the OpenAPI document (`OpenApiChecker`); throws to fail the test. */
+export type ResponseCheck = (req: RawRequest, res: Exchange) => void;
+
+/**
+ * Sends a request with a raw header list (so headers can be doubled) and
+ * reads the whole answer; `check`, when given, judges the answer first.
+ */
+export async function request(port: number, req: RawRequest, check?: ResponseCheck): Promise<Exchange> {
+  const res = await send(port, req);
+  check?.(req, res);
+  return res;
+}
+
+function send(port: number, req: RawRequest): Promise<Exchange> {
   const flat: string[] = ["Host", `127.0.0.1:${port}`];
   for (const [name, value] of req.headers ?? []) flat.push(name, value);
   if (req.body !== undefined && req.chunked) flat.push("transfer-encoding", "chunked");
