@@ -16,8 +16,8 @@ import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { openApiDocument } from "keyward/openapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OpenApiChecker } from "../support/openapi-check.js";
 import type { Exchange } from "../support/http.js";
+import { OpenApiChecker } from "../support/openapi-check.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const consumer = `${root}.artifact/newest`;
