@@ -3,7 +3,7 @@ import { statusOf } from "keyward";
 import { heartbeatSettings } from "../shared/heartbeat.js";
 import { commandSender, type RedisClientLike, replicaWait, type SendCommand } from "./client.js";
 import { decodeRecord, encodePatch, encodeRecord, hashOfMember, KeyNames, listBound, ownerMember } from "./codec.js";
-import { openFeed, type RedisFeedOptions, type SubscriberLike } from "./feed.js";
+import { RedisFeed, type RedisFeedOptions, type SubscriberLike } from "./feed.js";
 import { CLAIM, DELETE_IF, INSERT, TOUCH, TRANSITION, UNCLAIM, UPDATE } from "./scripts.js";
 
 /**
@@ -33,7 +33,8 @@ export type RedisStoreOptions = {
   prefix?: string | undefined;
   /**
    * A dedicated connection for the change feed. Default: a duplicate of
-   * `client`, opened by each `watch` and closed by its unsubscribe function.
+   * `client`, opened by the first `watch` and closed once the last watcher
+   * unsubscribes (every watcher of one store shares it).
    */
   subscriber?: SubscriberLike | undefined;
   /**
@@ -269,8 +270,8 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
 
   if (feedSource !== undefined) {
     const publish = (message: string) => send(["PUBLISH", channel, message]);
-    store.watch = (listener: ChangeListener) =>
-      openFeed(listener, { source: feedSource, owned: subscriber === undefined, channel, publish, interval, downAfter });
+    const feed = new RedisFeed({ source: feedSource, owned: subscriber === undefined, channel, publish, interval, downAfter });
+    store.watch = (listener: ChangeListener) => feed.watch(listener);
   }
   return store;
 }
