@@ -1,5 +1,5 @@
 import type { ChangeListener, KeyRecord, KeyStore, ListQuery, RecordPatch, Transition, Use } from "keyward";
-import { statusOf } from "keyward";
+import { StoreError, statusOf } from "keyward";
 import { heartbeatSettings } from "../shared/heartbeat.js";
 import { commandSender, type RedisClientLike, replicaWait, type SendCommand } from "./client.js";
 import { decodeRecord, encodePatch, encodeRecord, hashOfMember, KeyNames, listBound, ownerMember } from "./codec.js";
@@ -144,7 +144,8 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     if (!durable || !wait) return;
     const acked = await wait(key, durable.count, durable.timeout);
     if (!(acked >= durable.count)) {
-      throw new Error(
+      throw new StoreError(
+        "store_unreachable",
         `redisStore: the change reached ${acked} of ${durable.count} replica(s) within ${durable.timeout} ms; it may not survive a failover`,
       );
     }
@@ -172,13 +173,13 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     // Indexes first, record last: a crash in between leaves an index pointing
     // at nothing (reads skip it), never a record nobody can find or list.
     if ((await send(["SET", keys.id(record.id), record.hash, "NX"])) === null) {
-      throw new Error("redisStore: duplicate id");
+      throw new StoreError("duplicate_record", "redisStore: a record with this id already exists");
     }
     const ownerKey = keys.owner(record.owner);
     await send(["ZADD", ownerKey, "0", member]);
     if ((await INSERT.run(send, [keys.record(record.hash)], fields)) !== 1) {
       await Promise.allSettled([DELETE_IF.run(send, [keys.id(record.id)], [record.hash]), send(["ZREM", ownerKey, member])]);
-      throw new Error("redisStore: duplicate hash");
+      throw new StoreError("duplicate_record", "redisStore: a record with this hash already exists");
     }
   };
 
