@@ -132,7 +132,7 @@ export function isPool(client: unknown): client is PgPoolLike {
  *
  * @example
  * ```ts
- * if (sqlState(error) === "23505") throw new DuplicateRecordError();
+ * if (sqlState(error) === "23505") throw new StoreError("duplicate_record", "postgresStore: a record with this id or hash already exists");
  * ```
  */
 export function sqlState(error: unknown): string | undefined {

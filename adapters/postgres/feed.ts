@@ -1,4 +1,4 @@
-import type { ChangeListener } from "keyward";
+import { ChangeFanout, type ChangeListener } from "keyward";
 import { Heartbeat, type HeartbeatOptions } from "../shared/heartbeat.js";
 import { closeQuietly, settle } from "./settle.js";
 import type { FeedHandle, FeedSource } from "./sources.js";
@@ -19,7 +19,11 @@ export interface FeedOptions extends HeartbeatOptions {
   minDelay?: number;
   /** Longest reconnect delay in ms. Default 5 000. */
   maxDelay?: number;
-  /** Receives every feed failure (lost connection, failed LISTEN, heartbeat not coming back). Informational: the feed recovers by itself. */
+  /**
+   * Receives every feed failure (lost connection, failed LISTEN, heartbeat
+   * not coming back) and whatever a change listener threw. Informational:
+   * the feed recovers by itself, and the other listeners are told regardless.
+   */
   onError?: (error: unknown) => void;
 }
 
@@ -29,23 +33,25 @@ const KEEPALIVE_MS = 10_000;
 const READY_WITHIN_MS = 2_000;
 
 /**
- * Fans one LISTEN subscription out to every {@link ChangeListener} of a store,
- * and proves it live with a heartbeat: every `heartbeat` ms the feed sends
- * `pg_notify(channel, beat)` through the store's own client and counts as live
- * only while its beats come back on the LISTEN connection within `downAfter`.
- * It starts down: the first beat back calls `onReset()` (caches may be used),
- * a missed one `onDown()` (caches stand aside). A LISTEN connection that
- * errors, ends, or stays deaf is replaced with exponential backoff, forever,
- * without ever throwing or rejecting.
+ * Fans one LISTEN subscription out to every {@link ChangeListener} of a store
+ * (held in a `ChangeFanout`), and proves it live with a heartbeat: every
+ * `heartbeat` ms the feed sends `pg_notify(channel, beat)` through the
+ * store's own client and counts as live only while its beats come back on
+ * the LISTEN connection within `downAfter`. It starts down: the first beat
+ * back calls `onReset()` (caches may be used), a missed one `onDown()`
+ * (caches stand aside). A listener joining a live feed is reset at once; one
+ * joining while it is down hears from it once it is live. A LISTEN connection
+ * that errors, ends, or stays deaf is replaced with exponential backoff,
+ * forever, without ever throwing or rejecting.
  *
  * @example
  * ```ts
  * const feed = new ChangeFeed(source, (beat) => pool.query("SELECT pg_notify($1, $2)", ["keyward_keys_changes", beat]), { interval: 150, downAfter: 450 });
- * const unsubscribe = await feed.subscribe({ onChange: (id) => cache.evict(id), onReset: () => cache.clear() });
+ * const unsubscribe = await feed.subscribe({ onChange: (id) => cache.evict(id), onReset: () => cache.resume(), onDown: () => cache.suspend() });
  * ```
  */
 export class ChangeFeed {
-  private readonly listeners = new Set<ChangeListener>();
+  private readonly listeners: ChangeFanout;
   private readonly timeout: number;
   private readonly minDelay: number;
   private readonly maxDelay: number;
@@ -68,6 +74,7 @@ export class ChangeFeed {
     settings: { interval: number; downAfter: number },
     private readonly options: FeedOptions = {},
   ) {
+    this.listeners = new ChangeFanout({ onError: (error) => this.report(error) });
     this.timeout = options.timeout ?? 5_000;
     this.minDelay = options.minDelay ?? 100;
     this.maxDelay = options.maxDelay ?? 5_000;
@@ -75,14 +82,14 @@ export class ChangeFeed {
     this.beat = new Heartbeat(settings, {
       publish,
       up: () => {
-        this.each((l) => l.onReset()); // live: anything cached before may be stale
+        this.listeners.onReset(); // live: anything cached before may be stale
         for (const wake of this.waiters.splice(0)) wake();
       },
       down: (timedOut) => {
         if (timedOut) this.report(new Error(`change feed: no heartbeat came back within ${settings.downAfter} ms`));
-        this.down();
+        this.listeners.onDown(); // no invalidations arrive until the next reset: caches stand aside
       },
-      gap: () => this.each((l) => l.onReset()),
+      gap: () => this.listeners.onReset(),
     });
   }
 
@@ -92,13 +99,23 @@ export class ChangeFeed {
   }
 
   /**
-   * Adds a listener (told at once whether the feed is live); resolves once the
-   * feed is live or after 2 s, with a function that removes it.
+   * Adds a listener (reset at once when the feed is live); resolves once the
+   * feed is live or after 2 s, with a function that removes it. Throws
+   * `TypeError` for something that is not a listener.
    */
-  async subscribe(listener: ChangeListener): Promise<() => Promise<void>> {
-    this.listeners.add(listener);
-    if (this.beat.isLive) this.call(listener, (l) => l.onReset());
-    else this.call(listener, (l) => (l.onDown ? l.onDown() : l.onReset()));
+  subscribe(listener: ChangeListener): Promise<() => Promise<void>> {
+    const remove = this.listeners.add(listener);
+    if (this.beat.isLive) {
+      try {
+        listener.onReset(); // live already: it may cache from now on
+      } catch (error) {
+        this.report(error);
+      }
+    }
+    return this.subscribed(remove);
+  }
+
+  private async subscribed(remove: () => void): Promise<() => Promise<void>> {
     if (!this.running) {
       this.running = true;
       this.beat.start();
@@ -109,7 +126,7 @@ export class ChangeFeed {
     return async () => {
       if (removed) return;
       removed = true;
-      this.listeners.delete(listener);
+      remove();
       if (this.listeners.size === 0) await this.stop();
     };
   }
@@ -153,7 +170,7 @@ export class ChangeFeed {
 
   private received(epoch: number, payload: string): void {
     if (epoch !== this.epoch || !this.running) return;
-    if (!this.beat.receive(payload)) this.each((l) => l.onChange(payload));
+    if (!this.beat.receive(payload)) this.listeners.onChange(payload);
   }
 
   private lost(epoch: number, error: unknown): void {
@@ -228,23 +245,6 @@ export class ChangeFeed {
   private clearTimers(): void {
     if (this.keepalive !== null) clearInterval(this.keepalive);
     this.keepalive = null;
-  }
-
-  /** No invalidations arrive until the next reset: listeners stop trusting their caches. */
-  private down(): void {
-    this.each((l) => (l.onDown ? l.onDown() : l.onReset()));
-  }
-
-  private each(call: (listener: ChangeListener) => void): void {
-    for (const l of this.listeners) this.call(l, call);
-  }
-
-  private call(listener: ChangeListener, call: (listener: ChangeListener) => void): void {
-    try {
-      call(listener);
-    } catch {
-      // one listener never stops the others
-    }
   }
 
   private report(error: unknown): void {

@@ -13,6 +13,7 @@
 
 export type { HeartbeatOptions } from "../shared/heartbeat.js";
 export type { PgClient, PgListenConnection, PgListenFactory, PgNotification } from "./client.js";
+export { DuplicateRecordError } from "./errors.js";
 export type { FeedOptions } from "./feed.js";
 export { DEFAULT_SCHEMA, DEFAULT_TABLE, MIGRATIONS_TABLE, type TableOptions } from "./names.js";
 export {
@@ -26,4 +27,4 @@ export {
   schemaSql,
   schemaVersion,
 } from "./schema.js";
-export { DuplicateRecordError, type PostgresStore, type PostgresStoreOptions, postgresStore } from "./store.js";
+export { type PostgresStore, type PostgresStoreOptions, postgresStore } from "./store.js";

@@ -1,5 +1,5 @@
 import type { KeyRecord, Metadata } from "keyward";
-import { isKeyRecord } from "keyward";
+import { isKeyRecord, StoreError } from "keyward";
 
 /**
  * Column list in KeyRecord order; every read selects exactly these. Internal.
@@ -74,8 +74,8 @@ export function placeholders(first: number): string {
 
 /**
  * A time for a `bigint` column: integer epoch ms (fractions are floored).
- * Throws a RangeError for NaN, ±Infinity or anything outside ±2^53, which
- * the column cannot hold exactly.
+ * Throws a `StoreError` with code `invalid_record` for NaN, ±Infinity or
+ * anything outside ±2^53, which the column cannot hold exactly.
  *
  * @example
  * ```ts
@@ -87,7 +87,7 @@ export function toMillis(value: number | null): number | null;
 export function toMillis(value: number | null): number | null {
   if (value === null) return null;
   const ms = Math.floor(value);
-  if (!Number.isSafeInteger(ms)) throw new RangeError("postgresStore: times must be finite epoch milliseconds");
+  if (!Number.isSafeInteger(ms)) throw new StoreError("invalid_record", "postgresStore: times must be finite epoch milliseconds");
   return ms;
 }
 
@@ -121,17 +121,22 @@ export function recordValues(r: KeyRecord): unknown[] {
   ];
 }
 
+/** A row the store cannot read back as a record. */
+function damaged(what: string): StoreError {
+  return new StoreError("damaged_record", `postgresStore: ${what}`);
+}
+
 /** int8 arrives as a decimal string (pg), a number (PGlite) or a bigint (custom parsers); anything else is refused. */
 function millis(value: unknown, column: string): number | null {
   if (value === null) return null;
   const ok = (typeof value === "string" && /^-?\d{1,16}$/.test(value)) || typeof value === "number" || typeof value === "bigint";
   const n = ok ? Number(value) : Number.NaN;
-  if (!Number.isFinite(n)) throw new TypeError(`postgresStore: unexpected value in the ${column} column`);
+  if (!Number.isFinite(n)) throw damaged(`unexpected value in the ${column} column`);
   return n;
 }
 
 function text(value: unknown, column: string): string {
-  if (typeof value !== "string") throw new TypeError(`postgresStore: unexpected value in the ${column} column`);
+  if (typeof value !== "string") throw damaged(`unexpected value in the ${column} column`);
   return value;
 }
 
@@ -141,20 +146,27 @@ function nullableText(value: unknown, column: string): string | null {
 
 function scopes(value: unknown): string[] {
   if (Array.isArray(value) && value.every((s) => typeof s === "string")) return value;
-  throw new TypeError("postgresStore: scopes column did not arrive as an array of text (is text[] parsing disabled?)");
+  throw damaged("scopes column did not arrive as an array of text (is text[] parsing disabled?)");
 }
 
 function metadata(value: unknown): Metadata {
-  const parsed: unknown = typeof value === "string" ? JSON.parse(value) : value;
+  let parsed: unknown = value;
+  if (typeof value === "string") {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      parsed = null; // the parser's message would quote the column
+    }
+  }
   if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Metadata;
-  throw new TypeError("postgresStore: metadata column does not hold a JSON object");
+  throw damaged("metadata column does not hold a JSON object");
 }
 
 /**
- * A {@link KeyRecord} from a row selected with {@link COLUMN_LIST}. Throws
- * on a row that does not make a well-formed record (a column of the wrong
- * type, `metadata` that is not an object, anything `isKeyRecord` refuses),
- * so a damaged row fails closed.
+ * A {@link KeyRecord} from a row selected with {@link COLUMN_LIST}. Throws a
+ * `StoreError` with code `damaged_record` on a row that does not make a
+ * well-formed record (a column of the wrong type, `metadata` that is not an
+ * object, anything `isKeyRecord` refuses), so a damaged row fails closed.
  *
  * @example
  * ```ts
@@ -182,6 +194,6 @@ export function toRecord(row: Record<string, unknown>): KeyRecord {
     rotatedTo: nullableText(row.rotated_to, "rotated_to"),
     metadata: metadata(row.metadata),
   };
-  if (!isKeyRecord(record)) throw new TypeError("postgresStore: row is not a well-formed KeyRecord");
+  if (!isKeyRecord(record)) throw damaged("row is not a well-formed KeyRecord");
   return record;
 }

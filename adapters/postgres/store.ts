@@ -1,7 +1,8 @@
 import type { ChangeListener, KeyRecord, KeyStore, ListQuery, RecordPatch, Transition, Use } from "keyward";
 import { ConfigError } from "keyward";
 import { heartbeatSettings } from "../shared/heartbeat.js";
-import { type PgClient, type PgListenFactory, sqlState } from "./client.js";
+import type { PgClient, PgListenFactory } from "./client.js";
+import { storeFailure } from "./errors.js";
 import { ChangeFeed, type FeedOptions } from "./feed.js";
 import { assertIdentifier, defaultChannel, resolveNames, type TableOptions } from "./names.js";
 import { recordValues, toMillis, toRecord } from "./rows.js";
@@ -66,23 +67,6 @@ export interface PostgresStore extends KeyStore {
 }
 
 /**
- * A unique violation on `id` or `hash`, without the driver's `detail` (which
- * would echo the conflicting hash). keyward reports it as `unavailable`.
- *
- * @example
- * ```ts
- * await store.insert(record).catch((e) => e instanceof DuplicateRecordError); // true on a duplicate
- * ```
- */
-export class DuplicateRecordError extends Error {
-  readonly code = "23505";
-  constructor() {
-    super("postgresStore: a record with this id or hash already exists");
-    this.name = "DuplicateRecordError";
-  }
-}
-
-/**
  * A {@link KeyStore} on PostgreSQL through any client with
  * `query(text, values)`: node-postgres `Pool`/`Client` or PGlite; no driver is
  * imported. Verification is one indexed lookup by hash. Every state change is
@@ -144,7 +128,12 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     if (!migrated) await ready();
     return client.query(text, values);
   };
-  const rows = async (s: Statement): Promise<KeyRecord[]> => (await query(s.text, s.values)).rows.map(toRecord);
+  /** A statement on the keys table: a duplicate or a value the database refuses becomes a `StoreError`. */
+  const onKeys = (text: string, values: unknown[]) =>
+    query(text, values).catch((error: unknown) => {
+      throw storeFailure(error);
+    });
+  const rows = async (s: Statement): Promise<KeyRecord[]> => (await onKeys(s.text, s.values)).rows.map(toRecord);
   const one = async (s: Statement): Promise<KeyRecord | null> => (await rows(s))[0] ?? null;
 
   const store: PostgresStore = {
@@ -160,11 +149,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     },
 
     async insert(record: KeyRecord) {
-      try {
-        await query(sql.insert, recordValues(record));
-      } catch (error) {
-        throw sqlState(error) === "23505" ? new DuplicateRecordError() : error;
-      }
+      await onKeys(sql.insert, recordValues(record));
     },
     findByHash: (hash: string) => one({ text: sql.findByHash, values: [hash] }),
     get: (id: string) => one({ text: sql.get, values: [id] }),
@@ -172,15 +157,11 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     update: (id: string, patch: RecordPatch) => one(sql.update(id, patch)),
     transition: (id: string, action: Transition, at: number) => one(sql.transition(id, action, at)),
     async rotate(id: string, replacement: KeyRecord, expiresAt: number) {
-      try {
-        return await one(sql.rotate(id, expiresAt, recordValues(replacement)));
-      } catch (error) {
-        throw sqlState(error) === "23505" ? new DuplicateRecordError() : error;
-      }
+      return one(sql.rotate(id, expiresAt, recordValues(replacement)));
     },
     async touch(uses: readonly Use[]) {
       if (uses.length === 0) return;
-      await query(sql.touch, [uses.map((u) => u.id), uses.map((u) => toMillis(u.at))]);
+      await onKeys(sql.touch, [uses.map((u) => u.id), uses.map((u) => toMillis(u.at))]);
     },
   };
   if (feed) store.watch = (listener: ChangeListener) => feed.subscribe(listener);

@@ -1,5 +1,5 @@
 import type { KeyRecord, RecordPatch } from "keyward";
-import { isKeyRecord } from "keyward";
+import { isKeyRecord, StoreError } from "keyward";
 
 /**
  * Key names under one namespace (`redisStore({ namespace })`). Every name puts the value it is looked up by in
@@ -41,6 +41,16 @@ const NUMBER_FIELDS = ["createdAt", "expiresAt", "disabledAt", "revokedAt", "las
 const NULLABLE_FIELDS = ["role", "createdBy", "rotatedFrom", "rotatedTo"] as const;
 const STRING_FIELDS = ["id", "owner", "label", "keyPrefix", "last4", "hash"] as const;
 
+/** A record the store cannot hold as given. */
+function invalid(what: string): StoreError {
+  return new StoreError("invalid_record", `redisStore: ${what}`);
+}
+
+/** A stored record the store cannot read back. */
+function damaged(what: string): StoreError {
+  return new StoreError("damaged_record", `redisStore: stored record ${what}`);
+}
+
 function pad(createdAt: number): string {
   return String(createdAt).padStart(16, "0");
 }
@@ -49,6 +59,8 @@ function pad(createdAt: number): string {
  * Member of the owner index: `<createdAt, 16 digits>:<id>\0<hash>`. Byte order
  * of members is createdAt then id, so ZREVRANGEBYLEX lists newest first, ties
  * by id descending; the hash lets `list` read records without another lookup.
+ * Throws a `StoreError` with code `invalid_record` for a `createdAt` or an
+ * `id` it cannot order by.
  *
  * @example
  * ```ts
@@ -58,9 +70,9 @@ function pad(createdAt: number): string {
 export function ownerMember(record: Pick<KeyRecord, "createdAt" | "id" | "hash">): string {
   const { createdAt, id } = record;
   if (!Number.isSafeInteger(createdAt) || createdAt < 0 || createdAt > MAX_CREATED_AT) {
-    throw new RangeError("redisStore: createdAt must be a non-negative integer number of epoch ms");
+    throw invalid("createdAt must be a non-negative integer number of epoch ms");
   }
-  if (id === "" || id.includes("\0")) throw new RangeError("redisStore: id must be non-empty and hold no NUL");
+  if (id === "" || id.includes("\0")) throw invalid("id must be non-empty and hold no NUL");
   return `${pad(createdAt)}:${id}\0${record.hash}`;
 }
 
@@ -94,7 +106,9 @@ export function hashOfMember(member: string): string {
 /**
  * A record as a flat list of hash-map fields and values. Numbers are decimal
  * strings, `scopes` and `metadata` JSON; a null field is left out, so Lua
- * tests presence (`HEXISTS revokedAt`) to read state.
+ * tests presence (`HEXISTS revokedAt`) to read state. Throws a `StoreError`
+ * with code `invalid_record` for a time that is not a finite number (it
+ * could not be read back).
  *
  * @example
  * ```ts
@@ -104,7 +118,12 @@ export function hashOfMember(member: string): string {
 export function encodeRecord(record: KeyRecord): string[] {
   const out: string[] = ["v", "1"];
   for (const f of STRING_FIELDS) out.push(f, String(record[f]));
-  for (const f of NUMBER_FIELDS) if (record[f] !== null) out.push(f, String(record[f]));
+  for (const f of NUMBER_FIELDS) {
+    const value = record[f];
+    if (value === null) continue;
+    if (!Number.isFinite(value)) throw invalid(`${f} must be a finite number of epoch ms`);
+    out.push(f, String(value));
+  }
   for (const f of NULLABLE_FIELDS) if (record[f] !== null) out.push(f, String(record[f]));
   out.push("scopes", JSON.stringify(record.scopes), "metadata", JSON.stringify(record.metadata ?? {}));
   return out;
@@ -145,7 +164,7 @@ function fieldsOf(reply: unknown): Map<string, string> {
 /** A time field as written by {@link encodeRecord}: the decimal form of a finite number, nothing looser. */
 function time(name: string, value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || String(n) !== value) throw new Error(`redisStore: stored record has a malformed "${name}"`);
+  if (!Number.isFinite(n) || String(n) !== value) throw damaged(`has a malformed "${name}"`);
   return n;
 }
 
@@ -155,9 +174,9 @@ function parsed<T>(name: string, value: string, ok: (v: unknown) => v is T): T {
   try {
     v = JSON.parse(value);
   } catch {
-    throw new Error(`redisStore: stored record has a malformed "${name}" (not JSON)`);
+    throw damaged(`has a malformed "${name}" (not JSON)`);
   }
-  if (!ok(v)) throw new Error(`redisStore: stored record has a malformed "${name}"`);
+  if (!ok(v)) throw damaged(`has a malformed "${name}"`);
   return v;
 }
 
@@ -166,7 +185,7 @@ const isObject = (v: unknown): v is KeyRecord["metadata"] => v !== null && typeo
 
 /**
  * The record in an HGETALL reply; null for an empty reply (no such key).
- * Throws on a record it cannot read — a missing field, a time that is not a
+ * Throws a `StoreError` with code `damaged_record` on a record it cannot read — a missing field, a time that is not a
  * number, `scopes` that is not an array of strings, `metadata` that is not an
  * object, or anything else `isKeyRecord` refuses — so a damaged record
  * fails closed.
@@ -181,7 +200,7 @@ export function decodeRecord(reply: unknown): KeyRecord | null {
   if (f.size === 0) return null;
   const text = (name: string): string => {
     const v = f.get(name);
-    if (v === undefined) throw new Error(`redisStore: stored record lacks "${name}"`);
+    if (v === undefined) throw damaged(`lacks "${name}"`);
     return v;
   };
   const num = (name: string): number | null => {
@@ -207,6 +226,6 @@ export function decodeRecord(reply: unknown): KeyRecord | null {
     rotatedTo: f.get("rotatedTo") ?? null,
     metadata: parsed("metadata", text("metadata"), isObject),
   };
-  if (!isKeyRecord(record)) throw new Error("redisStore: stored record is not a well-formed KeyRecord");
+  if (!isKeyRecord(record)) throw damaged("is not a well-formed KeyRecord");
   return record;
 }

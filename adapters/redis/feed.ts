@@ -1,4 +1,4 @@
-import type { ChangeListener } from "keyward";
+import { ChangeFanout, type ChangeListener } from "keyward";
 import { Heartbeat, type HeartbeatOptions } from "../shared/heartbeat.js";
 import type { Conn, Subscription } from "./node-subscription.js";
 import { subscribe } from "./subscription.js";
@@ -36,85 +36,20 @@ export interface SubscriberLike {
  */
 export interface RedisFeedOptions extends HeartbeatOptions {}
 
-/** While the feed is down, a listener without `onDown` is reset this often. */
-const RESET_EVERY_MS = 250;
 /** `watch` resolves once the feed is proven live, or after this long (it keeps trying). */
 const READY_WITHIN_MS = 2_000;
 /** Longest `stop` waits for an unsubscribe or a disconnect. */
 const STOP_WITHIN_MS = 1_000;
 
-/** A listener's view of the feed's state; never throws into the client. */
-class ListenerState {
-  readonly ready: Promise<void>;
-  private timer: ReturnType<typeof setInterval> | null = null;
-  private settle: () => void = noop;
-
-  constructor(private readonly listener: ChangeListener) {
-    this.ready = new Promise((resolve) => {
-      this.settle = resolve;
-    });
-    this.down(false); // feeds start down: nothing cached until the first beat comes back
-  }
-
-  change(id: string): void {
-    safely(() => this.listener.onChange(id));
-  }
-
-  /** Proven live (again): anything published while down was missed. */
-  up(): void {
-    this.stopResetting();
-    safely(() => this.listener.onReset());
-    this.settle();
-  }
-
-  /** Messages may have been lost while live: drop what is cached. */
-  gap(): void {
-    safely(() => this.listener.onReset());
-  }
-
-  /**
-   * Nothing published reaches us now: a listener with `onDown` stops trusting
-   * its cache until the next `onReset`; an older one is reset now and every
-   * 250 ms until live again.
-   */
-  down(resetNow = true): void {
-    const listener = this.listener;
-    if (listener.onDown) {
-      safely(() => listener.onDown?.());
-      return;
-    }
-    if (resetNow) safely(() => listener.onReset());
-    if (this.timer !== null) return;
-    this.timer = setInterval(() => safely(() => this.listener.onReset()), RESET_EVERY_MS);
-    (this.timer as { unref?: () => void }).unref?.();
-  }
-
-  stop(): void {
-    this.stopResetting();
-    this.settle();
-  }
-
-  private stopResetting(): void {
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = null;
-  }
+function unref(timer: unknown): void {
+  (timer as { unref?: () => void }).unref?.();
 }
-
-function safely(fn: () => unknown): void {
-  try {
-    fn();
-  } catch {
-    // a listener's failure never reaches the Redis client's event loop
-  }
-}
-
-const noop = (): void => {};
 
 /** Resolves after `ms` at the latest; never rejects. */
 function bounded(promise: Promise<unknown>, ms: number): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    (timer as { unref?: () => void }).unref?.();
+    unref(timer);
     promise.then(
       () => (clearTimeout(timer), resolve()),
       () => (clearTimeout(timer), resolve()),
@@ -122,7 +57,7 @@ function bounded(promise: Promise<unknown>, ms: number): Promise<void> {
   });
 }
 
-/** What {@link openFeed} needs besides the listener. */
+/** What a {@link RedisFeed} needs. */
 export interface FeedSetup {
   /** The connection to subscribe on (or to duplicate, or the ioredis `Cluster` to pick a node from). */
   source: unknown;
@@ -136,78 +71,149 @@ export interface FeedSetup {
 }
 
 /**
- * Subscribes `listener` to the change channel and proves the subscription
- * live with a heartbeat: every `interval` ms the feed publishes a beat of its
- * own on the channel, and counts as live only while its beats come back
- * within `downAfter`. It starts down; the first beat back calls `onReset()`
- * (the cache may be used), a missed one `onDown()` (the cache stands aside),
- * a beat skipped in sequence `onReset()` again. A connection drop reported
- * by the client is acted on at once. When the feed owns its connection and
- * stays down for long, it replaces the connection. Resolves once live, or
- * after 2 s (the feed keeps trying); never rejects. The returned stop function
- * settles within 1 s whatever the connection does.
+ * One subscription and its heartbeat, from a feed's first listener to its
+ * last: tells `listeners` what it sees; `stop` settles within 1 s.
+ */
+class FeedSession {
+  private stopped = false;
+  private downSince = Date.now();
+  private sub: Subscription;
+  private readonly beat: Heartbeat;
+  private readonly watchdog: ReturnType<typeof setInterval>;
+  private waiters: (() => void)[] = [];
+  private stopping: Promise<void> | null = null;
+
+  constructor(
+    private readonly setup: FeedSetup,
+    private readonly listeners: ChangeFanout,
+  ) {
+    this.beat = new Heartbeat(
+      { interval: setup.interval, downAfter: setup.downAfter },
+      {
+        publish: setup.publish,
+        up: () => {
+          this.downSince = 0;
+          listeners.onReset(); // live: anything published while down was missed
+          this.wake();
+        },
+        down: () => {
+          this.downSince = Date.now();
+          listeners.onDown(); // nothing published reaches us now: caches stand aside
+        },
+        gap: () => listeners.onReset(), // messages around a lost beat may be lost too
+      },
+    );
+    this.sub = this.open();
+    this.beat.start();
+    // an owned connection that stays down (a dead node, a half-open socket the client keeps) is replaced
+    const rebuildAfter = Math.max(2_000, 4 * setup.downAfter);
+    this.watchdog = setInterval(() => {
+      if (this.stopped || !setup.owned || this.downSince === 0 || Date.now() - this.downSince < rebuildAfter) return;
+      this.downSince = Date.now();
+      const old = this.sub;
+      this.sub = this.open();
+      void bounded(old.stop(), STOP_WITHIN_MS);
+    }, rebuildAfter / 2);
+    unref(this.watchdog);
+  }
+
+  get live(): boolean {
+    return this.beat.isLive;
+  }
+
+  /** Resolves once live (or stopped), or after `ms`. */
+  ready(ms: number): Promise<void> {
+    if (this.live || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.waiters.push(() => (clearTimeout(timer), resolve()));
+    });
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.stopped = true;
+      clearInterval(this.watchdog);
+      this.beat.stop();
+      this.wake();
+      await bounded(this.sub.stop(), STOP_WITHIN_MS);
+    })();
+    return this.stopping;
+  }
+
+  private open(): Subscription {
+    const { source, owned, channel } = this.setup;
+    return subscribe(source as Conn, owned, channel, {
+      message: (message) => {
+        if (!this.stopped && !this.beat.receive(message)) this.listeners.onChange(message);
+      },
+      subscribed: () => this.beat.beat(),
+      lost: () => this.beat.lost(),
+    });
+  }
+
+  private wake(): void {
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+}
+
+/**
+ * A store's change feed: one subscription to the change channel for all its
+ * listeners (held in a `ChangeFanout`), proven live with a heartbeat: every
+ * `interval` ms the feed publishes a beat of its own on the channel, and
+ * counts as live only while its beats come back within `downAfter`. It starts
+ * down; the first beat back calls `onReset()` (caches may be used), a missed
+ * one `onDown()` (caches stand aside), a beat skipped in sequence `onReset()`
+ * again. A connection drop reported by the client is acted on at once. When
+ * the feed owns its connection and stays down for long, it replaces the
+ * connection. The subscription opens with the first listener and closes
+ * after the last one leaves. A listener's failure never reaches the Redis
+ * client's event loop.
  *
  * @example
  * ```ts
- * const stop = await openFeed(listener, { source: client, owned: true, channel, publish, interval: 150, downAfter: 450 });
+ * const feed = new RedisFeed({ source: client, owned: true, channel, publish, interval: 150, downAfter: 450 });
+ * const stop = await feed.watch(listener);
  * await stop();
  * ```
  */
-export async function openFeed(listener: ChangeListener, setup: FeedSetup): Promise<() => Promise<void>> {
-  const state = new ListenerState(listener);
-  let stopped = false;
-  let downSince = Date.now();
-  let sub: Subscription | null = null;
-  const beat = new Heartbeat(
-    { interval: setup.interval, downAfter: setup.downAfter },
-    {
-      publish: setup.publish,
-      up: () => {
-        downSince = 0;
-        state.up();
-      },
-      down: () => {
-        downSince = Date.now();
-        state.down();
-      },
-      gap: () => state.gap(),
-    },
-  );
-  const open = (): Subscription =>
-    subscribe(setup.source as Conn, setup.owned, setup.channel, {
-      message: (message) => {
-        if (!stopped && !beat.receive(message)) state.change(message);
-      },
-      subscribed: () => beat.beat(),
-      lost: () => beat.lost(),
-    });
-  sub = open();
-  beat.start();
+export class RedisFeed {
+  private readonly listeners = new ChangeFanout();
+  private session: FeedSession | null = null;
 
-  // an owned connection that stays down (a dead node, a half-open socket the client keeps) is replaced
-  const rebuildAfter = Math.max(2_000, 4 * setup.downAfter);
-  const watchdog = setInterval(() => {
-    if (stopped || !setup.owned || downSince === 0 || Date.now() - downSince < rebuildAfter) return;
-    downSince = Date.now();
-    const old = sub;
-    sub = open();
-    if (old) void bounded(old.stop(), STOP_WITHIN_MS);
-  }, rebuildAfter / 2);
-  (watchdog as { unref?: () => void }).unref?.();
+  constructor(private readonly setup: FeedSetup) {}
 
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([state.ready, new Promise((resolve) => (timer = setTimeout(resolve, READY_WITHIN_MS)))]);
-  clearTimeout(timer);
+  /**
+   * Adds `listener` (reset at once when the feed is live) and resolves once
+   * the feed is live, or after 2 s (it keeps trying); never rejects. Throws
+   * `TypeError` for something that is not a listener. The returned function
+   * removes it and settles within 1 s whatever the connection does.
+   */
+  watch(listener: ChangeListener): Promise<() => Promise<void>> {
+    const remove = this.listeners.add(listener);
+    if (this.session?.live) {
+      try {
+        listener.onReset(); // live already: it may cache from now on
+      } catch {
+        // a listener's failure stays with it
+      }
+    }
+    this.session ??= new FeedSession(this.setup, this.listeners);
+    return this.ready(this.session, remove);
+  }
 
-  let stopping: Promise<void> | null = null;
-  return () => {
-    stopping ??= (async () => {
-      stopped = true;
-      clearInterval(watchdog);
-      beat.stop();
-      state.stop();
-      if (sub) await bounded(sub.stop(), STOP_WITHIN_MS);
-    })();
-    return stopping;
-  };
+  private async ready(session: FeedSession, remove: () => void): Promise<() => Promise<void>> {
+    await session.ready(READY_WITHIN_MS);
+    let stopping: Promise<void> | null = null;
+    return () => {
+      stopping ??= (async () => {
+        remove();
+        if (this.listeners.size > 0 || this.session === null) return;
+        const last = this.session;
+        this.session = null;
+        await last.stop();
+      })();
+      return stopping;
+    };
+  }
 }

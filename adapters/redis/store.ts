@@ -1,9 +1,9 @@
 import type { ChangeListener, KeyRecord, KeyStore, ListQuery, RecordPatch, Transition, Use } from "keyward";
-import { statusOf } from "keyward";
+import { StoreError, statusOf } from "keyward";
 import { heartbeatSettings } from "../shared/heartbeat.js";
 import { commandSender, type RedisClientLike, replicaWait, type SendCommand } from "./client.js";
 import { decodeRecord, encodePatch, encodeRecord, hashOfMember, KeyNames, listBound, ownerMember } from "./codec.js";
-import { openFeed, type RedisFeedOptions, type SubscriberLike } from "./feed.js";
+import { RedisFeed, type RedisFeedOptions, type SubscriberLike } from "./feed.js";
 import { CLAIM, DELETE_IF, INSERT, TOUCH, TRANSITION, UNCLAIM, UPDATE } from "./scripts.js";
 
 /**
@@ -33,7 +33,8 @@ export type RedisStoreOptions = {
   prefix?: string | undefined;
   /**
    * A dedicated connection for the change feed. Default: a duplicate of
-   * `client`, opened by each `watch` and closed by its unsubscribe function.
+   * `client`, opened by the first `watch` and closed once the last watcher
+   * unsubscribes (every watcher of one store shares it).
    */
   subscriber?: SubscriberLike | undefined;
   /**
@@ -143,7 +144,8 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     if (!durable || !wait) return;
     const acked = await wait(key, durable.count, durable.timeout);
     if (!(acked >= durable.count)) {
-      throw new Error(
+      throw new StoreError(
+        "store_unreachable",
         `redisStore: the change reached ${acked} of ${durable.count} replica(s) within ${durable.timeout} ms; it may not survive a failover`,
       );
     }
@@ -171,13 +173,13 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     // Indexes first, record last: a crash in between leaves an index pointing
     // at nothing (reads skip it), never a record nobody can find or list.
     if ((await send(["SET", keys.id(record.id), record.hash, "NX"])) === null) {
-      throw new Error("redisStore: duplicate id");
+      throw new StoreError("duplicate_record", "redisStore: a record with this id already exists");
     }
     const ownerKey = keys.owner(record.owner);
     await send(["ZADD", ownerKey, "0", member]);
     if ((await INSERT.run(send, [keys.record(record.hash)], fields)) !== 1) {
       await Promise.allSettled([DELETE_IF.run(send, [keys.id(record.id)], [record.hash]), send(["ZREM", ownerKey, member])]);
-      throw new Error("redisStore: duplicate hash");
+      throw new StoreError("duplicate_record", "redisStore: a record with this hash already exists");
     }
   };
 
@@ -269,8 +271,8 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
 
   if (feedSource !== undefined) {
     const publish = (message: string) => send(["PUBLISH", channel, message]);
-    store.watch = (listener: ChangeListener) =>
-      openFeed(listener, { source: feedSource, owned: subscriber === undefined, channel, publish, interval, downAfter });
+    const feed = new RedisFeed({ source: feedSource, owned: subscriber === undefined, channel, publish, interval, downAfter });
+    store.watch = (listener: ChangeListener) => feed.watch(listener);
   }
   return store;
 }

@@ -1,4 +1,4 @@
-import type { KeyRecord } from "keyward";
+import { isKeywardError, type KeyRecord } from "keyward";
 
 let counter = 0;
 
@@ -44,4 +44,27 @@ export function makeRecord(overrides: Partial<KeyRecord> = {}): KeyRecord {
     metadata: { team: "integrations", nested: { n: 1 } },
     ...overrides,
   };
+}
+
+/**
+ * How a store call failed, as keyward sees it: `code` is the code of a
+ * keyward error (a `StoreError`, from whichever copy of the package the
+ * store uses), the error itself when it is anything else, or `"resolved"`
+ * when the call succeeded; `message` is the error's message. Internal to the
+ * suite.
+ *
+ * @example
+ * ```ts
+ * const { code, message } = await failureOf(() => store.insert(duplicate));
+ * expect(code).toBe("duplicate_record");
+ * ```
+ */
+export async function failureOf(call: () => unknown): Promise<{ code: unknown; message: string }> {
+  try {
+    await call();
+    return { code: "resolved", message: "" };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { code: isKeywardError(error) ? error.code : error, message };
+  }
 }

@@ -1,5 +1,10 @@
-import { makeRecord } from "./fixtures.js";
+import { failureOf, makeRecord } from "./fixtures.js";
 import type { ConformanceOptions } from "./types.js";
+
+/** How long a feed may take to call `onReset()` after `watch`: generous, for a database across a network. */
+const FEED_LIVE_WITHIN_MS = 10_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Transitions, rotation, last-used writes and the change feed. */
 export function lifecycleSuite({ describe, it, expect, store }: ConformanceOptions): void {
@@ -62,6 +67,19 @@ export function lifecycleSuite({ describe, it, expect, store }: ConformanceOptio
       await s.insert(old);
       const after = await s.rotate(old.id, makeRecord({ owner: old.owner }), 1_800_000_000_000);
       expect(after?.expiresAt).toBe(1_750_000_000_000);
+    });
+
+    it("refuses a replacement whose hash is taken with duplicate_record, leaving both records as they were", async () => {
+      const s = await store();
+      const old = makeRecord({ expiresAt: 1_900_000_000_000 });
+      const taken = makeRecord();
+      await s.insert(old);
+      await s.insert(taken);
+      const clash = makeRecord({ owner: old.owner, hash: taken.hash, rotatedFrom: old.id });
+      expect((await failureOf(() => s.rotate(old.id, clash, 1_800_000_000_000))).code).toBe("duplicate_record");
+      expect(await s.get(old.id)).toEqual(old);
+      expect(await s.get(clash.id)).toBeNull();
+      expect(await s.findByHash(taken.hash)).toEqual(taken);
     });
 
     it("refuses to rotate a revoked or already rotated record, inserting nothing", async () => {
@@ -139,6 +157,24 @@ export function lifecycleSuite({ describe, it, expect, store }: ConformanceOptio
   });
 
   describe("change feed", () => {
+    it(
+      "calls onReset() once its feed is live, when the store has a feed (keyward caches nothing before)",
+      async () => {
+        const s = await store();
+        if (!s.watch) return; // optional capability
+        let resets = 0;
+        const unwatch = await s.watch({ onChange: () => {}, onReset: () => resets++, onDown: () => {} });
+        try {
+          const deadline = Date.now() + FEED_LIVE_WITHIN_MS;
+          while (resets === 0 && Date.now() < deadline) await sleep(10);
+          expect(resets).toBeGreaterThan(0);
+        } finally {
+          await unwatch();
+        }
+      },
+      FEED_LIVE_WITHIN_MS + 5_000,
+    );
+
     it("reports update, transition and rotation by id when the store has a feed", async () => {
       const s = await store();
       if (!s.watch) return; // optional capability
@@ -151,9 +187,7 @@ export function lifecycleSuite({ describe, it, expect, store }: ConformanceOptio
         await s.transition(r.id, "disable", 1_700_000_000_001);
         await s.transition(r.id, "revoke", 1_700_000_000_002);
         const deadline = Date.now() + 3000;
-        while (seen.filter((id) => id === r.id).length < 3 && Date.now() < deadline) {
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        }
+        while (seen.filter((id) => id === r.id).length < 3 && Date.now() < deadline) await sleep(10);
         expect(seen.filter((id) => id === r.id).length).toBeGreaterThanOrEqual(3);
       } finally {
         await unwatch();

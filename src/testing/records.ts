@@ -1,4 +1,4 @@
-import { makeRecord } from "./fixtures.js";
+import { failureOf, makeRecord } from "./fixtures.js";
 import type { ConformanceOptions } from "./types.js";
 
 /** Insert, read back, uniqueness. */
@@ -27,13 +27,18 @@ export function recordSuite({ describe, it, expect, store }: ConformanceOptions)
       expect(await s.findByHash(`${record.hash} `)).toBeNull();
     });
 
-    it("refuses a duplicate id or a duplicate hash", async () => {
+    it("refuses a duplicate id or a duplicate hash with a StoreError of code duplicate_record that names no hash", async () => {
       const s = await store();
       const record = makeRecord();
       await s.insert(record);
-      await expect(Promise.resolve().then(() => s.insert(makeRecord({ id: record.id })))).rejects.toBeTruthy();
-      await expect(Promise.resolve().then(() => s.insert(makeRecord({ hash: record.hash })))).rejects.toBeTruthy();
+      for (const duplicate of [makeRecord({ id: record.id }), makeRecord({ hash: record.hash })]) {
+        const { code, message } = await failureOf(() => s.insert(duplicate));
+        expect(code).toBe("duplicate_record");
+        expect(message).not.toContain(record.hash);
+        expect(message).not.toContain(duplicate.hash);
+      }
       expect(await s.get(record.id)).toEqual(record);
+      expect(await s.findByHash(record.hash)).toEqual(record);
     });
 
     it("keeps every one of 100 concurrent inserts for one owner", async () => {

@@ -5,7 +5,7 @@
  * granting what such a store took away.
  */
 import type { KeyRecord, KeyStore, ListQuery, RecordPatch, Transition, Use } from "keyward";
-import { createKeyward, statusOf } from "keyward";
+import { createKeyward, StoreError, statusOf } from "keyward";
 import { memoryStore } from "keyward/memory";
 import { storeConformance } from "keyward/testing";
 import { describe, expect, it } from "vitest";
@@ -37,7 +37,9 @@ function inPlaceStore(style: Style): KeyStore {
     return r;
   };
   const insert = (record: KeyRecord): void => {
-    if (byId.has(record.id) || byHash.has(record.hash)) throw new Error("duplicate");
+    if (byId.has(record.id) || byHash.has(record.hash)) {
+      throw new StoreError("duplicate_record", "inPlaceStore: a record with this id or hash already exists");
+    }
     const r = { ...record, scopes: [...record.scopes], metadata: structuredClone(record.metadata) };
     byId.set(r.id, r);
     byHash.set(r.hash, r);

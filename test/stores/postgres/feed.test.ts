@@ -84,9 +84,12 @@ function harness(
 describe("change feed connection handling (no server needed)", () => {
   it("starts down, is live once its own heartbeat comes back through LISTEN, and forwards its channel's ids only", async () => {
     const h = harness();
-    const unwatch = await h.store.watch?.(h.listener);
+    const watching = h.store.watch?.(h.listener);
+    expect(h.store.listening).toBe(false); // down until proven: the listener hears nothing yet
+    expect(h.events).toEqual([]);
+    const unwatch = await watching;
     expect(h.store.listening).toBe(true);
-    expect(h.events).toEqual(["down", "reset"]); // down until proven, then reset: live
+    expect(h.events).toEqual(["reset"]); // its own beat came back: live
     const conn = h.connections[0] as FakeConnection;
     expect(conn.queries).toEqual(['LISTEN "keyward_keys_changes"']);
     conn.notify("keyward_keys_changes", "id-1");
@@ -95,7 +98,7 @@ describe("change feed connection handling (no server needed)", () => {
     conn.notify("keyward_keys_changes", "~kw-beat:0123456789abcdef01:7"); // another instance's heartbeat
     await new Promise((resolve) => setTimeout(resolve, 100)); // several of its own beats come and go
     expect(changes(h.events)).toEqual(["change:id-1"]); // heartbeats are never changes
-    expect(h.events.filter((e) => e !== "change:id-1")).toEqual(["down", "reset"]);
+    expect(h.events.filter((e) => e !== "change:id-1")).toEqual(["reset"]);
     await unwatch?.();
     expect(conn.released).toBe(true);
     expect(h.store.listening).toBe(false);
@@ -105,11 +108,11 @@ describe("change feed connection handling (no server needed)", () => {
     const h = harness();
     await h.store.watch?.(h.listener);
     (h.connections[0] as FakeConnection).emit("error", new Error("terminating connection due to administrator command"));
-    expect(h.events).toEqual(["down", "reset", "down"]);
+    expect(h.events).toEqual(["reset", "down"]);
     expect(h.store.listening).toBe(false);
     expect((h.connections[0] as FakeConnection).released).toBe(true);
     expect(await waitFor(() => h.store.listening)).not.toBeNull();
-    expect(h.events).toEqual(["down", "reset", "down", "reset"]); // reset once live again
+    expect(h.events).toEqual(["reset", "down", "reset"]); // reset once live again
     (h.connections[1] as FakeConnection).notify("keyward_keys_changes", "id-9");
     expect(h.events.at(-1)).toBe("change:id-9");
     expect(String(h.errors[0])).toContain("administrator command");
@@ -134,7 +137,7 @@ describe("change feed connection handling (no server needed)", () => {
     expect(await waitFor(() => h.store.listening)).not.toBeNull();
     expect(h.calls()).toBe(4);
     expect(h.errors.length).toBeGreaterThanOrEqual(3);
-    expect(h.events).toEqual(["down", "reset"]); // down through every refused attempt, live only after the fourth
+    expect(h.events).toEqual(["reset"]); // nothing through every refused attempt, live only after the fourth
     await unwatch?.();
   });
 
@@ -182,11 +185,11 @@ describe("change feed connection handling (no server needed)", () => {
     const h = harness({ onConnect: (c) => (c.deaf = true) });
     const unwatch = await h.store.watch?.(h.listener);
     expect(h.store.listening).toBe(false);
-    expect(h.events).toEqual(["down"]);
+    expect(h.events).toEqual([]); // never reset: nothing may be cached
     // it keeps trying on fresh connections (each deaf here), never trusting the cache
     expect(await waitFor(() => h.connections.length >= 2, 5_000)).not.toBeNull();
     expect((h.connections[0] as FakeConnection).released).toBe(true);
-    expect(h.events).toEqual(["down"]);
+    expect(h.events).toEqual([]);
     expect(h.errors.some((e) => String(e).includes("do not reach the LISTEN connection"))).toBe(true);
     await unwatch?.();
   });
@@ -195,7 +198,7 @@ describe("change feed connection handling (no server needed)", () => {
     const h = harness({ hangFactory: true });
     const unwatch = await h.store.watch?.(h.listener);
     expect(h.store.listening).toBe(false);
-    expect(h.events).toEqual(["down"]);
+    expect(h.events).toEqual([]); // never reset: nothing may be cached
     await unwatch?.();
   });
 
@@ -217,21 +220,29 @@ describe("change feed connection handling (no server needed)", () => {
     expect(h.connections).toHaveLength(1); // no reconnect after stopping
   });
 
-  it("keeps notifying the other listeners when one throws", async () => {
+  it("keeps notifying the other listeners when one throws, and reports what it threw to feed.onError", async () => {
     const h = harness();
     const seen: string[] = [];
     await h.store.watch?.({
       onChange: () => {
-        throw new Error("bad listener");
+        throw new Error("bad listener (change)");
       },
       onReset: () => {
-        throw new Error("bad listener");
+        throw new Error("bad listener (reset)");
       },
       onDown: () => {},
     });
-    await h.store.watch?.({ onChange: (id) => seen.push(id), onReset: () => {}, onDown: () => {} });
+    expect(h.errors.map(String)).toContain("Error: bad listener (reset)");
+    await h.store.watch?.({ onChange: (id) => seen.push(id), onReset: () => seen.push("reset"), onDown: () => {} });
     (h.connections[0] as FakeConnection).notify("keyward_keys_changes", "id-4");
-    expect(seen).toEqual(["id-4"]);
+    expect(seen).toEqual(["reset", "id-4"]);
+    expect(h.errors.map(String)).toContain("Error: bad listener (change)");
+  });
+
+  it("refuses a watcher that is not a listener, opening nothing", () => {
+    const h = harness();
+    expect(() => h.store.watch?.({} as never)).toThrow(TypeError);
+    expect(h.calls()).toBe(0);
   });
 
   it("stops listening once the pg Pool is ending, so pool.end() is not held up", async () => {
@@ -253,7 +264,7 @@ describe("change feed connection handling (no server needed)", () => {
     pool.ending = true;
     expect(await waitFor(() => conn.released, 5_000)).not.toBeNull();
     expect(store.listening).toBe(false);
-    expect(events).toEqual(["down", "reset", "down"]);
+    expect(events).toEqual(["reset", "down"]);
   });
 
   it("keyward.close() settles within storeTimeout whatever the LISTEN connection does (hung LISTEN, hung end)", async () => {

@@ -1,5 +1,5 @@
 import type Redis from "ioredis";
-import { createKeyward, StoreUnavailableError } from "keyward";
+import { createKeyward, StoreError, StoreUnavailableError } from "keyward";
 import { type RedisStore, redisStore, type SendCommand } from "keyward/redis";
 import { makeRecord, storeConformance } from "keyward/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -117,7 +117,9 @@ describe.skipIf(!REDIS_URL)("redisStore against a real Redis", () => {
     const r = makeRecord();
     await store.insert(r);
     await send(["HDEL", `${prefix}:damaged:rec:{${r.hash}}`, "scopes"]);
-    await expect(Promise.resolve(store.findByHash(r.hash))).rejects.toThrow(/scopes/);
+    const error = await Promise.resolve(store.findByHash(r.hash)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    expect(error).toMatchObject({ code: "damaged_record", message: 'redisStore: stored record lacks "scopes"' });
   });
 
   it("fails closed on an expiresAt that is not a number (an invalid date): 503, never valid", async () => {
@@ -130,7 +132,10 @@ describe.skipIf(!REDIS_URL)("redisStore against a real Redis", () => {
       const hash = (await store.get(apiKey.id))?.hash as string;
       await send(["HSET", `${p}:rec:{${hash}}`, "expiresAt", damaged]);
       const label = JSON.stringify(damaged);
-      await expect(Promise.resolve(store.findByHash(hash)), label).rejects.toThrow(/expiresAt/);
+      await expect(Promise.resolve(store.findByHash(hash)), label).rejects.toMatchObject({
+        code: "damaged_record",
+        message: expect.stringMatching(/expiresAt/),
+      });
       expect(await kw.verify(key), label).toMatchObject({ ok: false, error: { code: "unavailable", status: 503 } });
       await expect(kw.get(apiKey.id), label).rejects.toBeInstanceOf(StoreUnavailableError);
     }
@@ -152,16 +157,30 @@ describe.skipIf(!REDIS_URL)("redisStore against a real Redis", () => {
     const { key, apiKey } = await kw.create({ owner: "org_json", label: "k", scopes: ["jobs:read"] });
     const hash = (await store.get(apiKey.id))?.hash as string;
     await send(["HSET", `${p}:rec:{${hash}}`, field, value]);
-    await expect(Promise.resolve(store.findByHash(hash))).rejects.toThrow(new RegExp(field));
+    await expect(Promise.resolve(store.findByHash(hash))).rejects.toMatchObject({
+      code: "damaged_record",
+      message: expect.stringMatching(new RegExp(field)),
+    });
     expect(await kw.verify(key, { scopes: ["jobs:read"] })).toMatchObject({ ok: false, error: { code: "unavailable" } });
     await expect(kw.revoke(apiKey.id)).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 
-  it("rejects a createdAt it cannot order before writing anything", async () => {
+  it("refuses a record it cannot hold (invalid_record) before writing anything", async () => {
     const p = `${prefix}:range`;
     const store = redisStore({ client: io, prefix: p });
-    await expect(Promise.resolve(store.insert(makeRecord({ createdAt: -1 })))).rejects.toThrow(RangeError);
-    await expect(Promise.resolve(store.insert(makeRecord({ createdAt: 1.5 })))).rejects.toThrow(RangeError);
+    for (const record of [
+      makeRecord({ createdAt: -1 }),
+      makeRecord({ createdAt: 1.5 }),
+      makeRecord({ id: "with\0nul" }),
+      makeRecord({ expiresAt: Number.NaN }),
+      makeRecord({ lastUsedAt: Number.POSITIVE_INFINITY }),
+    ]) {
+      const error = await Promise.resolve()
+        .then(() => store.insert(record))
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreError);
+      expect(error).toMatchObject({ code: "invalid_record" });
+    }
     expect(await keysUnder(send, p)).toEqual([]);
   });
 
@@ -172,7 +191,9 @@ describe.skipIf(!REDIS_URL)("redisStore against a real Redis", () => {
     await store.insert(old);
     await store.insert(taken);
     const clash = makeRecord({ owner: old.owner, hash: taken.hash });
-    await expect(Promise.resolve(store.rotate(old.id, clash, 1_800_000_000_000))).rejects.toThrow(/duplicate/);
+    await expect(Promise.resolve(store.rotate(old.id, clash, 1_800_000_000_000))).rejects.toMatchObject({
+      code: "duplicate_record",
+    });
     expect(await store.get(old.id)).toEqual(old);
     expect(await store.get(clash.id)).toBeNull();
     expect(await store.findByHash(taken.hash)).toEqual(taken);

@@ -158,37 +158,39 @@ describe.skipIf(!REDIS_URL)("redisStore faults", () => {
   });
 
   for (const flavour of ["ioredis", "node-redis"] as const) {
-    it(`resets the cache when the feed drops and once resubscribed, then delivers changes again (${flavour})`, async () => {
+    it(`tells its watchers the moment the feed drops, resets them once resubscribed, then delivers changes again (${flavour})`, async () => {
       const p = `${prefix}:drop-${flavour}`;
       const name = `kwfeed${Math.random().toString(36).slice(2, 10)}`;
       const client = flavour === "ioredis" ? ioredis({ connectionName: name }) : await nodeRedis(name);
       closers.push(() => ("call" in client ? client.disconnect() : closeNodeRedis(client)));
       const store = redisStore({ client, prefix: p });
-      const changes: string[] = [];
-      let resets = 0;
-      const stop = await store.watch?.(withoutOnDown({ onChange: (id) => changes.push(id), onReset: () => resets++ }));
+      const events: string[] = [];
+      const legacy: string[] = [];
+      const stop = await store.watch?.({
+        onChange: (id) => events.push(id),
+        onReset: () => events.push("reset"),
+        onDown: () => events.push("down"),
+      });
+      // a second watcher of the same store, from untyped code without onDown: reset instead, on the same subscription
+      const stopLegacy = await store.watch?.(withoutOnDown({ onChange: () => {}, onReset: () => legacy.push("reset") }));
       expect(stop).toBeTypeOf("function");
-      expect(resets).toBeGreaterThanOrEqual(1); // live: whatever came before is dropped (a listener without onDown is also reset while waiting)
+      expect(events).toEqual(["reset"]); // live: whatever came before is dropped
+      expect(legacy).toEqual(["reset"]); // joined a live feed: reset at once
       const r = makeRecord();
       await store.insert(r);
 
-      expect(await killSubscribers(name)).toBe(1);
-      expect(await until(() => resets >= 2)).toBe(true); // the drop is reported at once
+      expect(await killSubscribers(name)).toBe(1); // one subscription for both watchers
+      expect(await until(() => events.includes("down"))).toBe(true); // the drop is reported at once
+      expect(legacy.length).toBeGreaterThanOrEqual(2); // reset when the feed dropped (and again once live)
       expect(await until(async () => (await subscribers(store.channel)) === 1, 5000)).toBe(true);
-      // proven live once its heartbeat comes back: the periodic resets (every 250 ms while down) stop
-      const settled = async () => {
-        const before = resets;
-        await sleep(260);
-        return resets === before;
-      };
-      expect(await until(settled, 5000)).toBe(true);
-      const afterReconnect = resets;
-      await sleep(300);
-      expect(resets).toBe(afterReconnect); // resubscribed: no more periodic resets
+      expect(await until(() => events.at(-1) === "reset", 5000)).toBe(true); // proven live again by its heartbeat
+      expect(events).toEqual(["reset", "down", "reset"]);
       await store.transition(r.id, "revoke", 1_700_000_000_001);
-      expect(await until(() => changes.includes(r.id))).toBe(true);
+      expect(await until(() => events.includes(r.id))).toBe(true);
 
       await stop?.();
+      expect(await subscribers(store.channel)).toBe(1); // the other watcher still listens
+      await stopLegacy?.();
       expect(await until(async () => (await subscribers(store.channel)) === 0)).toBe(true);
       const list = String(await send(["CLIENT", "LIST"]));
       expect(list.split("\n").filter((l) => l.includes(` name=${name} `) && /\bsub=[1-9]/.test(l))).toEqual([]);
@@ -212,21 +214,23 @@ describe.skipIf(!REDIS_URL)("redisStore faults", () => {
   });
 
   for (const flavour of ["ioredis", "node-redis"] as const) {
-    it(`keeps resetting the cache while the feed cannot connect, and stops cleanly (${flavour})`, async () => {
+    it(`never resets its watcher while the feed cannot connect, resolves watch() after its bounded wait, and stops cleanly (${flavour})`, async () => {
       const client =
         flavour === "ioredis"
           ? new Redis({ ...DEAD, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => 50 })
           : createClient({ socket: { ...DEAD, reconnectStrategy: () => 50 } });
       client.on("error", () => {}); // the feed's heartbeat goes through this client, which cannot connect
-      let resets = 0;
-      const stop = await redisStore({ client, prefix: `${prefix}:nofeed` }).watch?.(
-        withoutOnDown({ onChange: () => {}, onReset: () => resets++ }),
-      );
-      expect(resets).toBeGreaterThanOrEqual(2); // watch resolved after its wait, resetting all along
+      const events: string[] = [];
+      const stop = await redisStore({ client, prefix: `${prefix}:nofeed` }).watch?.({
+        onChange: (id) => events.push(id),
+        onReset: () => events.push("reset"),
+        onDown: () => events.push("down"),
+      });
+      expect(stop).toBeTypeOf("function"); // resolved after its wait, though never live
+      expect(events).toEqual([]); // down from the start: nothing may be cached
       await stop?.();
-      const stopped = resets;
-      await sleep(400);
-      expect(resets).toBe(stopped);
+      await sleep(300);
+      expect(events).toEqual([]);
     });
   }
 

@@ -63,14 +63,16 @@ describe("the Redis change feed's heartbeat (no server needed)", () => {
 
   it("starts down and is live only once its own beat came back through the channel; beats are never changes", async () => {
     const h = harness();
-    const stop = await h.store.watch?.(h.listener);
-    expect(h.events).toEqual(["down", "reset"]);
+    const watching = h.store.watch?.(h.listener);
+    expect(h.events).toEqual([]); // down until proven: the listener hears nothing yet
+    const stop = await watching;
+    expect(h.events).toEqual(["reset"]);
     expect(h.state.published[0]).toMatch(/^~kw-beat:[0-9a-f]{18}:1$/); // never a record id (a UUID)
     h.subscriber.emit("message", "t:changes", "id-1");
     h.subscriber.emit("message", "t:changes", "~kw-beat:0123456789abcdef01:3"); // another instance's beat
     h.subscriber.emit("message", "other", "id-2");
     await sleep(120); // several beats of its own come and go
-    expect(h.events).toEqual(["down", "reset", "change:id-1"]);
+    expect(h.events).toEqual(["reset", "change:id-1"]);
     await stop?.();
   });
 
@@ -83,7 +85,7 @@ describe("the Redis change feed's heartbeat (no server needed)", () => {
     expect(performance.now() - silencedAt).toBeGreaterThanOrEqual(40); // not before its beats were due
     h.state.silent = false;
     expect(await until(() => h.events.at(-1) === "reset", 2_000, 2)).toBe(true);
-    expect(h.events).toEqual(["down", "reset", "down", "reset"]);
+    expect(h.events).toEqual(["reset", "down", "reset"]);
     await stop?.();
   });
 
@@ -93,8 +95,8 @@ describe("the Redis change feed's heartbeat (no server needed)", () => {
     h.state.silent = true;
     await sleep(45); // exactly one beat is swallowed
     h.state.silent = false;
-    expect(await until(() => h.events.length >= 3, 1_000, 2)).toBe(true);
-    expect(h.events).toEqual(["down", "reset", "reset"]); // a gap, never down: the next beat came in time
+    expect(await until(() => h.events.length >= 2, 1_000, 2)).toBe(true);
+    expect(h.events).toEqual(["reset", "reset"]); // a gap, never down: the next beat came in time
     await stop?.();
   });
 
@@ -124,7 +126,7 @@ describe("the Redis change feed's heartbeat (no server needed)", () => {
     const h = harness({ heartbeat: 20, downAfter: 5_000 });
     const stop = await h.store.watch?.(h.listener);
     h.subscriber.emit("close");
-    expect(h.events).toEqual(["down", "reset", "down"]);
+    expect(h.events).toEqual(["reset", "down"]);
     h.subscriber.emit("ready"); // reconnected: it subscribes again, and its next beat proves it
     expect(await until(() => h.events.at(-1) === "reset", 1_000, 2)).toBe(true);
     await stop?.();
@@ -145,6 +147,69 @@ describe("the Redis change feed's heartbeat (no server needed)", () => {
     let closed = false;
     void kw.close().then(() => (closed = true));
     expect(await until(() => closed, 600, 5)).toBe(true);
+  });
+
+  it("shares one subscription between its watchers, resets a late one at once, and unsubscribes after the last one leaves", async () => {
+    const h = harness();
+    const stopOne = await h.store.watch?.(h.listener);
+    const seen: string[] = [];
+    const stopTwo = await h.store.watch?.({
+      onChange: (id) => seen.push(id),
+      onReset: () => seen.push("reset"),
+      onDown: () => seen.push("down"),
+    });
+    expect(seen).toEqual(["reset"]); // already live: it may cache at once
+    expect(h.subscriber.listenerCount("message")).toBe(1); // one subscription for both
+    h.subscriber.emit("message", "t:changes", "id-5");
+    expect(h.events.at(-1)).toBe("change:id-5");
+    expect(seen).toEqual(["reset", "id-5"]);
+    await stopOne?.();
+    expect(h.subscriber.channels.has("t:changes")).toBe(true); // the other watcher still listens
+    h.subscriber.emit("message", "t:changes", "id-6");
+    expect(seen.at(-1)).toBe("id-6");
+    expect(h.events.at(-1)).toBe("change:id-5"); // the first one no longer hears anything
+    await stopTwo?.();
+    expect(h.subscriber.channels.has("t:changes")).toBe(false);
+    const published = h.state.published.length;
+    await sleep(60);
+    expect(h.state.published.length).toBe(published); // no heartbeat after the last watcher left
+
+    const again = await h.store.watch?.(h.listener); // and a new watcher subscribes again
+    expect(h.subscriber.channels.has("t:changes")).toBe(true);
+    expect(h.events.at(-1)).toBe("reset");
+    await again?.();
+  });
+
+  it("a throwing watcher never stops the others nor reaches the client's event loop", async () => {
+    const h = harness();
+    const thrower = () => {
+      throw new Error("bad listener");
+    };
+    const stopBad = await h.store.watch?.({ onChange: thrower, onReset: thrower, onDown: thrower });
+    const stop = await h.store.watch?.(h.listener); // reset at once: the feed is live despite the thrower
+    expect(h.events).toEqual(["reset"]);
+    expect(() => h.subscriber.emit("message", "t:changes", "id-7")).not.toThrow();
+    expect(() => h.subscriber.emit("close")).not.toThrow();
+    expect(h.events).toEqual(["reset", "change:id-7", "down"]);
+    await stop?.();
+    await stopBad?.();
+  });
+
+  it("resets a watcher without onDown (untyped code) when the feed goes down", async () => {
+    const h = harness();
+    const events: string[] = [];
+    const legacy = { onChange: (id: string) => events.push(id), onReset: () => events.push("reset") };
+    const stop = await h.store.watch?.(legacy as unknown as ChangeListener);
+    h.subscriber.emit("close");
+    expect(events).toEqual(["reset", "reset"]);
+    await stop?.();
+  });
+
+  it("refuses a watcher that is not a listener, subscribing nothing", () => {
+    const h = harness();
+    expect(() => h.store.watch?.({ onChange: () => {} } as never)).toThrow(TypeError);
+    expect(h.subscriber.channels.size).toBe(0);
+    expect(h.state.published).toEqual([]);
   });
 
   it("validates its heartbeat and replica options", () => {
