@@ -1,5 +1,6 @@
 import { type CacheOptions, VerificationCache } from "./cache.js";
-import type { EventListener } from "./events.js";
+import { ConfigError } from "./errors.js";
+import { describeError, type EventListener, emitEvent, type StoreOperation } from "./events.js";
 import { createHasher, type KeyHasher } from "./hashing.js";
 import { assertPrefix } from "./key-format.js";
 import { type LastUsedOptions, LastUsedTracker } from "./last-used.js";
@@ -9,7 +10,8 @@ import { RoleBook, type Roles } from "./roles.js";
 import { requireValidScopes } from "./scopes.js";
 import type { KeyStore, MaybePromise } from "./store.js";
 import type { Actor, ApiKey } from "./types.js";
-import { Verifier, type VerifyOptions, type VerifyResult } from "./verifier.js";
+import { Verifier } from "./verifier.js";
+import type { VerifyOptions, VerifyResult } from "./verify-result.js";
 
 export type { IssuedKey, KeyPage } from "./management.js";
 export type { ActorOption, CreateInput, ListOptions, UpdateInput } from "./management-input.js";
@@ -50,6 +52,12 @@ export interface KeywardOptions {
   lastUsed?: LastUsedOptions | false | undefined;
   /** Deadline for one store call, in ms, after which it counts as unavailable. Default 2 000. */
   storeTimeout?: number | undefined;
+  /**
+   * Longest `gracePeriod` `rotate` accepts, in ms (a longer one is a 422),
+   * from the management API and server code alike. Default 30 days; at most
+   * ten years.
+   */
+  maxGracePeriod?: number | undefined;
   /** Clock in epoch ms (tests). Default `Date.now`. */
   now?: (() => number) | undefined;
 }
@@ -91,13 +99,31 @@ export class Keyward {
     const timeout = options.storeTimeout ?? 2_000;
     const clock = options.now ?? Date.now;
     const onEvent = options.onEvent;
+    const report = (operation: StoreOperation, error: unknown): void => {
+      if (!onEvent) return;
+      const time = new Date(clock()).toISOString();
+      const event = { type: "store.error" as const, time, keyId: null, owner: null, actor: null, operation };
+      emitEvent(onEvent, { ...event, error: describeError(error) });
+    };
     const cache = options.cache ? new VerificationCache(options.cache) : null;
     const lastUsed =
       options.lastUsed === false
         ? null
-        : new LastUsedTracker(store, { ...options.lastUsed, timeout: options.lastUsed?.timeout ?? timeout }, clock);
+        : new LastUsedTracker(store, { ...options.lastUsed, timeout: options.lastUsed?.timeout ?? timeout }, clock, (error) =>
+            report("touch", error),
+          );
     this.lastUsed = lastUsed;
-    const verifier = new Verifier(store, prefix, this.hasher, roleBook, cache, lastUsed, timeout, onEvent, clock);
+    const verifier = new Verifier({
+      store,
+      prefix,
+      hasher: this.hasher,
+      roles: roleBook,
+      cache,
+      lastUsed,
+      storeTimeout: timeout,
+      onEvent,
+      clock,
+    });
     this.verifier = verifier;
     this.manager = new KeyManager({
       store,
@@ -106,19 +132,30 @@ export class Keyward {
       roleBook,
       rules: { roles: roleBook.roles, catalog, mutableScopes: options.mutableScopes === true },
       managePermission: this.managePermission,
+      maxGracePeriod: checkMaxGrace(options.maxGracePeriod),
       timeout,
       clock,
       onEvent,
-      changed: (id) => {
-        verifier.mutations++;
-        cache?.evict(id);
-        lastUsed?.forget(id);
-      },
+      changed: (id) => verifier.invalidate(id),
     });
     if (cache && store.watch) {
-      this.unwatch = Promise.resolve(
-        store.watch({ onChange: (id) => cache.evict(id), onReset: () => cache.resume(), onDown: () => cache.suspend() }),
-      ).catch(() => undefined);
+      const listener = {
+        onChange: (id: string) => cache.evict(id),
+        onReset: () => cache.resume(),
+        onDown: (cause?: unknown) => {
+          cache.suspend();
+          report("feed", cause ?? new Error("The change feed is down: verifications read the store until it is back"));
+        },
+      };
+      this.unwatch = (async () => {
+        try {
+          return await store.watch?.(listener);
+        } catch (error) {
+          cache.suspend(); // without a feed, changes made elsewhere would go unseen: read the store every time
+          report("watch", error);
+          return undefined;
+        }
+      })();
     }
   }
 
@@ -183,6 +220,22 @@ export class Keyward {
     return this.roleBook.grantable(actor);
   }
 
+  /**
+   * The roles the management API lists (`GET /roles`): with an actor, the
+   * ones it may grant, after checking that it may manage keys at all
+   * (`ForbiddenError`, 403, otherwise); without one (trusted server code),
+   * every role.
+   *
+   * @example
+   * ```ts
+   * keyward.listRoles({ actor: { id: "u1", owner: "org_1", role: "admin" } }); // ["admin", "viewer"]
+   * keyward.listRoles({ actor: { id: "u2", owner: "org_1", role: "viewer" } }); // throws ForbiddenError
+   * ```
+   */
+  listRoles(options: ActorOption = {}): string[] {
+    return this.manager.grantableRoles(options);
+  }
+
   /** Flush pending last-used writes and stop listening to the change feed. Does not close the store. */
   async close(): Promise<void> {
     await this.lastUsed?.flush();
@@ -190,6 +243,16 @@ export class Keyward {
     this.unwatch = undefined;
     await unwatch?.();
   }
+}
+
+const DAY = 24 * 3600_000;
+
+function checkMaxGrace(value: number | undefined): number {
+  if (value === undefined) return 30 * DAY;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > 3650 * DAY) {
+    throw new ConfigError("maxGracePeriod must be a number of ms from 0 to ten years");
+  }
+  return value;
 }
 
 /**

@@ -21,7 +21,6 @@ const { run } = require("./scenario.cjs");
     {
       createKeyward,
       memoryStore,
-      headerValues: http.headerValues,
       express,
       hono,
       koa,
