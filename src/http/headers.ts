@@ -76,7 +76,9 @@ export function headersFromRaw(rawHeaders: readonly string[]): RequestHeaders {
  * ```
  */
 export interface FetchHeaders {
+  /** The value of header `name` (values of a doubled header comma-joined), or null. */
   get(name: string): string | null;
+  /** Calls `callback` with each header's value and lowercased name. */
   forEach(callback: (value: string, key: string) => void): void;
 }
 

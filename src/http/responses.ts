@@ -213,7 +213,7 @@ function retryAfterOf(ctx: ResponseContext): number {
 
 /**
  * The answer for an error thrown by a management operation: a
- * {@link KeywardError} keeps its status, message and details; anything else
+ * `KeywardError` keeps its status, message and details; anything else
  * is a 500 with a generic message (its text may hold input).
  *
  * @example
