@@ -1,7 +1,7 @@
 import { type ApiKey, ConfigError, type CredentialSources, type Keyward, readCredential, requireValidScopes } from "keyward";
 import type { HeaderReader } from "./headers.js";
 import { type Answering, mintPrincipal, type Principal } from "./principal.js";
-import { assertRealm, authFailure, type HttpResponse } from "./responses.js";
+import { type AuthFailure, assertRealm, authFailure, type HttpResponse } from "./responses.js";
 
 /**
  * Options of `apiKeyAuth` in every adapter.
@@ -130,22 +130,23 @@ export function createAuthenticator(keyward: Keyward, options: LegacyAuthOptions
   const verifyOptions = required && required.length > 0 ? { scopes: required } : undefined;
   const retryAfterSeconds = retryAfterOption(options, "apiKeyAuth");
   const answering: Answering = Object.freeze({ realm, retryAfterSeconds });
+  const refuse = (error: AuthFailure, path: PathSource): AuthOutcome => ({
+    ok: false,
+    response: authFailure(error, { realm, path: resolvePath(path), retryAfterSeconds }, required),
+  });
+  const sourcesOf = (read: HeaderReader): CredentialSources =>
+    header === null ? { authorization: read("authorization") } : { authorization: read("authorization"), apiKey: read(header) };
   return {
     header,
     realm,
     retryAfterSeconds,
     retryAfter: retryAfterSeconds,
     async authenticate(source, path) {
-      const credential = readCredential(
-        typeof source === "function"
-          ? { authorization: source("authorization"), ...(header !== null && { apiKey: source(header) }) }
-          : source,
-      );
-      const ctx = () => ({ realm, path: resolvePath(path), retryAfterSeconds });
-      if (credential.kind === "invalid") return { ok: false, response: authFailure(credential.error, ctx()) };
+      const credential = readCredential(typeof source === "function" ? sourcesOf(source) : source);
+      if (credential.kind === "invalid") return refuse(credential.error, path);
       // nothing presented is verified too: it is refused as `missing` (and reported to onEvent) without a store call
       const result = await keyward.verify(credential.kind === "token" ? credential.token : undefined, verifyOptions);
-      if (!result.ok) return { ok: false, response: authFailure(result.error, ctx(), required) };
+      if (!result.ok) return refuse(result.error, path);
       const principal = mintPrincipal(result.key, result.scopes, answering);
       return { ok: true, principal, apiKey: principal.apiKey, scopes: principal.scopes };
     },
