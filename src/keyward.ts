@@ -1,6 +1,7 @@
 import { type CacheOptions, VerificationCache } from "./cache.js";
 import { ConfigError } from "./errors.js";
-import { describeError, type EventListener, emitEvent, type StoreOperation } from "./events.js";
+import type { EventListener } from "./events.js";
+import { storeErrorReporter, watchChanges } from "./feed.js";
 import { createHasher, type KeyHasher } from "./hashing.js";
 import { assertPrefix } from "./key-format.js";
 import { type LastUsedOptions, LastUsedTracker } from "./last-used.js";
@@ -99,12 +100,7 @@ export class Keyward {
     const timeout = options.storeTimeout ?? 2_000;
     const clock = options.now ?? Date.now;
     const onEvent = options.onEvent;
-    const report = (operation: StoreOperation, error: unknown): void => {
-      if (!onEvent) return;
-      const time = new Date(clock()).toISOString();
-      const event = { type: "store.error" as const, time, keyId: null, owner: null, actor: null, operation };
-      emitEvent(onEvent, { ...event, error: describeError(error) });
-    };
+    const report = storeErrorReporter(onEvent, clock);
     const cache = options.cache ? new VerificationCache(options.cache) : null;
     const lastUsed =
       options.lastUsed === false
@@ -138,25 +134,7 @@ export class Keyward {
       onEvent,
       changed: (id) => verifier.invalidate(id),
     });
-    if (cache && store.watch) {
-      const listener = {
-        onChange: (id: string) => cache.evict(id),
-        onReset: () => cache.resume(),
-        onDown: (cause?: unknown) => {
-          cache.suspend();
-          report("feed", cause ?? new Error("The change feed is down: verifications read the store until it is back"));
-        },
-      };
-      this.unwatch = (async () => {
-        try {
-          return await store.watch?.(listener);
-        } catch (error) {
-          cache.suspend(); // without a feed, changes made elsewhere would go unseen: read the store every time
-          report("watch", error);
-          return undefined;
-        }
-      })();
-    }
+    if (cache && store.watch) this.unwatch = watchChanges(store, cache, report);
   }
 
   /** The roles table this instance resolves. */
