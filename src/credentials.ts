@@ -1,20 +1,20 @@
-import { MAX_KEY_LENGTH } from "./verifier.js";
+import { BROKEN_CREDENTIAL, MAX_KEY_LENGTH, type VerifyError } from "./verify-result.js";
 
 /**
  * What a request presented.
  *
  * @example
  * ```ts
- * const credential: Credential = readCredential({ authorization: headerValues(req, "authorization") });
+ * const credential: Credential = readCredential({ authorization: header("authorization") });
  * if (credential.kind === "token") await keyward.verify(credential.token);
- * else if (credential.kind === "invalid") console.log(credential.reason); // answer 400
+ * else if (credential.kind === "invalid") console.log(credential.reason, credential.error.status); // 400
  * ```
  */
 export type Credential =
   /** Nothing, or another scheme than Bearer (nothing is looked up). */
   | { kind: "none" }
-  /** A syntactically broken or doubled credential: 400 `invalid_request`. */
-  | { kind: "invalid"; reason: string }
+  /** A syntactically broken or doubled credential: `error` is `malformed` with status 400 (`invalid_request`). */
+  | { kind: "invalid"; reason: string; error: VerifyError }
   /** One token to verify. */
   | { kind: "token"; token: string };
 
@@ -24,8 +24,8 @@ export type Credential =
  * @example
  * ```ts
  * const sources: CredentialSources = {
- *   authorization: headerValues(req, "authorization"),
- *   apiKey: headerValues(req, "x-api-key"),
+ *   authorization: header("authorization"), // every value, e.g. from `headersFromRaw(req.rawHeaders).values`
+ *   apiKey: header("x-api-key"),
  * };
  * readCredential(sources); // { kind: "invalid", … } when a key is sent in both
  * ```
@@ -38,6 +38,10 @@ export interface CredentialSources {
 }
 
 const NONE: Credential = Object.freeze({ kind: "none" });
+
+function invalid(reason: string): Credential {
+  return { kind: "invalid", reason, error: { ...BROKEN_CREDENTIAL } };
+}
 /** RFC 6750 b64token / RFC 9110 token68. */
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
 /**
@@ -65,15 +69,15 @@ export function readCredential(sources: CredentialSources): Credential {
   const auth = sources.authorization;
   const alt = sources.apiKey ?? [];
   if (auth.length + alt.length === 0) return NONE;
-  if (auth.length + alt.length > 1) return { kind: "invalid", reason: "More than one credential was presented" };
+  if (auth.length + alt.length > 1) return invalid("More than one credential was presented");
   if (alt.length === 1) return token(alt[0] as string);
   const value = auth[0] as string;
   const space = value.indexOf(" ");
   const scheme = space === -1 ? value : value.slice(0, space);
   if (scheme.length !== 6 || scheme.toLowerCase() !== "bearer") {
-    if (value.trim() === "") return { kind: "invalid", reason: "Empty Authorization header" };
+    if (value.trim() === "") return invalid("Empty Authorization header");
     // `Basic a, Basic b` (two headers joined by a Fetch `Headers`): a second scheme after a comma
-    return SECOND_SCHEME.test(value) ? { kind: "invalid", reason: "More than one credential was presented" } : NONE;
+    return SECOND_SCHEME.test(value) ? invalid("More than one credential was presented") : NONE;
   }
   let start = space === -1 ? value.length : space;
   while (value.charCodeAt(start) === 32) start++;
@@ -83,12 +87,9 @@ export function readCredential(sources: CredentialSources): Credential {
 function token(value: string): Credential {
   if (value.length > CAP) {
     // still a 400 when a Fetch `Headers` joined two credentials into one long value: a comma is never in a token
-    return value.includes(",")
-      ? { kind: "invalid", reason: "More than one credential was presented" }
-      : { kind: "token", token: value };
+    return value.includes(",") ? invalid("More than one credential was presented") : { kind: "token", token: value };
   }
-  if (value === "") return { kind: "invalid", reason: "The Bearer token is empty" };
-  if (!TOKEN68.test(value) && !HASH_SHAPED.test(value))
-    return { kind: "invalid", reason: "The Bearer token is not a valid token" };
+  if (value === "") return invalid("The Bearer token is empty");
+  if (!TOKEN68.test(value) && !HASH_SHAPED.test(value)) return invalid("The Bearer token is not a valid token");
   return { kind: "token", token: value };
 }

@@ -1,3 +1,5 @@
+import { StoreUnavailableError } from "./errors.js";
+
 /**
  * The kinds of event keyward emits.
  *
@@ -16,7 +18,8 @@ export type KeywardEventType =
   | "key.enabled"
   | "key.rotated"
   | "key.revoked"
-  | "key.verification_failed";
+  | "key.verification_failed"
+  | "store.error";
 
 /**
  * Why a verification failed (the `code` of the failed result).
@@ -41,8 +44,23 @@ export type VerificationFailure =
   | "unavailable";
 
 /**
+ * What failed in the background, for a `store.error` event: a last-used
+ * write (`touch`), subscribing to the change feed (`watch`) or the feed
+ * dropping while subscribed (`feed`).
+ *
+ * @example
+ * ```ts
+ * const onEvent: EventListener = (event) => {
+ *   if (event.type === "store.error") metrics.increment(`keyward.store_error.${event.operation satisfies StoreOperation | undefined}`);
+ * };
+ * ```
+ */
+export type StoreOperation = "touch" | "watch" | "feed";
+
+/**
  * An audit event. Never holds the raw key or its hash. `keyId` and `owner`
- * are null when a verification failed before any key was identified.
+ * are null when a verification failed before any key was identified, and for
+ * `store.error` (a background store call failed; no request failed with it).
  *
  * @example
  * ```ts
@@ -65,17 +83,74 @@ export interface KeywardEvent {
   reason?: VerificationFailure;
   /** For `key.rotated`: the id of the new key. */
   rotatedTo?: string;
+  /** For `store.error`: the background store call that failed. */
+  operation?: StoreOperation;
+  /**
+   * For `store.error`: the error's `name` and `message`, each cut to 200
+   * characters, with any long token-like run (where a key or a hash could
+   * hide) replaced by `[redacted]`.
+   */
+  error?: { name: string; message: string };
 }
 
 /**
- * Receives events; exceptions it throws are swallowed so they never break a request.
+ * Receives events. An exception it throws, or a promise it returns that
+ * rejects, is swallowed, so a listener never breaks a request (and never
+ * causes an unhandled rejection).
  *
  * @example
  * ```ts
- * const onEvent: EventListener = (event) => {
- *   auditLog.push(event); // a throw here would be swallowed
+ * const onEvent: EventListener = async (event) => {
+ *   await auditLog.insert(event); // a throw or a rejection here is swallowed
  * };
  * const keyward = createKeyward({ store, prefix: "cho", onEvent });
  * ```
  */
 export type EventListener = (event: KeywardEvent) => void;
+
+const ignore = (): void => {};
+
+/**
+ * Hands `event` to `listener`: a throw is swallowed and a returned promise
+ * gets a rejection handler, so nothing a listener does reaches the caller.
+ */
+export function emitEvent(listener: EventListener | undefined, event: KeywardEvent): void {
+  if (listener === undefined) return;
+  try {
+    const returned: unknown = listener(event);
+    if (returned !== undefined && typeof (returned as PromiseLike<unknown>).then === "function") {
+      (returned as PromiseLike<unknown>).then(undefined, ignore);
+    }
+  } catch {
+    // a listener's failure never changes the outcome
+  }
+}
+
+/** Longest part of an error kept in a `store.error` event. */
+const MAX_ERROR_TEXT = 200;
+/** Runs of token characters this long may be a key, a hash or a fragment of one: never passed on. */
+const TOKEN_RUN = /[A-Za-z0-9+/=_:.~-]{24,}/g;
+
+/**
+ * The `error` of a `store.error` event: name and message of what the store
+ * threw (under keyward's own "store unavailable" wrapper, when it is one),
+ * cut short, with anything shaped like a key or a hash redacted.
+ */
+export function describeError(thrown: unknown): { name: string; message: string } {
+  let name = "Error";
+  let message = "";
+  try {
+    let error = thrown;
+    for (let i = 0; i < 3 && error instanceof StoreUnavailableError && error.cause !== undefined; i++) error = error.cause;
+    if (error instanceof Error) {
+      name = String(error.name);
+      message = String(error.message);
+    } else if (error !== undefined) {
+      message = typeof error === "string" ? error : "a non-Error value was thrown";
+    }
+  } catch {
+    message = "an unreadable error was thrown";
+  }
+  const clean = (text: string) => text.replace(TOKEN_RUN, "[redacted]").slice(0, MAX_ERROR_TEXT);
+  return { name: clean(name), message: clean(message) };
+}

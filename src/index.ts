@@ -37,10 +37,10 @@ export {
   StoreUnavailableError,
   ValidationError,
 } from "./errors.js";
-export type { EventListener, KeywardEvent, KeywardEventType, VerificationFailure } from "./events.js";
+export type { EventListener, KeywardEvent, KeywardEventType, StoreOperation, VerificationFailure } from "./events.js";
 export { createHasher, HMAC_TAG, type KeyHasher, SHA256_TAG } from "./hashing.js";
 export { timingSafeEqual } from "./internal/timing-safe.js";
-export { type KeyActorOptions, keyActor } from "./key-actor.js";
+export { type ActorContext, type KeyActorOptions, keyActor } from "./key-actor.js";
 export {
   assertPrefix,
   type GeneratedKey,
@@ -65,7 +65,7 @@ export type { LastUsedOptions } from "./last-used.js";
 export { isKeyRecord } from "./record-shape.js";
 export { statusOf, toApiKey } from "./records.js";
 export { RoleBook, type Roles } from "./roles.js";
-export { isValidScope, requireValidScopes, ScopeSet } from "./scopes.js";
+export { isValidScope, requireValidScopes, ScopeSet, scopesCover } from "./scopes.js";
 export type {
   ChangeListener,
   KeyStore,
@@ -77,4 +77,4 @@ export type {
   Use,
 } from "./store.js";
 export { type Actor, type ApiKey, isKeyStatus, KEY_STATUSES, type KeyRecord, type KeyStatus, type Metadata } from "./types.js";
-export { MAX_KEY_LENGTH, type VerifyError, type VerifyOptions, type VerifyResult } from "./verifier.js";
+export { MAX_KEY_LENGTH, type VerifyError, type VerifyOptions, type VerifyResult, verifyError } from "./verify-result.js";

@@ -1,5 +1,7 @@
 import { type CacheOptions, VerificationCache } from "./cache.js";
+import { ConfigError } from "./errors.js";
 import type { EventListener } from "./events.js";
+import { storeErrorReporter, watchChanges } from "./feed.js";
 import { createHasher, type KeyHasher } from "./hashing.js";
 import { withDeadline } from "./internal/store-call.js";
 import { assertPrefix } from "./key-format.js";
@@ -10,7 +12,8 @@ import { RoleBook, type Roles } from "./roles.js";
 import { requireValidScopes } from "./scopes.js";
 import type { KeyStore, MaybePromise } from "./store.js";
 import type { Actor, ApiKey } from "./types.js";
-import { Verifier, type VerifyOptions, type VerifyResult } from "./verifier.js";
+import { Verifier } from "./verifier.js";
+import type { VerifyOptions, VerifyResult } from "./verify-result.js";
 
 export type { IssuedKey, KeyPage } from "./management.js";
 export type { ActorOption, CreateInput, ListOptions, UpdateInput } from "./management-input.js";
@@ -51,6 +54,12 @@ export interface KeywardOptions {
   lastUsed?: LastUsedOptions | false | undefined;
   /** Deadline for one store call, in ms, after which it counts as unavailable. Default 2 000. */
   storeTimeout?: number | undefined;
+  /**
+   * Longest `gracePeriod` `rotate` accepts, in ms (a longer one is a 422),
+   * from the management API and server code alike. Default 30 days; at most
+   * ten years.
+   */
+  maxGracePeriod?: number | undefined;
   /** Clock in epoch ms (tests). Default `Date.now`. */
   now?: (() => number) | undefined;
 }
@@ -94,13 +103,26 @@ export class Keyward {
     this.timeout = timeout;
     const clock = options.now ?? Date.now;
     const onEvent = options.onEvent;
+    const report = storeErrorReporter(onEvent, clock);
     const cache = options.cache ? new VerificationCache(options.cache) : null;
     const lastUsed =
       options.lastUsed === false
         ? null
-        : new LastUsedTracker(store, { ...options.lastUsed, timeout: options.lastUsed?.timeout ?? timeout }, clock);
+        : new LastUsedTracker(store, { ...options.lastUsed, timeout: options.lastUsed?.timeout ?? timeout }, clock, (error) =>
+            report("touch", error),
+          );
     this.lastUsed = lastUsed;
-    const verifier = new Verifier(store, prefix, this.hasher, roleBook, cache, lastUsed, timeout, onEvent, clock);
+    const verifier = new Verifier({
+      store,
+      prefix,
+      hasher: this.hasher,
+      roles: roleBook,
+      cache,
+      lastUsed,
+      storeTimeout: timeout,
+      onEvent,
+      clock,
+    });
     this.verifier = verifier;
     this.manager = new KeyManager({
       store,
@@ -109,22 +131,13 @@ export class Keyward {
       roleBook,
       rules: { roles: roleBook.roles, catalog, mutableScopes: options.mutableScopes === true },
       managePermission: this.managePermission,
+      maxGracePeriod: checkMaxGrace(options.maxGracePeriod),
       timeout,
       clock,
       onEvent,
-      changed: (id) => {
-        verifier.mutations++;
-        cache?.evict(id);
-        lastUsed?.forget(id);
-      },
+      changed: (id) => verifier.invalidate(id),
     });
-    if (cache && store.watch) {
-      // feeds start down: nothing is served from the cache until the feed proves itself live with onReset()
-      cache.suspend();
-      const watching = (async () =>
-        store.watch?.({ onChange: (id) => cache.evict(id), onReset: () => cache.resume(), onDown: () => cache.suspend() }))();
-      this.unwatch = watching.catch(() => undefined);
-    }
+    if (cache && store.watch) this.unwatch = watchChanges(store, cache, report);
   }
 
   /** The roles table this instance resolves. */
@@ -214,6 +227,22 @@ export class Keyward {
   }
 
   /**
+   * The roles the management API lists (`GET /roles`): with an actor, the
+   * ones it may grant, after checking that it may manage keys at all
+   * (`ForbiddenError`, 403, otherwise); without one (trusted server code),
+   * every role.
+   *
+   * @example
+   * ```ts
+   * keyward.listRoles({ actor: { id: "u1", owner: "org_1", role: "admin" } }); // ["admin", "viewer"]
+   * keyward.listRoles({ actor: { id: "u2", owner: "org_1", role: "viewer" } }); // throws ForbiddenError
+   * ```
+   */
+  listRoles(options: ActorOption = {}): string[] {
+    return this.manager.grantableRoles(options);
+  }
+
+  /**
    * Flush pending last-used writes and stop listening to the change feed.
    * Does not close the store. Settles within `storeTimeout` (plus the
    * last-used write's own deadline) whatever the store's connections do.
@@ -229,6 +258,16 @@ export class Keyward {
     await this.lastUsed?.flush();
     await feed;
   }
+}
+
+const DAY = 24 * 3600_000;
+
+function checkMaxGrace(value: number | undefined): number {
+  if (value === undefined) return 30 * DAY;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > 3650 * DAY) {
+    throw new ConfigError("maxGracePeriod must be a number of ms from 0 to ten years");
+  }
+  return value;
 }
 
 /**

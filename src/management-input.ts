@@ -144,10 +144,10 @@ export function parseList(owner: string, options: ListOptions): { limit: number;
   return { limit, after, ...(options.status ? { status: options.status } : {}) };
 }
 
-/** Validates a rotation grace period in ms (default 0). */
-export function parseGrace(gracePeriod: number | undefined): number {
+/** Validates a rotation grace period in ms (default 0), at most `max` ms (the `maxGracePeriod` option). */
+export function parseGrace(gracePeriod: number | undefined, max: number): number {
   const grace = gracePeriod ?? 0;
-  if (!Number.isFinite(grace) || grace < 0 || grace > 10 * 365 * 24 * 3600_000)
-    throw new ValidationError([{ field: "gracePeriod", message: "must be a number of ms from 0 to ten years" }]);
+  if (typeof grace !== "number" || !Number.isFinite(grace) || grace < 0 || grace > max)
+    throw new ValidationError([{ field: "gracePeriod", message: `must be a number of ms from 0 to ${max}` }]);
   return grace;
 }

@@ -1,6 +1,6 @@
 import { encodeCursor } from "./cursor.js";
 import { ConflictError, ForbiddenError, NotFoundError, StoreUnavailableError } from "./errors.js";
-import type { EventListener, KeywardEvent, KeywardEventType } from "./events.js";
+import { type EventListener, emitEvent, type KeywardEvent, type KeywardEventType } from "./events.js";
 import type { KeyHasher } from "./hashing.js";
 import { callStore } from "./internal/store-call.js";
 import { timingSafeEqual } from "./internal/timing-safe.js";
@@ -62,6 +62,8 @@ export interface ManagerConfig {
   roleBook: RoleBook;
   rules: InputRules;
   managePermission: string;
+  /** Longest rotation grace period, in ms. */
+  maxGracePeriod: number;
   timeout: number;
   clock: () => number;
   onEvent: EventListener | undefined;
@@ -180,7 +182,7 @@ export class KeyManager {
 
   async rotate(id: string, options: ActorOption & { gracePeriod?: number }): Promise<IssuedKey> {
     const actor = this.authorize(options.actor);
-    const grace = parseGrace(options.gracePeriod);
+    const grace = parseGrace(options.gracePeriod, this.config.maxGracePeriod);
     const old = await this.owned(id, actor);
     const now = this.config.clock();
     if (old.revokedAt !== null) throw new ConflictError();
@@ -206,6 +208,16 @@ export class KeyManager {
       throw new ConflictError(after.revokedAt !== null ? undefined : "API key was already rotated");
     this.emit("key.rotated", after, actor, { rotatedTo: replacement.id });
     return { key: generated.key, apiKey: view(replacement, now) };
+  }
+
+  /**
+   * The roles the management API lists: with an actor, those it may grant
+   * (after checking its management permission); without, every role.
+   */
+  grantableRoles(options: ActorOption): string[] {
+    const actor = this.authorize(options.actor);
+    const { roleBook } = this.config;
+    return actor ? roleBook.grantable(actor) : Object.keys(roleBook.roles);
   }
 
   /** Runs a state-changing store call, then makes the change visible locally before returning. */
@@ -267,18 +279,14 @@ export class KeyManager {
   private emit(type: KeywardEventType, record: KeyRecord, actor: Actor | null, extra?: Partial<KeywardEvent>): void {
     const { onEvent, clock } = this.config;
     if (!onEvent) return;
-    try {
-      onEvent({
-        type,
-        time: new Date(clock()).toISOString(),
-        keyId: record.id,
-        owner: record.owner,
-        actor: actor ? { id: actor.id, owner: actor.owner } : null,
-        ...extra,
-      });
-    } catch {
-      // a listener's failure never fails the operation
-    }
+    emitEvent(onEvent, {
+      type,
+      time: new Date(clock()).toISOString(),
+      keyId: record.id,
+      owner: record.owner,
+      actor: actor ? { id: actor.id, owner: actor.owner } : null,
+      ...extra,
+    });
   }
 }
 

@@ -35,13 +35,6 @@ export function isValidScope(scope: unknown): scope is string {
  * ```
  */
 export class ScopeSet {
-  private static readonly byList = new WeakMap<readonly string[], ScopeSet>();
-
-  /** The set whose `list` is `list` (no copy when it came from a ScopeSet), else a new one. */
-  static of(list: readonly string[]): ScopeSet {
-    return ScopeSet.byList.get(list) ?? new ScopeSet(list);
-  }
-
   /** The distinct valid scopes held, in first-seen order. */
   readonly list: readonly string[];
   private readonly set: ReadonlySet<string>;
@@ -53,7 +46,6 @@ export class ScopeSet {
     this.set = set;
     this.list = Object.freeze([...set]);
     this.all = set.has("*");
-    ScopeSet.byList.set(this.list, this);
   }
 
   /** Whether `scope` is granted by this set. Malformed scopes are never covered. */
@@ -76,13 +68,37 @@ export class ScopeSet {
     for (let i = 0; i < scopes.length; i++) if (!this.covers(scopes[i] as string)) return false;
     return true;
   }
+}
 
-  /** The scopes of `scopes` this set does not cover. */
-  missing(scopes: Iterable<string>): string[] {
-    const out: string[] = [];
-    for (const s of scopes) if (!this.covers(s)) out.push(s);
-    return out;
+/**
+ * Whether the granted scopes `granted` cover every one of `required`, with
+ * the matching rules of {@link ScopeSet} (exact, `*`, `res:*`; a malformed
+ * scope is never covered), by a linear pass: for the short lists a key holds
+ * it is cheaper than building a set. `granted` must hold valid scopes only,
+ * as `verify` returns them.
+ *
+ * @example
+ * ```ts
+ * const result = await keyward.verify(key);
+ * if (result.ok && scopesCover(result.scopes, ["jobs:write"])) await createJob(result.key.owner);
+ * scopesCover(["jobs:*"], ["jobs:read", "jobs:write"]); // true
+ * scopesCover(["jobs:read", "jobs:write"], ["jobs:*"]); // false: wildcards are open-ended
+ * ```
+ */
+export function scopesCover(granted: readonly string[], required: readonly string[]): boolean {
+  for (let i = 0; i < required.length; i++) if (!listCovers(granted, required[i] as string)) return false;
+  return true;
+}
+
+function listCovers(granted: readonly string[], scope: string): boolean {
+  let valid: boolean | undefined;
+  for (let i = 0; i < granted.length; i++) {
+    const g = granted[i] as string;
+    if (g === scope) return typeof scope === "string"; // exact: granted holds valid scopes only
+    const wildcard = g === "*" || (g.endsWith(":*") && typeof scope === "string" && scope.startsWith(g.slice(0, -1)));
+    if (wildcard && (valid ??= isValidScope(scope))) return true;
   }
+  return false;
 }
 
 /**

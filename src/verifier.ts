@@ -1,5 +1,5 @@
 import type { VerificationCache } from "./cache.js";
-import type { EventListener, VerificationFailure } from "./events.js";
+import { type EventListener, emitEvent, type VerificationFailure } from "./events.js";
 import type { KeyHasher } from "./hashing.js";
 import { withDeadline } from "./internal/store-call.js";
 import { timingSafeEqual } from "./internal/timing-safe.js";
@@ -10,95 +10,67 @@ import { toApiKey } from "./records.js";
 import type { RoleBook } from "./roles.js";
 import { isValidScope } from "./scopes.js";
 import type { KeyStore } from "./store.js";
-import type { ApiKey, KeyRecord } from "./types.js";
+import type { KeyRecord } from "./types.js";
+import { MAX_KEY_LENGTH, type VerifyOptions, type VerifyResult, verifyError } from "./verify-result.js";
 
-/**
- * Longest string `verify` will look at; anything longer is refused before hashing.
- *
- * @example
- * ```ts
- * // longer values are never keys: verify() answers "malformed" without hashing them
- * if (token.length > MAX_KEY_LENGTH) return null;
- * ```
- */
-export const MAX_KEY_LENGTH = 256;
-
-/**
- * A failed verification. `message` is for logs; it never contains the key.
- *
- * @example
- * ```ts
- * const result = await keyward.verify(key);
- * if (!result.ok) {
- *   const { code, status, message }: VerifyError = result.error;
- *   console.warn(code, message); // safe to log: never holds the key
- *   res.sendStatus(status); // 401, 403 or 503
- * }
- * ```
- */
-export interface VerifyError {
-  code: VerificationFailure;
-  status: 400 | 401 | 403 | 503;
-  message: string;
+/** What a {@link Verifier} works with. */
+export interface VerifierOptions {
+  store: KeyStore;
+  /** The key prefix keys must carry. */
+  prefix: string;
+  hasher: KeyHasher;
+  roles: RoleBook;
+  /** The verification cache, or null when off. */
+  cache: VerificationCache | null;
+  /** The last-used coalescer, or null when off. */
+  lastUsed: LastUsedTracker | null;
+  /** Deadline of one store read, in ms. */
+  storeTimeout: number;
+  onEvent: EventListener | undefined;
+  /** Epoch ms. */
+  clock: () => number;
 }
-
-/**
- * The outcome of {@link Keyward.verify}.
- *
- * @example
- * ```ts
- * const result: VerifyResult = await keyward.verify(req.headers["x-api-key"]);
- * if (result.ok) console.log(result.key.owner, result.scopes); // scopes: own ∪ role's
- * else console.log(result.error.code); // "missing", "invalid", "revoked", …
- * ```
- */
-export type VerifyResult = { ok: true; key: ApiKey; scopes: string[] } | { ok: false; error: VerifyError };
-
-/**
- * Options of {@link Keyward.verify}.
- *
- * @example
- * ```ts
- * const options: VerifyOptions = { scopes: ["jobs:read", "jobs:write"] }; // all of them
- * const result = await keyward.verify(key, options);
- * if (!result.ok && result.error.code === "insufficient_scope") console.log(result.error.status); // 403
- * ```
- */
-export interface VerifyOptions {
-  /** Scopes the key must hold (all of them). */
-  scopes?: readonly string[] | undefined;
-}
-
-const FAILURES: Readonly<Record<VerificationFailure, VerifyError>> = {
-  missing: { code: "missing", status: 401, message: "No API key was presented" },
-  malformed: { code: "malformed", status: 401, message: "The API key is malformed or has a bad checksum" },
-  invalid: { code: "invalid", status: 401, message: "The API key is not recognised" },
-  disabled: { code: "disabled", status: 401, message: "The API key is disabled" },
-  expired: { code: "expired", status: 401, message: "The API key has expired" },
-  revoked: { code: "revoked", status: 401, message: "The API key has been revoked" },
-  insufficient_scope: { code: "insufficient_scope", status: 403, message: "The API key lacks a required scope" },
-  unavailable: { code: "unavailable", status: 503, message: "The key store is unavailable" },
-};
 
 /** The verification hot path, kept apart from management. */
 export class Verifier {
-  /** Bumped after every local state change; a verify that sees it move re-reads. */
-  mutations = 0;
+  private readonly store: KeyStore;
+  private readonly prefix: string;
+  private readonly hasher: KeyHasher;
+  private readonly roles: RoleBook;
+  private readonly cache: VerificationCache | null;
+  private readonly lastUsed: LastUsedTracker | null;
+  private readonly timeout: number;
+  private readonly onEvent: EventListener | undefined;
+  private readonly clock: () => number;
+  /** Bumped by every {@link invalidate}: a read that sees it move is repeated, so it never misses a local change. */
+  private changes = 0;
   private readonly memo = new RecordMemo<VerifyResult>();
   private readonly checkedScopes = new Set<string>();
   private lastChecked: readonly string[] | undefined;
 
-  constructor(
-    private readonly store: KeyStore,
-    private readonly prefix: string,
-    private readonly hasher: KeyHasher,
-    private readonly roles: RoleBook,
-    private readonly cache: VerificationCache | null,
-    private readonly lastUsed: LastUsedTracker | null,
-    private readonly timeout: number,
-    private readonly onEvent: EventListener | undefined,
-    private readonly clock: () => number,
-  ) {}
+  constructor(options: VerifierOptions) {
+    this.store = options.store;
+    this.prefix = options.prefix;
+    this.hasher = options.hasher;
+    this.roles = options.roles;
+    this.cache = options.cache;
+    this.lastUsed = options.lastUsed;
+    this.timeout = options.storeTimeout;
+    this.onEvent = options.onEvent;
+    this.clock = options.clock;
+  }
+
+  /**
+   * Forgets what verification knows about key `id` after a state change on
+   * this instance, before the change's call returns: its cached record, its
+   * last-used window, and any read of the store already in flight (it is
+   * repeated).
+   */
+  invalidate(id: string): void {
+    this.changes++;
+    this.cache?.evict(id);
+    this.lastUsed?.forget(id);
+  }
 
   verify(key: unknown, options?: VerifyOptions): Promise<VerifyResult> {
     const required = options?.scopes;
@@ -169,9 +141,9 @@ export class Verifier {
 
   /** Awaits a read; if a local state change landed meanwhile, reads again so it is never missed. */
   private async reread(hash: string, pending: unknown): Promise<unknown> {
-    const before = this.mutations;
+    const before = this.changes;
     const found = await pending;
-    return this.mutations === before ? found : await this.read(hash);
+    return this.changes === before ? found : await this.read(hash);
   }
 
   /**
@@ -239,20 +211,16 @@ export class Verifier {
 
   private fail(reason: VerificationFailure, record: KeyRecord | null): VerifyResult {
     if (this.onEvent) {
-      try {
-        this.onEvent({
-          type: "key.verification_failed",
-          time: new Date(this.clock()).toISOString(),
-          keyId: record?.id ?? null,
-          owner: record?.owner ?? null,
-          actor: null,
-          reason,
-        });
-      } catch {
-        // a listener's failure never changes the outcome
-      }
+      emitEvent(this.onEvent, {
+        type: "key.verification_failed",
+        time: new Date(this.clock()).toISOString(),
+        keyId: record?.id ?? null,
+        owner: record?.owner ?? null,
+        actor: null,
+        reason,
+      });
     }
-    return { ok: false, error: { ...FAILURES[reason] } };
+    return { ok: false, error: verifyError(reason) };
   }
 }
 

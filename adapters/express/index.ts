@@ -1,9 +1,10 @@
 /**
  * Express 4 and 5 middleware for keyward: {@link apiKeyAuth} authenticates a
- * request with an API key and sets `req.apiKey`, {@link requireScopes}
- * checks its scopes, {@link apiKeyRoutes} is the key-management API as a
- * Router. All decisions (credential parsing, status codes, `WWW-Authenticate`,
- * error bodies) come from the framework-neutral core in `keyward/http`.
+ * request with an API key and sets `req.apiKey` and `req.principal` (the key
+ * with its effective scopes), {@link requireScopes} checks those scopes,
+ * {@link apiKeyRoutes} is the key-management API as a Router. All decisions
+ * (credential parsing, status codes, `WWW-Authenticate`, error bodies) come
+ * from the framework-neutral core in `keyward/http`.
  *
  * @example
  * ```ts
@@ -19,8 +20,9 @@
  * @module keyward/express
  */
 import type { ApiKey } from "keyward";
+import type { Principal } from "keyward/http";
 
-export type { AuthOptions } from "keyward/http";
+export type { AuthOptions, Principal } from "keyward/http";
 export { apiKeyAuth, requireScopes } from "./auth.js";
 export { type ApiKeyRoutesOptions, apiKeyRoutes } from "./routes.js";
 
@@ -29,6 +31,8 @@ declare global {
     interface Request {
       /** The API key `apiKeyAuth` authenticated; undefined before it ran or when it did not. */
       apiKey?: ApiKey;
+      /** Who `apiKeyAuth` authenticated: the key and its effective scopes (own ∪ role's), with `has(...scopes)`. */
+      principal?: Principal;
     }
   }
 }

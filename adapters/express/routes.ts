@@ -1,13 +1,13 @@
 import express, { type Request, type Router } from "express";
 import type { Keyward } from "keyward";
-import { createManagementHandler, errorBody, type HttpResponse, type ManagementOptions, requestHeaders } from "keyward/http";
+import { createManagementHandler, errorBody, type HttpResponse, headersFromRaw, type ManagementOptions } from "keyward/http";
 import { assertKeyward, pathOf, queryOf } from "../shared/http.js";
 import { nodeBodyReader } from "../shared/node-body.js";
 import { send } from "./send.js";
 
 /**
- * Options of the Express {@link apiKeyRoutes}: `actor(req)` resolves the caller;
- * `realm`, `maxBodyBytes` and `maxGracePeriod` are optional.
+ * Options of the Express {@link apiKeyRoutes}: `actor(req, context)` resolves
+ * the caller; `realm` and `maxBodyBytes` are optional.
  *
  * @example
  * ```ts
@@ -21,7 +21,7 @@ export type ApiKeyRoutesOptions = ManagementOptions<Request>;
  * `GET /roles`, `GET|PATCH|DELETE /:id`, `POST /:id/{disable,enable,rotate,revoke}`.
  * It reads its own JSON body (capped at `maxBodyBytes`), so no body parser is
  * needed; if one already ran, its `req.body` is used. Every operation acts as
- * `actor(req)` (null → 401) and only on that actor's owner's keys. Created
+ * `actor(req, context)` (null → 401) and only on that actor's owner's keys. Created
  * with `mergeParams`, so `actor` sees the parameters of the mount path.
  *
  * @example
@@ -46,7 +46,7 @@ export function apiKeyRoutes(keyward: Keyward, options: ApiKeyRoutesOptions): Ro
         route: req.path,
         path,
         query: new URLSearchParams(queryOf(req.url)),
-        headers: requestHeaders(req),
+        headers: headersFromRaw(req.rawHeaders),
         readBody: nodeBodyReader(req, () => req.body),
         native: req,
       });

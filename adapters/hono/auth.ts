@@ -1,9 +1,9 @@
 import type { MiddlewareHandler } from "hono";
 import type { ApiKey, Keyward } from "keyward";
-import { type AuthOptions, createAuthenticator, headerValues } from "keyward/http";
+import { type AuthOptions, createAuthenticator, createScopeGuard, type LegacyAuthOptions, type Principal } from "keyward/http";
 import { assertKeyward } from "../shared/http.js";
-import { AdmittedBy, scopeGuards } from "../shared/scopes.js";
-import { headerSource, pathnameOf, respond } from "./respond.js";
+import { honoHeaders } from "./headers.js";
+import { pathnameOf, respond } from "./respond.js";
 
 /**
  * The context variables {@link apiKeyAuth} sets, for a typed app.
@@ -11,20 +11,21 @@ import { headerSource, pathnameOf, respond } from "./respond.js";
  * @example
  * ```ts
  * const app = new Hono<{ Variables: KeywardVariables }>();
- * app.get("/v1/jobs", apiKeyAuth(keyward), (c) => c.text(c.var.apiKey.owner));
+ * app.get("/v1/jobs", apiKeyAuth(keyward), (c) => c.json({ owner: c.var.apiKey.owner, scopes: c.var.principal.scopes }));
  * ```
  */
 export type KeywardVariables = {
   /** The API key `apiKeyAuth` authenticated. */
   apiKey: ApiKey;
+  /** Who `apiKeyAuth` authenticated: the key and its effective scopes (own ∪ role's), with `has(...scopes)`. */
+  principal: Principal;
 };
-
-const admitted = new AdmittedBy();
 
 /**
  * Hono middleware that authenticates the request with an API key:
  * `Authorization: Bearer <key>` (and `options.header`, e.g. `X-API-Key`, when
  * set; never the query string). On success it does `c.set("apiKey", key)`
+ * and `c.set("principal", principal)` (the key with its effective scopes)
  * and continues; otherwise it answers 400, 401, 403 or 503 with the RFC 6750
  * `WWW-Authenticate` challenge and the JSON error body of the core. Web APIs
  * only: runs on Node, Bun, Deno and Cloudflare Workers.
@@ -37,30 +38,30 @@ const admitted = new AdmittedBy();
  * app.get("/v1/jobs", requireScopes("jobs:read"), (c) => c.json({ owner: c.get("apiKey").owner }));
  * ```
  */
-export function apiKeyAuth(keyward: Keyward, options: AuthOptions = {}): MiddlewareHandler<{ Variables: KeywardVariables }> {
+export function apiKeyAuth(keyward: Keyward, options?: AuthOptions): MiddlewareHandler<{ Variables: KeywardVariables }>;
+/** @deprecated `header: true` / `false`: pass the header's name instead (`{ header: "x-api-key" }`). */
+export function apiKeyAuth(keyward: Keyward, options?: LegacyAuthOptions): MiddlewareHandler<{ Variables: KeywardVariables }>;
+export function apiKeyAuth(
+  keyward: Keyward,
+  options: LegacyAuthOptions = {},
+): MiddlewareHandler<{ Variables: KeywardVariables }> {
   assertKeyward(keyward, "apiKeyAuth");
   const auth = createAuthenticator(keyward, options);
   return async function keywardApiKeyAuth(c, next) {
-    const source = headerSource(c);
-    const outcome = await auth.authenticate(
-      {
-        authorization: headerValues(source, "authorization"),
-        ...(auth.header !== null && { apiKey: headerValues(source, auth.header) }),
-      },
-      () => pathnameOf(c),
-    );
+    const outcome = await auth.authenticate(honoHeaders(c).values, () => pathnameOf(c));
     if (!outcome.ok) return respond(c, outcome.response);
     c.set("apiKey", outcome.apiKey);
-    admitted.set(c, auth);
+    c.set("principal", outcome.principal);
     await next();
   };
 }
 
 /**
  * Hono middleware, placed after {@link apiKeyAuth}, that continues only when
- * `c.get("apiKey")` holds every one of `scopes` (wildcards apply); otherwise
- * it answers 403 `insufficient_scope` naming them (401 if no key was
- * authenticated). Scopes are validated once, here.
+ * `c.get("principal")` holds every one of `scopes` (its effective scopes;
+ * wildcards apply); otherwise it answers 403 `insufficient_scope` naming
+ * them, or 401 when no key was authenticated (or `principal` / `apiKey`
+ * were replaced since). Scopes are validated once, here.
  *
  * @example
  * ```ts
@@ -68,10 +69,9 @@ export function apiKeyAuth(keyward: Keyward, options: AuthOptions = {}): Middlew
  * ```
  */
 export function requireScopes(...scopes: string[]): MiddlewareHandler {
-  const guardFor = scopeGuards(scopes);
+  const guard = createScopeGuard(scopes);
   return async function keywardRequireScopes(c, next) {
-    const apiKey = c.get("apiKey") as ApiKey | undefined;
-    const denied = guardFor(admitted.get(c)).check(apiKey, () => pathnameOf(c));
+    const denied = guard.check(c.get("principal") as Principal | undefined, c.get("apiKey"), () => pathnameOf(c));
     if (denied) return respond(c, denied);
     await next();
   };

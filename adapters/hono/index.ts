@@ -1,8 +1,8 @@
 /**
  * Hono 4 middleware for keyward: {@link apiKeyAuth} authenticates a request
- * with an API key and sets `c.get("apiKey")`, {@link requireScopes} checks
- * its scopes, {@link apiKeyRoutes} is the key-management API as a Hono app.
- * All decisions come from the framework-neutral core in `keyward/http`.
+ * with an API key and sets `c.get("apiKey")` and `c.get("principal")` (the key
+ * with its effective scopes), {@link requireScopes} checks those scopes,
+ * {@link apiKeyRoutes} is the key-management API as a Hono app. All decisions come from the framework-neutral core in `keyward/http`.
  * Web APIs only: Node, Bun, Deno and edge runtimes such as Cloudflare Workers.
  *
  * @example
@@ -19,8 +19,9 @@
  * @module keyward/hono
  */
 import type { ApiKey } from "keyward";
+import type { Principal } from "keyward/http";
 
-export type { AuthOptions } from "keyward/http";
+export type { AuthOptions, Principal } from "keyward/http";
 export { apiKeyAuth, type KeywardVariables, requireScopes } from "./auth.js";
 export { type ApiKeyRoutesOptions, apiKeyRoutes } from "./routes.js";
 
@@ -28,5 +29,7 @@ declare module "hono" {
   interface ContextVariableMap {
     /** The API key `apiKeyAuth` authenticated. */
     apiKey: ApiKey;
+    /** Who `apiKeyAuth` authenticated: the key and its effective scopes (own ∪ role's), with `has(...scopes)`. */
+    principal: Principal;
   }
 }

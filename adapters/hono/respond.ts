@@ -8,17 +8,6 @@ export function respond(c: Context, answer: HttpResponse): Response {
   return c.body(JSON.stringify(answer.body), answer.status as 200, headers);
 }
 
-/**
- * What to read headers from: on Node (`@hono/node-server`) the incoming
- * message, whose `rawHeaders` show a doubled header as two values exactly as
- * in the Express and Koa adapters; elsewhere the context (Fetch `Headers`,
- * where doubled headers arrive comma-joined and are refused as such).
- */
-export function headerSource(c: Context): unknown {
-  const incoming = (c.env as { incoming?: { rawHeaders?: unknown } } | undefined)?.incoming;
-  return incoming && Array.isArray(incoming.rawHeaders) ? incoming : c;
-}
-
 /** The request path as sent (not percent-decoded), for error bodies and routing. */
 export function pathnameOf(c: Context): string {
   return new URL(c.req.url).pathname;

@@ -1,13 +1,14 @@
 import { type Context, Hono } from "hono";
 import type { Keyward } from "keyward";
-import { createManagementHandler, errorBody, type HttpResponse, type ManagementOptions, requestHeaders } from "keyward/http";
+import { createManagementHandler, errorBody, type HttpResponse, type ManagementOptions } from "keyward/http";
 import { assertKeyward } from "../shared/http.js";
 import { readText } from "./body.js";
-import { headerSource, respond } from "./respond.js";
+import { honoHeaders } from "./headers.js";
+import { respond } from "./respond.js";
 
 /**
- * Options of the Hono {@link apiKeyRoutes}: `actor(c)` resolves the caller;
- * `realm`, `maxBodyBytes` and `maxGracePeriod` are optional.
+ * Options of the Hono {@link apiKeyRoutes}: `actor(c, context)` resolves the
+ * caller; `realm` and `maxBodyBytes` are optional.
  *
  * @example
  * ```ts
@@ -20,8 +21,9 @@ export type ApiKeyRoutesOptions = ManagementOptions<Context>;
  * The key-management API as a Hono app, to mount with `app.route(path, …)`:
  * `POST /`, `GET /`, `GET /roles`, `GET|PATCH|DELETE /:id`,
  * `POST /:id/{disable,enable,rotate,revoke}`. It reads its own JSON body from
- * `c.req.raw` (capped at `maxBodyBytes`). Every operation acts as `actor(c)`
- * (null → 401) and only on that actor's owner's keys. Web APIs only.
+ * `c.req.raw` (capped at `maxBodyBytes`). Every operation acts as
+ * `actor(c, context)` (null → 401) and only on that actor's owner's keys.
+ * Web APIs only.
  *
  * @example
  * ```ts
@@ -45,7 +47,7 @@ export function apiKeyRoutes(keyward: Keyward, options: ApiKeyRoutesOptions): Ho
         route: belowMount(c.req.routePath, url.pathname),
         path: url.pathname,
         query: url.searchParams,
-        headers: requestHeaders(headerSource(c)),
+        headers: honoHeaders(c),
         readBody: (limit) => readText(c, limit),
         native: c,
       });

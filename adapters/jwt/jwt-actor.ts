@@ -1,4 +1,4 @@
-import type { Actor } from "keyward";
+import type { Actor, ActorContext } from "keyward";
 import { headerValues, readCredential } from "keyward/http";
 import { checkOptions } from "./config.js";
 import type { JwtActorOptions } from "./options.js";
@@ -20,7 +20,10 @@ export const MAX_JWT_LENGTH = 8192;
  * OAuth2 Bearer JWT (`Authorization: Bearer <jwt>`, never the query string),
  * verified with `jose` against a JSON Web Key Set (an object, or a URL
  * fetched and cached) or an HMAC secret, then mapped to an {@link Actor} by
- * `toActor`. Works unchanged with Express `req`, Hono `c` and Koa `ctx`.
+ * `toActor`. Works unchanged with Express `req`, Hono `c` and Koa `ctx`: it
+ * reads the header through the context the management API passes every
+ * actor resolver (called without one, e.g. `await actor(req)`, it reads a
+ * Node `IncomingMessage` or a Fetch `Request` itself).
  *
  * Resolves `null` (→ 401) when no Bearer token is sent, when the token fails
  * verification for any reason (signature, `exp`, `nbf`, `iss`, `aud`, `alg`,
@@ -46,17 +49,30 @@ export const MAX_JWT_LENGTH = 8192;
  * app.use("/settings/api-keys", apiKeyRoutes(keyward, { actor }));
  * ```
  */
-export function jwtActor(options: JwtActorOptions): (request: unknown) => Promise<Actor | null> {
+export function jwtActor(options: JwtActorOptions): (request: unknown, context?: ActorContext) => Promise<Actor | null> {
   const config = checkOptions(options);
   const verify = createVerifier(config);
   const toActor = config.toActor;
-  return async function resolveJwtActor(request) {
-    const credential = readCredential({ authorization: headerValues(request, "authorization") });
+  return async function resolveJwtActor(request, context) {
+    const credential = readCredential({ authorization: authorizationOf(request, context) });
     if (credential.kind !== "token" || credential.token.length > MAX_JWT_LENGTH) return null;
     const payload = await verify(credential.token);
     if (!payload) return null;
     return asActor(await toActor(payload));
   };
+}
+
+/** Every `Authorization` value: from the context the management API passes, else from a request of a standard shape. */
+function authorizationOf(request: unknown, context: ActorContext | undefined): readonly string[] {
+  if (typeof context?.header === "function") return context.header("authorization");
+  try {
+    return headerValues(request, "authorization");
+  } catch {
+    throw new TypeError(
+      "jwtActor: pass on the context the management API gives every actor resolver, (req, context) => actor(req, context); " +
+        "without it only a Node IncomingMessage, a Fetch Request or Headers can be read",
+    );
+  }
 }
 
 /**

@@ -1,8 +1,14 @@
 import type { ApiKey, Keyward } from "keyward";
-import { type AuthOptions, createAuthenticator, headerValues } from "keyward/http";
+import {
+  type AuthOptions,
+  createAuthenticator,
+  createScopeGuard,
+  headersFromRaw,
+  type LegacyAuthOptions,
+  type Principal,
+} from "keyward/http";
 import type { Middleware } from "koa";
 import { assertKeyward, pathOf } from "../shared/http.js";
-import { AdmittedBy, scopeGuards } from "../shared/scopes.js";
 import { respond } from "./respond.js";
 
 /**
@@ -12,22 +18,23 @@ import { respond } from "./respond.js";
  * ```ts
  * const app = new Koa<KeywardState>();
  * app.use(apiKeyAuth(keyward));
- * app.use((ctx) => { ctx.body = { owner: ctx.state.apiKey?.owner }; });
+ * app.use((ctx) => { ctx.body = { owner: ctx.state.apiKey?.owner, scopes: ctx.state.principal?.scopes }; });
  * ```
  */
 export interface KeywardState {
   /** The API key `apiKeyAuth` authenticated; undefined before it ran or when it did not. */
   apiKey?: ApiKey;
+  /** Who `apiKeyAuth` authenticated: the key and its effective scopes (own ∪ role's), with `has(...scopes)`. */
+  principal?: Principal;
 }
-
-const admitted = new AdmittedBy();
 
 /**
  * Koa middleware that authenticates the request with an API key:
  * `Authorization: Bearer <key>` (and `options.header`, e.g. `X-API-Key`, when
  * set; never the query string). On success it sets `ctx.state.apiKey` and
- * awaits `next()`; otherwise it answers 400, 401, 403 or 503 with the RFC
- * 6750 `WWW-Authenticate` challenge and the JSON error body of the core.
+ * `ctx.state.principal` (the key with its effective scopes) and awaits
+ * `next()`; otherwise it answers 400, 401, 403 or 503 with the RFC 6750
+ * `WWW-Authenticate` challenge and the JSON error body of the core.
  *
  * @example
  * ```ts
@@ -38,29 +45,27 @@ const admitted = new AdmittedBy();
  * app.use((ctx) => { ctx.body = { owner: ctx.state.apiKey?.owner }; });
  * ```
  */
-export function apiKeyAuth(keyward: Keyward, options: AuthOptions = {}): Middleware<KeywardState> {
+export function apiKeyAuth(keyward: Keyward, options?: AuthOptions): Middleware<KeywardState>;
+/** @deprecated `header: true` / `false`: pass the header's name instead (`{ header: "x-api-key" }`). */
+export function apiKeyAuth(keyward: Keyward, options?: LegacyAuthOptions): Middleware<KeywardState>;
+export function apiKeyAuth(keyward: Keyward, options: LegacyAuthOptions = {}): Middleware<KeywardState> {
   assertKeyward(keyward, "apiKeyAuth");
   const auth = createAuthenticator(keyward, options);
   return async function keywardApiKeyAuth(ctx, next) {
-    const outcome = await auth.authenticate(
-      {
-        authorization: headerValues(ctx.req, "authorization"),
-        ...(auth.header !== null && { apiKey: headerValues(ctx.req, auth.header) }),
-      },
-      () => pathOf(ctx.originalUrl),
-    );
+    const outcome = await auth.authenticate(headersFromRaw(ctx.req.rawHeaders).values, () => pathOf(ctx.originalUrl));
     if (!outcome.ok) return respond(ctx, outcome.response);
     ctx.state.apiKey = outcome.apiKey;
-    admitted.set(ctx, auth);
+    ctx.state.principal = outcome.principal;
     await next();
   };
 }
 
 /**
  * Koa middleware, placed after {@link apiKeyAuth}, that awaits `next()` only
- * when `ctx.state.apiKey` holds every one of `scopes` (wildcards apply);
- * otherwise it answers 403 `insufficient_scope` naming them (401 if no key
- * was authenticated). Scopes are validated once, here.
+ * when `ctx.state.principal` holds every one of `scopes` (its effective
+ * scopes; wildcards apply); otherwise it answers 403 `insufficient_scope`
+ * naming them, or 401 when no key was authenticated (or the state's
+ * `principal` / `apiKey` were replaced since). Scopes are validated once, here.
  *
  * @example
  * ```ts
@@ -68,9 +73,9 @@ export function apiKeyAuth(keyward: Keyward, options: AuthOptions = {}): Middlew
  * ```
  */
 export function requireScopes(...scopes: string[]): Middleware<KeywardState> {
-  const guardFor = scopeGuards(scopes);
+  const guard = createScopeGuard(scopes);
   return async function keywardRequireScopes(ctx, next) {
-    const denied = guardFor(admitted.get(ctx)).check(ctx.state.apiKey, () => pathOf(ctx.originalUrl));
+    const denied = guard.check(ctx.state.principal, ctx.state.apiKey, () => pathOf(ctx.originalUrl));
     if (denied) return respond(ctx, denied);
     await next();
   };

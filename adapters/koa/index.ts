@@ -1,9 +1,10 @@
 /**
  * Koa 2 and 3 middleware for keyward: {@link apiKeyAuth} authenticates a
- * request with an API key and sets `ctx.state.apiKey`, {@link requireScopes}
- * checks its scopes, {@link apiKeyRoutes} is the key-management API as a
- * middleware answering under a prefix. All decisions come from the
- * framework-neutral core in `keyward/http`.
+ * request with an API key and sets `ctx.state.apiKey` and `ctx.state.principal`
+ * (the key with its effective scopes), {@link requireScopes} checks those
+ * scopes, {@link apiKeyRoutes} is the key-management API as a middleware
+ * answering under a prefix. All decisions come from the framework-neutral
+ * core in `keyward/http`.
  *
  * @example
  * ```ts
@@ -21,8 +22,9 @@
  * @module keyward/koa
  */
 import type { ApiKey } from "keyward";
+import type { Principal } from "keyward/http";
 
-export type { AuthOptions } from "keyward/http";
+export type { AuthOptions, Principal } from "keyward/http";
 export { apiKeyAuth, type KeywardState, requireScopes } from "./auth.js";
 export { type ApiKeyRoutesOptions, apiKeyRoutes } from "./routes.js";
 
@@ -30,5 +32,7 @@ declare module "koa" {
   interface DefaultState {
     /** The API key `apiKeyAuth` authenticated; undefined before it ran or when it did not. */
     apiKey?: ApiKey;
+    /** Who `apiKeyAuth` authenticated: the key and its effective scopes (own ∪ role's), with `has(...scopes)`. */
+    principal?: Principal;
   }
 }

@@ -1,14 +1,14 @@
 import { ConfigError, type Keyward } from "keyward";
-import { createManagementHandler, errorBody, type HttpResponse, type ManagementOptions, requestHeaders } from "keyward/http";
+import { createManagementHandler, errorBody, type HttpResponse, headersFromRaw, type ManagementOptions } from "keyward/http";
 import type { Context, Middleware } from "koa";
 import { assertKeyward, pathOf } from "../shared/http.js";
 import { nodeBodyReader } from "../shared/node-body.js";
 import { respond } from "./respond.js";
 
 /**
- * Options of the Koa {@link apiKeyRoutes}: `actor(ctx)` resolves the caller,
- * `prefix` says where the API answers; `realm`, `maxBodyBytes` and
- * `maxGracePeriod` are optional.
+ * Options of the Koa {@link apiKeyRoutes}: `actor(ctx, context)` resolves the
+ * caller, `prefix` says where the API answers; `realm` and `maxBodyBytes` are
+ * optional.
  *
  * @example
  * ```ts
@@ -29,7 +29,7 @@ export interface ApiKeyRoutesOptions extends ManagementOptions<Context> {
  * `GET|PATCH|DELETE /:id`, `POST /:id/{disable,enable,rotate,revoke}`. It
  * reads its own JSON body from `ctx.req` (capped at `maxBodyBytes`); if a
  * body parser already ran, `ctx.request.body` is used. Every operation acts
- * as `actor(ctx)` (null → 401) and only on that actor's owner's keys.
+ * as `actor(ctx, context)` (null → 401) and only on that actor's owner's keys.
  *
  * @example
  * ```ts
@@ -55,7 +55,7 @@ export function apiKeyRoutes(keyward: Keyward, options: ApiKeyRoutesOptions): Mi
         route: below,
         path,
         query: new URLSearchParams(ctx.querystring),
-        headers: requestHeaders(ctx.req),
+        headers: headersFromRaw(ctx.req.rawHeaders),
         readBody: nodeBodyReader(ctx.req, () => (ctx.request as { body?: unknown }).body),
         native: ctx,
       });

@@ -20,9 +20,8 @@ import { localhostHostValidation } from "@modelcontextprotocol/sdk/server/middle
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import express, { type Request, type Response } from "express";
-import { type ApiKey, createKeyward, keyActor } from "keyward";
-import { apiKeyAuth, apiKeyRoutes } from "keyward/express";
-import { hasScopes } from "keyward/http";
+import { createKeyward, keyActor } from "keyward";
+import { apiKeyAuth, apiKeyRoutes, type Principal } from "keyward/express";
 import { memoryStore } from "keyward/memory";
 import { z } from "zod";
 
@@ -59,10 +58,11 @@ const text = (value: string): CallToolResult => ({ content: [{ type: "text", tex
  * with an error result naming the missing scope (the MCP session stays up, and
  * the model can tell the user what to ask for).
  */
-function requireScope<A>(apiKey: ApiKey, tool: string, scope: string, run: (args: A) => CallToolResult) {
+function requireScope<A>(principal: Principal, tool: string, scope: string, run: (args: A) => CallToolResult) {
+  const apiKey = principal.apiKey;
   return async (args: A): Promise<CallToolResult> => {
     // effective scopes (own ∪ role) as apiKeyAuth resolved them for this request
-    if (hasScopes(apiKey, scope)) return run(args);
+    if (principal.has(scope)) return run(args);
     return {
       isError: true,
       content: [
@@ -78,7 +78,8 @@ function requireScope<A>(apiKey: ApiKey, tool: string, scope: string, run: (args
 }
 
 /** The MCP server for one request, acting for the key that authenticated it. */
-function mcpServerFor(apiKey: ApiKey): McpServer {
+function mcpServerFor(principal: Principal): McpServer {
+  const apiKey = principal.apiKey;
   const server = new McpServer({ name: "keyward-jobs", version: "1.0.0" });
 
   server.registerTool(
@@ -88,7 +89,7 @@ function mcpServerFor(apiKey: ApiKey): McpServer {
       description: "Lists your organization's job postings. Requires the jobs:read scope.",
       annotations: { readOnlyHint: true },
     },
-    requireScope(apiKey, "list_jobs", "jobs:read", () => text(JSON.stringify(jobsOf(apiKey.owner), null, 2))),
+    requireScope(principal, "list_jobs", "jobs:read", () => text(JSON.stringify(jobsOf(apiKey.owner), null, 2))),
   );
 
   server.registerTool(
@@ -99,7 +100,7 @@ function mcpServerFor(apiKey: ApiKey): McpServer {
       inputSchema: { title: z.string().trim().min(1).max(200), location: z.string().trim().max(100).optional() },
       annotations: { readOnlyHint: false, destructiveHint: false },
     },
-    requireScope(apiKey, "create_job", "jobs:write", (args: { title: string; location?: string | undefined }) => {
+    requireScope(principal, "create_job", "jobs:write", (args: { title: string; location?: string | undefined }) => {
       const jobs = jobsOf(apiKey.owner);
       const job = { id: `job_${jobs.length + 1}`, title: args.title, location: args.location ?? "Remote" };
       jobs.push(job);
@@ -125,7 +126,7 @@ app.use("/settings/api-keys", apiKeyRoutes(keyward, { actor: keyActor(keyward) }
 app.use("/mcp", apiKeyAuth(keyward, { realm: "mcp" }));
 
 app.post("/mcp", express.json({ limit: "1mb" }), async (req: Request, res: Response) => {
-  const server = mcpServerFor(req.apiKey as ApiKey);
+  const server = mcpServerFor(req.principal as Principal);
   const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   res.on("close", () => {
     void transport.close();

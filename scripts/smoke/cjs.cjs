@@ -23,7 +23,6 @@ const { run } = require("./scenario.cjs");
     {
       createKeyward,
       memoryStore,
-      headerValues: http.headerValues,
       express,
       hono,
       koa,

@@ -67,10 +67,7 @@ function fetchHandler(fetch) {
 
 /** Builds the same small app with each adapter; returns a running server per adapter. */
 async function servers(lib, kw) {
-  const actor = (native) => {
-    const h = lib.headerValues(native, "x-session");
-    return h[0] === "admin" ? ADMIN : null;
-  };
+  const actor = (_native, context) => (context.header("x-session")[0] === "admin" ? ADMIN : null);
   const out = {};
   {
     const app = lib.Express();

@@ -1,9 +1,21 @@
 /**
+ * Every value of request header `name` (any case), in order; empty when the
+ * header is absent. What an adapter hands `keyward/http` for each request.
+ *
+ * @example
+ * ```ts
+ * const header: HeaderReader = headersFromRaw(req.rawHeaders).values;
+ * header("authorization"); // ["Bearer cho_…"], or two values when the header was sent twice
+ * ```
+ */
+export type HeaderReader = (name: string) => readonly string[];
+
+/**
  * The headers of one request, read from the framework's own raw form.
  *
  * @example
  * ```ts
- * const headers: RequestHeaders = requestHeaders(req); // Node IncomingMessage, Koa ctx, Hono c, Request
+ * const headers: RequestHeaders = headersFromRaw(req.rawHeaders); // Node, Express, Koa (ctx.req)
  * headers.values("authorization"); // ["Bearer cho_…"]
  * headers.names(); // ["host", "authorization", "content-type", …]
  * ```
@@ -12,71 +24,76 @@ export interface RequestHeaders {
   /**
    * Every value of header `name` (any case), in order. From Node's
    * `rawHeaders` a doubled header is two values; a Fetch `Headers` joins it
-   * into one comma-separated value.
+   * into one comma-separated value. A plain function: it may be passed on
+   * alone (`auth.authenticate(headers.values, path)`).
    */
-  values(name: string): string[];
+  readonly values: HeaderReader;
   /** The name of every header the request carries, lowercased, each once. */
-  names(): string[];
+  names(): readonly string[];
 }
 
 /**
- * Reads the headers of a framework request: Node's `rawHeaders` where
- * available (Express `req`, Koa `ctx`/`ctx.req`, the `IncomingMessage` under
- * Hono on `@hono/node-server`), so a doubled header is seen as two values
- * even where Node would keep only the first; a Fetch `Headers` otherwise
- * (Hono `c`, `Request`). A request with neither reads as having no headers.
+ * The headers of a request from Node's `rawHeaders` (`[name, value, name,
+ * value, …]`, as `IncomingMessage.rawHeaders` holds them): a header sent
+ * twice is two values, even where Node's `headers` object keeps only the
+ * first. Express `req.rawHeaders`, Koa `ctx.req.rawHeaders`, and Hono on
+ * `@hono/node-server` (`c.env.incoming.rawHeaders`).
  *
  * @example
  * ```ts
- * const headers = requestHeaders(ctx.req);
- * const answer = await handle({ ...request, headers });
+ * const headers = headersFromRaw(req.rawHeaders);
+ * headers.values("x-api-key"); // ["cho_…", "cho_…"] when sent twice
  * ```
  */
-export function requestHeaders(request: unknown): RequestHeaders {
-  const raw = rawHeadersOf(request);
-  if (raw) return nodeHeaders(raw);
-  const headers = fetchHeadersOf(request);
-  return headers ? fetchHeaders(headers) : NO_HEADERS;
-}
-
-/**
- * Every value of header `name` on a framework request, in order: Node's
- * `rawHeaders` where available (Express `req`, Koa `ctx`/`ctx.req`), so a
- * doubled header is seen as two values even where Node would keep only the
- * first; a Fetch `Headers` otherwise (Hono `c`, `Request`), where doubled
- * headers arrive comma-joined.
- *
- * @example
- * ```ts
- * headerValues(req, "authorization"); // ["Bearer cho_…"]
- * ```
- */
-export function headerValues(request: unknown, name: string): string[] {
-  return requestHeaders(request).values(name);
-}
-
-const NO_HEADERS: RequestHeaders = Object.freeze({ values: () => [], names: () => [] });
-
-function nodeHeaders(raw: readonly string[]): RequestHeaders {
+export function headersFromRaw(rawHeaders: readonly string[]): RequestHeaders {
   return {
     values(name) {
-      const target = name.toLowerCase();
       const out: string[] = [];
-      for (let i = 0; i + 1 < raw.length; i += 2) {
-        const key = raw[i] as string;
-        if (key.length === target.length && key.toLowerCase() === target) out.push(raw[i + 1] as string);
+      const length = name.length;
+      let target: string | undefined;
+      for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+        const key = rawHeaders[i] as string;
+        if (key.length !== length) continue;
+        target ??= name.toLowerCase();
+        if (key === target || key.toLowerCase() === target) out.push(rawHeaders[i + 1] as string);
       }
       return out;
     },
     names() {
       const out = new Set<string>();
-      for (let i = 0; i + 1 < raw.length; i += 2) out.add((raw[i] as string).toLowerCase());
+      for (let i = 0; i + 1 < rawHeaders.length; i += 2) out.add((rawHeaders[i] as string).toLowerCase());
       return [...out];
     },
   };
 }
 
-function fetchHeaders(headers: HeadersLike): RequestHeaders {
+/**
+ * The part of a Fetch `Headers` that {@link headersFromFetch} reads.
+ *
+ * @example
+ * ```ts
+ * const headers: FetchHeaders = request.headers; // a Request's Headers
+ * ```
+ */
+export interface FetchHeaders {
+  /** The value of header `name` (values of a doubled header comma-joined), or null. */
+  get(name: string): string | null;
+  /** Calls `callback` with each header's value and lowercased name. */
+  forEach(callback: (value: string, key: string) => void): void;
+}
+
+/**
+ * The headers of a request from a Fetch `Headers` (`request.headers`; Hono
+ * `c.req.raw.headers` off Node). A header sent twice arrives as one
+ * comma-joined value, which `keyward/http` refuses as two credentials.
+ *
+ * @example
+ * ```ts
+ * const headers = headersFromFetch(request.headers);
+ * headers.values("authorization"); // ["Bearer cho_…"]
+ * ```
+ */
+export function headersFromFetch(headers: FetchHeaders): RequestHeaders {
   return {
     values(name) {
       const value = headers.get(name.toLowerCase());
@@ -84,7 +101,7 @@ function fetchHeaders(headers: HeadersLike): RequestHeaders {
     },
     names() {
       const out = new Set<string>();
-      headers.forEach?.((_value, key) => {
+      headers.forEach((_value, key) => {
         out.add(key.toLowerCase());
       });
       return [...out];
@@ -92,24 +109,52 @@ function fetchHeaders(headers: HeadersLike): RequestHeaders {
   };
 }
 
-type HeadersLike = {
-  get(name: string): string | null;
-  forEach?(callback: (value: string, key: string) => void): void;
-};
-
-function rawHeadersOf(request: unknown): string[] | undefined {
-  const r = request as { rawHeaders?: unknown; req?: { rawHeaders?: unknown } } | null;
-  if (!r || typeof r !== "object") return undefined;
-  if (Array.isArray(r.rawHeaders)) return r.rawHeaders as string[];
-  if (r.req && Array.isArray(r.req.rawHeaders)) return r.req.rawHeaders as string[];
+/**
+ * The headers of a request in a standard shape — a Node `IncomingMessage`
+ * (its `rawHeaders`), a Fetch `Request` or a Fetch `Headers` — or undefined
+ * for anything else (framework objects included: an adapter knows its own
+ * framework and builds the reader itself).
+ */
+export function standardHeaders(request: unknown): RequestHeaders | undefined {
+  if (request === null || typeof request !== "object") return undefined;
+  const r = request as { rawHeaders?: unknown; headers?: unknown };
+  if (Array.isArray(r.rawHeaders)) return headersFromRaw(r.rawHeaders as string[]);
+  if (isFetchHeaders(request)) return headersFromFetch(request);
+  if (isFetchHeaders(r.headers)) return headersFromFetch(r.headers);
   return undefined;
 }
 
-function fetchHeadersOf(request: unknown): HeadersLike | undefined {
-  const r = request as { headers?: unknown; req?: { raw?: { headers?: unknown } }; raw?: { headers?: unknown } } | null;
-  if (!r || typeof r !== "object") return undefined;
-  for (const h of [r.req?.raw?.headers, r.raw?.headers, r.headers]) {
-    if (h && typeof (h as HeadersLike).get === "function") return h as HeadersLike;
+function isFetchHeaders(value: unknown): value is FetchHeaders {
+  const h = value as Partial<FetchHeaders> | null;
+  return h !== null && typeof h === "object" && typeof h.get === "function" && typeof h.forEach === "function";
+}
+
+/**
+ * Every value of header `name` on a request in a standard shape: a Node
+ * `IncomingMessage` (Express `req`, Koa `ctx.req`), read from `rawHeaders`
+ * so a doubled header is two values, or a Fetch `Request` or `Headers`
+ * (Hono `c.req.raw`), where a doubled header arrives comma-joined. Throws a
+ * `TypeError` for anything else.
+ *
+ * @deprecated An actor resolver gets the request's headers as its second
+ * argument (`(req, context) => context.header("authorization")`), on every
+ * adapter; an adapter builds them with {@link headersFromRaw} or
+ * {@link headersFromFetch}. This function no longer reads framework objects
+ * (Koa `ctx`, Hono `c`).
+ *
+ * @example
+ * ```ts
+ * headerValues(req, "authorization"); // ["Bearer cho_…"] (Express `req`, a node:http request)
+ * headerValues(c.req.raw, "authorization"); // Hono: its Fetch Request
+ * ```
+ */
+export function headerValues(request: unknown, name: string): string[] {
+  const headers = standardHeaders(request);
+  if (!headers) {
+    throw new TypeError(
+      "headerValues: pass a Node IncomingMessage (Koa: ctx.req), a Fetch Request (Hono: c.req.raw) or Headers; " +
+        "an actor resolver reads headers from its second argument: (req, context) => context.header(name)",
+    );
   }
-  return undefined;
+  return [...headers.values(name)];
 }

@@ -1,23 +1,25 @@
 /**
  * The framework-neutral HTTP layer the Express, Hono and Koa adapters are
  * thin translations of. Use it to write an adapter for another framework.
- * It reads credentials from header values, decides every status, builds the
- * `WWW-Authenticate` challenge and the JSON error body, and runs the
- * key-management API; an adapter only hands it header values and copies the
- * {@link HttpResponse} it returns onto the framework's response. See
- * `docs/http.md` for the statuses and bodies.
+ * It reads the credential through a header reader, decides every status,
+ * builds the `WWW-Authenticate` challenge and the JSON error body, makes the
+ * request's {@link Principal}, and runs the key-management API. An adapter
+ * only hands it a header reader built from the framework's raw headers
+ * ({@link headersFromRaw} or {@link headersFromFetch}), stores the principal
+ * on the request and copies the {@link HttpResponse} it returns onto the
+ * framework's response. See `docs/http.md` for the statuses and bodies.
  *
  * @example
  * ```ts
  * import { createServer } from "node:http";
- * import { createAuthenticator, headerValues } from "keyward/http";
+ * import { createAuthenticator, headersFromRaw } from "keyward/http";
  *
  * const auth = createAuthenticator(keyward, { scopes: ["jobs:read"] });
  * createServer(async (req, res) => {
  *   const path = (req.url ?? "/").split("?")[0] ?? "/";
- *   const outcome = await auth.authenticate({ authorization: headerValues(req, "authorization") }, path);
+ *   const outcome = await auth.authenticate(headersFromRaw(req.rawHeaders).values, path);
  *   const { status, headers, body } = outcome.ok
- *     ? { status: 200, headers: {}, body: { owner: outcome.apiKey.owner } }
+ *     ? { status: 200, headers: {}, body: { owner: outcome.principal.apiKey.owner, scopes: outcome.principal.scopes } }
  *     : outcome.response;
  *   res.writeHead(status, { ...headers, "content-type": "application/json; charset=utf-8" });
  *   res.end(JSON.stringify(body));
@@ -27,22 +29,28 @@
  * @module keyward/http
  */
 
-export { type Credential, type CredentialSources, readCredential } from "keyward";
+export { type ActorContext, type Credential, type CredentialSources, readCredential } from "keyward";
 export {
   type Authenticator,
   type AuthOptions,
   type AuthOutcome,
   createAuthenticator,
-  createScopeGuard,
-  grantedScopes,
-  hasScopes,
+  type LegacyAuthOptions,
   type PathSource,
-  type ScopeGuard,
 } from "./authenticate.js";
 export { BodyTooLargeError, MalformedBodyError, parseJsonObject, UnsupportedMediaTypeError } from "./body.js";
-export { headerValues, type RequestHeaders, requestHeaders } from "./headers.js";
-export { type ActorResolver, createManagementHandler, type ManagementOptions, type ManagementRequest } from "./management.js";
 export {
+  type FetchHeaders,
+  type HeaderReader,
+  headersFromFetch,
+  headersFromRaw,
+  headerValues,
+  type RequestHeaders,
+} from "./headers.js";
+export { type ActorResolver, createManagementHandler, type ManagementOptions, type ManagementRequest } from "./management.js";
+export type { Principal } from "./principal.js";
+export {
+  type AuthFailure,
   assertRealm,
   authFailure,
   challenge,
@@ -53,3 +61,4 @@ export {
   type ResponseContext,
   UNAUTHORIZED_MESSAGE,
 } from "./responses.js";
+export { createScopeGuard, type ScopeGuard } from "./scope-guard.js";

@@ -1,36 +1,35 @@
-import { type Actor, ForbiddenError, type Keyward, NotFoundError, RoleBook, readCredential, ValidationError } from "keyward";
+import { type Actor, type ActorContext, ConfigError, type Keyward, NotFoundError, readCredential, verifyError } from "keyward";
 import { parseJsonObject, pick, UnsupportedMediaTypeError } from "./body.js";
-import { type RequestHeaders, requestHeaders } from "./headers.js";
-import {
-  assertRealm,
-  authFailure,
-  challenge,
-  errorBody,
-  errorResponse,
-  type HttpResponse,
-  type ResponseContext,
-} from "./responses.js";
+import { type RequestHeaders, standardHeaders } from "./headers.js";
+import { assertRealm, authFailure, errorBody, errorResponse, type HttpResponse, type ResponseContext } from "./responses.js";
 import { hasJsonType, refusesAsSimple } from "./simple-request.js";
 
 /**
- * Resolves the caller of a management request from the framework's request object.
+ * Resolves the caller of a management request from the framework's request
+ * object (`req`, `c` or `ctx`) and the request's headers: `context.header(name)`
+ * gives every value of a header, read the same way on every adapter. A
+ * resolver that wraps another (`keyActor`, `jwtActor`) passes `context` on.
  *
  * @example
  * ```ts
- * const actor: ActorResolver<IncomingMessage> = async (req) => {
+ * const actor: ActorResolver<IncomingMessage> = async (req, context) => {
  *   const user = await sessions.userOf(req); // your own session lookup
- *   return user ? { id: user.id, owner: user.orgId, role: user.role } : null;
+ *   if (user) return { id: user.id, owner: user.orgId, role: user.role };
+ *   return keyActor(keyward)(req, context); // or an integration's API key
  * };
  * ```
  */
-export type ActorResolver<Req> = (request: Req) => Actor | null | undefined | Promise<Actor | null | undefined>;
+export type ActorResolver<Req> = (
+  request: Req,
+  context: ActorContext,
+) => Actor | null | undefined | Promise<Actor | null | undefined>;
 
 /**
  * Options of `apiKeyRoutes` in every adapter.
  *
  * @example
  * ```ts
- * const options: ManagementOptions<IncomingMessage> = { actor: keyActor(keyward), maxBodyBytes: 8 * 1024, maxGracePeriod: 7 * 86_400_000 };
+ * const options: ManagementOptions<IncomingMessage> = { actor: keyActor(keyward), maxBodyBytes: 8 * 1024 };
  * const handle = createManagementHandler(keyward, options);
  * ```
  */
@@ -41,8 +40,6 @@ export interface ManagementOptions<Req> {
   realm?: string | undefined;
   /** Largest JSON body accepted, in bytes. Default 16 KiB. */
   maxBodyBytes?: number | undefined;
-  /** Longest rotation grace period accepted, in ms. Default 30 days. */
-  maxGracePeriod?: number | undefined;
 }
 
 /**
@@ -53,7 +50,7 @@ export interface ManagementOptions<Req> {
  * const url = new URL(req.url ?? "/", "http://localhost"); // mounted at /api-keys
  * const request: ManagementRequest<IncomingMessage> = {
  *   method: req.method ?? "GET", route: url.pathname.slice("/api-keys".length) || "/", path: url.pathname,
- *   query: url.searchParams, headers: requestHeaders(req),
+ *   query: url.searchParams, headers: headersFromRaw(req.rawHeaders),
  *   readBody: (limit) => readText(req, limit), native: req, // readText: your body reader
  * };
  * const answer = await handle(request);
@@ -67,10 +64,12 @@ export interface ManagementRequest<Req> {
   path: string;
   query: URLSearchParams;
   /**
-   * The request's headers, read from the framework's raw form
-   * (`requestHeaders(req)`). Default: read from `native` the same way.
+   * The request's headers, read from the framework's raw form:
+   * `headersFromRaw(rawHeaders)` on Node, `headersFromFetch(request.headers)`
+   * elsewhere. (Left out, they are read from `native` when it is a Node
+   * `IncomingMessage` or a Fetch `Request`: deprecated.)
    */
-  headers?: RequestHeaders;
+  headers: RequestHeaders;
   /** Reads the raw body as text; should reject (or return more than `maxBodyBytes`) when it is too large. */
   readBody: (limit: number) => Promise<string>;
   /** The framework's own request object, for the actor resolver. */
@@ -103,54 +102,62 @@ const ACTIONS: Record<string, Handler> = {
  * @example
  * ```ts
  * const handle = createManagementHandler(keyward, { actor: (req) => req.user ?? null });
- * const res = await handle({ method: "GET", route: "/", path: "/keys", query, readBody, native: req });
+ * const headers = headersFromRaw(req.rawHeaders);
+ * const res = await handle({ method: "GET", route: "/", path: "/keys", query, headers, readBody, native: req });
  * ```
  */
 export function createManagementHandler<Req>(keyward: Keyward, options: ManagementOptions<Req>) {
   if (typeof options?.actor !== "function")
-    throw new TypeError("apiKeyRoutes: `actor` must be a function (request) => Actor | null");
+    throw new TypeError("apiKeyRoutes: `actor` must be a function (request, context) => Actor | null");
+  if ((options as { maxGracePeriod?: unknown }).maxGracePeriod !== undefined) {
+    throw new ConfigError("apiKeyRoutes: `maxGracePeriod` is an option of createKeyward now (createKeyward({ maxGracePeriod }))");
+  }
   const realm = assertRealm(options.realm ?? "api");
   const maxBody = options.maxBodyBytes ?? 16 * 1024;
-  const maxGrace = options.maxGracePeriod ?? 30 * 24 * 3600 * 1000;
 
   return async function handleManagement(req: ManagementRequest<Req>): Promise<HttpResponse> {
-    const ctx: ResponseContext = { realm, path: req.path, retryAfter: 5 };
+    const ctx: ResponseContext = { realm, path: req.path };
     const json = (status: number, body: unknown): HttpResponse => ({ status, headers: { "cache-control": "no-store" }, body });
     const segments = req.route.split("/").filter(Boolean).map(safeDecode);
     const method = req.method.toUpperCase();
     const route = match(method, segments);
     if (!route) return json(404, errorBody(404, "Not found", req.path));
-    const headers = req.headers ?? requestHeaders(req.native);
+    const headers = req.headers ?? headersOf(req.native);
     if (refusesAsSimple(method, headers)) return unsupported(req.path);
     try {
-      const actor = await options.actor(req.native);
-      if (!actor) {
-        // RFC 6750 §3, as for apiKeyAuth: a broken or doubled credential is a 400; a Bearer token
-        // that was not accepted gets error="invalid_token"; nothing (or another scheme) gets no error
-        const sent = readCredential({ authorization: headers.values("authorization") });
-        if (sent.kind === "invalid") {
-          const res = authFailure("invalid_request", ctx);
-          res.headers["cache-control"] = "no-store";
-          return res;
-        }
-        return {
-          status: 401,
-          headers: {
-            "www-authenticate": challenge(realm, sent.kind === "token" ? "invalid_token" : undefined),
-            "cache-control": "no-store",
-          },
-          body: errorBody(401, "Authentication required", req.path),
-        };
-      }
+      const actor = await options.actor(req.native, { header: headers.values });
+      if (!actor) return noStore(unauthenticated(headers, ctx));
       const body = await readJsonBody(req, route.body, hasJsonType(headers), maxBody);
-      const [status, payload] = await route.run(keyward, actor, body, req as ManagementRequest<unknown>, maxGrace);
+      const [status, payload] = await route.run(keyward, actor, body, req as ManagementRequest<unknown>);
       return json(status, payload);
     } catch (error) {
-      const res = errorResponse(error, ctx);
-      res.headers["cache-control"] = "no-store";
-      return res;
+      return noStore(errorResponse(error, ctx));
     }
   };
+}
+
+function noStore(res: HttpResponse): HttpResponse {
+  res.headers["cache-control"] = "no-store";
+  return res;
+}
+
+/** The headers of a request handed over without them (the 0.1 form): from `native`, when it has a standard shape. */
+function headersOf(native: unknown): RequestHeaders {
+  const headers = standardHeaders(native);
+  if (!headers) throw new TypeError("createManagementHandler: pass `headers` (headersFromRaw or headersFromFetch)");
+  return headers;
+}
+
+/**
+ * The answer when the actor resolver found no caller. RFC 6750 §3, as for
+ * apiKeyAuth: a broken or doubled credential is a 400; a Bearer token that
+ * was not accepted gets `error="invalid_token"`; nothing (or another scheme)
+ * gets no `error`.
+ */
+function unauthenticated(headers: RequestHeaders, ctx: ResponseContext): HttpResponse {
+  const sent = readCredential({ authorization: headers.values("authorization") });
+  if (sent.kind === "invalid") return authFailure(sent.error, ctx);
+  return authFailure(verifyError(sent.kind === "token" ? "invalid" : "missing"), ctx, undefined, "Authentication required");
 }
 
 function unsupported(path: string): HttpResponse {
@@ -178,13 +185,7 @@ async function readJsonBody(
 
 interface Route {
   body: boolean;
-  run: (
-    kw: Keyward,
-    actor: Actor,
-    body: Record<string, unknown>,
-    req: ManagementRequest<unknown>,
-    maxGrace: number,
-  ) => Promise<[number, unknown]>;
+  run: (kw: Keyward, actor: Actor, body: Record<string, unknown>, req: ManagementRequest<unknown>) => Promise<[number, unknown]>;
 }
 
 function match(method: string, seg: (string | null)[]): Route | null {
@@ -210,7 +211,7 @@ function match(method: string, seg: (string | null)[]): Route | null {
     return null;
   }
   if (method !== "POST") return null;
-  if (action === "rotate") return { body: true, run: (kw, actor, b, _req, maxGrace) => rotate(kw, actor, first, b, maxGrace) };
+  if (action === "rotate") return { body: true, run: (kw, actor, b) => rotate(kw, actor, first, b) };
   const handler = ACTIONS[action];
   return handler && Object.hasOwn(ACTIONS, action)
     ? { body: false, run: (kw, actor, b, req) => handler(kw, actor, first, b, req) }
@@ -232,10 +233,7 @@ async function list(kw: Keyward, actor: Actor, _b: unknown, req: ManagementReque
 
 /** The roles the actor may grant; like every management route, it needs the management permission. */
 async function roles(kw: Keyward, actor: Actor): Promise<[number, unknown]> {
-  if (!new RoleBook(kw.roles).actorScopes(actor).covers(kw.managePermission)) {
-    throw new ForbiddenError(`Managing API keys requires the ${kw.managePermission} permission`);
-  }
-  return [200, kw.grantableRoles(actor)];
+  return [200, kw.listRoles({ actor })];
 }
 
 async function create(kw: Keyward, actor: Actor, body: Record<string, unknown>): Promise<[number, unknown]> {
@@ -250,17 +248,9 @@ async function get(kw: Keyward, actor: Actor, id: string): Promise<[number, unkn
   return [200, apiKey];
 }
 
-async function rotate(
-  kw: Keyward,
-  actor: Actor,
-  id: string,
-  body: Record<string, unknown>,
-  maxGrace: number,
-): Promise<[number, unknown]> {
+/** The grace period is checked by the core (a number of ms up to its `maxGracePeriod`). */
+async function rotate(kw: Keyward, actor: Actor, id: string, body: Record<string, unknown>): Promise<[number, unknown]> {
   const grace = body.gracePeriod;
-  if (grace !== undefined && (typeof grace !== "number" || !Number.isFinite(grace) || grace < 0 || grace > maxGrace)) {
-    throw new ValidationError([{ field: "gracePeriod", message: `must be a number of ms from 0 to ${maxGrace}` }]);
-  }
   const { key, apiKey } = await kw.rotate(id, { actor, ...(grace !== undefined && { gracePeriod: grace as number }) });
   return [201, { ...apiKey, rawKey: key }];
 }

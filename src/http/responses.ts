@@ -1,4 +1,4 @@
-import { ConfigError, type FieldError, isKeywardError, type VerificationFailure } from "keyward";
+import { ConfigError, type FieldError, isKeywardError, type VerificationFailure, type VerifyError, verifyError } from "keyward";
 
 /**
  * The error body of every non-2xx answer: `{ status, error, message, timestamp, path, details? }`.
@@ -54,7 +54,7 @@ const LABELS: Record<number, string> = {
  *
  * @example
  * ```ts
- * const answer = authFailure("revoked", { realm: "api", path: "/v1/jobs", retryAfter: 5 });
+ * const answer = authFailure(verifyError("revoked"), { realm: "api", path: "/v1/jobs" });
  * expect(answer.body).toMatchObject({ status: 401, message: UNAUTHORIZED_MESSAGE });
  * ```
  */
@@ -122,63 +122,93 @@ export function challenge(
  *
  * @example
  * ```ts
- * const ctx: ResponseContext = { realm: "api", path: "/v1/jobs", retryAfter: 5 };
- * authFailure("unavailable", ctx).headers; // { "retry-after": "5" }
+ * const ctx: ResponseContext = { realm: "api", path: "/v1/jobs", retryAfterSeconds: 5 };
+ * authFailure(verifyError("unavailable"), ctx).headers; // { "retry-after": "5" }
  * ```
  */
 export interface ResponseContext {
   realm: string;
   path: string;
-  /** Seconds in `Retry-After` of a 503. */
-  retryAfter: number;
+  /** Seconds in `Retry-After` of a 503. Default 5. */
+  retryAfterSeconds?: number | undefined;
+  /** @deprecated Use `retryAfterSeconds` (same meaning, seconds). */
+  retryAfter?: number | undefined;
 }
 
 /**
- * The answer for a failed verification (or a broken credential): status,
- * headers and generic body. Every 401 reason gives the same body.
+ * A refused credential, as `authFailure` takes it: the `error` of a failed
+ * `verify` or of an unreadable credential (`readCredential` → `invalid`). Its
+ * `status` is the one the core chose; `code` tells a missing credential
+ * (`missing`: no `error=` in the challenge) from a refused one.
  *
  * @example
  * ```ts
- * authFailure("revoked", { realm: "api", path: "/v1/jobs", retryAfter: 5 }); // 401
+ * const failure: AuthFailure = verifyError("revoked"); // { code: "revoked", status: 401, … }
+ * ```
+ */
+export type AuthFailure = Pick<VerifyError, "code" | "status">;
+
+const MESSAGES: Record<number, string> = {
+  400: "Malformed credentials",
+  401: UNAUTHORIZED_MESSAGE,
+  403: "The API key lacks a required scope",
+  503: "Service temporarily unavailable",
+};
+
+/**
+ * The one mapping from a refused credential to its answer: the status is
+ * the failure's own (the core's), and from it and the code come the RFC 6750
+ * `WWW-Authenticate` challenge (none on a 503, which gets `Retry-After`
+ * instead) and the generic body. Every 401 reason gives the same body.
+ * `scopes` are named in the challenge of a 403 `insufficient_scope`;
+ * `message` replaces the body's message (e.g. for a 401 of the management
+ * API, where no API key may be involved). A code given alone (the 0.1 form,
+ * `"invalid_request"` for an unreadable credential) is looked up first.
+ *
+ * @example
+ * ```ts
+ * authFailure(verifyError("revoked"), { realm: "api", path: "/v1/jobs" }); // 401, error="invalid_token"
+ * authFailure(verifyError("missing"), { realm: "api", path: "/v1/jobs" }); // 401, no error=
  * ```
  */
 export function authFailure(
-  code: VerificationFailure | "invalid_request",
+  failure: AuthFailure | VerificationFailure | "invalid_request",
   ctx: ResponseContext,
   scopes?: readonly string[],
+  message?: string,
 ): HttpResponse {
-  switch (code) {
-    case "invalid_request":
+  const { code, status } =
+    typeof failure === "string"
+      ? failure === "invalid_request"
+        ? { code: "malformed", status: 400 }
+        : verifyError(failure)
+      : failure;
+  const body = errorBody(status, message ?? MESSAGES[status] ?? "Request refused", ctx.path);
+  switch (status) {
+    case 400:
+      return { status, headers: { "www-authenticate": challenge(ctx.realm, "invalid_request") }, body };
+    case 401:
       return {
-        status: 400,
-        headers: { "www-authenticate": challenge(ctx.realm, "invalid_request") },
-        body: errorBody(400, "Malformed credentials", ctx.path),
+        status,
+        headers: { "www-authenticate": challenge(ctx.realm, code === "missing" ? undefined : "invalid_token") },
+        body,
       };
-    case "missing":
+    case 403:
       return {
-        status: 401,
-        headers: { "www-authenticate": challenge(ctx.realm) },
-        body: errorBody(401, UNAUTHORIZED_MESSAGE, ctx.path),
+        status,
+        headers: code === "insufficient_scope" ? { "www-authenticate": challenge(ctx.realm, "insufficient_scope", scopes) } : {},
+        body,
       };
-    case "insufficient_scope":
-      return {
-        status: 403,
-        headers: { "www-authenticate": challenge(ctx.realm, "insufficient_scope", scopes) },
-        body: errorBody(403, "The API key lacks a required scope", ctx.path),
-      };
-    case "unavailable":
-      return {
-        status: 503,
-        headers: { "retry-after": String(ctx.retryAfter) },
-        body: errorBody(503, "Service temporarily unavailable", ctx.path),
-      };
+    case 503:
+      return { status, headers: { "retry-after": String(retryAfterOf(ctx)) }, body };
     default:
-      return {
-        status: 401,
-        headers: { "www-authenticate": challenge(ctx.realm, "invalid_token") },
-        body: errorBody(401, UNAUTHORIZED_MESSAGE, ctx.path),
-      };
+      return { status, headers: {}, body };
   }
+}
+
+/** The `Retry-After` seconds of a context (the deprecated name too); default 5. */
+function retryAfterOf(ctx: ResponseContext): number {
+  return ctx.retryAfterSeconds ?? ctx.retryAfter ?? 5;
 }
 
 /**
@@ -188,7 +218,8 @@ export function authFailure(
  *
  * @example
  * ```ts
- * errorResponse(new NotFoundError(), { realm: "api", path: "/keys/1", retryAfter: 5 });
+ * errorResponse(new NotFoundError(), { realm: "api", path: "/keys/1" }); // 404
+ * errorResponse(new StoreUnavailableError(), { realm: "api", path: "/keys/1" }); // 503, Retry-After: 5
  * ```
  */
 export function errorResponse(error: unknown, ctx: ResponseContext): HttpResponse {
@@ -197,6 +228,6 @@ export function errorResponse(error: unknown, ctx: ResponseContext): HttpRespons
     if (error.status === 401) headers["www-authenticate"] = challenge(ctx.realm, "invalid_token");
     return { status: error.status, headers, body: errorBody(error.status, error.message, ctx.path, error.details) };
   }
-  if (isKeywardError(error) && error.status === 503) return authFailure("unavailable", ctx);
+  if (isKeywardError(error) && error.status === 503) return authFailure(verifyError("unavailable"), ctx);
   return { status: 500, headers: {}, body: errorBody(500, "Internal server error", ctx.path) };
 }

@@ -161,7 +161,9 @@ describe("keyActor on a damaged store answer", () => {
       const { admin, kw, fault } = await world();
       fault(answer(damage), "findByHash");
       const resolve = keyActor(kw);
-      const err = await resolve({ rawHeaders: ["Authorization", `Bearer ${admin.key}`] }).catch((e: unknown) => e);
+      const err = await resolve({}, { header: (name) => (name === "authorization" ? [`Bearer ${admin.key}`] : []) }).catch(
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(StoreUnavailableError);
       expect((err as StoreUnavailableError).status).toBe(503);
     },

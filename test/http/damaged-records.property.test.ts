@@ -214,7 +214,7 @@ describe("damaged store answers, used directly", () => {
       fc.asyncProperty(arbitraryBehaviour, async (behaviour) => {
         const keys = await freshKeys(kw);
         const outcome = await under(behaviour, ["findByHash"], () =>
-          resolveActor({ rawHeaders: ["Authorization", `Bearer ${keys.admin.key}`] }),
+          resolveActor({}, { header: (name) => (name === "authorization" ? [`Bearer ${keys.admin.key}`] : []) }),
         );
         expect(outcome, describeBehaviour(behaviour)).toBeInstanceOf(StoreUnavailableError);
       }),

@@ -1,8 +1,9 @@
 /**
- * SECURITY 36: the object a route handler receives after `apiKeyAuth` —
- * `req.apiKey` (Express), `c.get("apiKey")` (Hono), `ctx.state.apiKey` (Koa)
- * — holds no raw key and no hash. The object itself is inspected in the
- * handler (not its JSON, which would hide non-enumerable, symbol or
+ * SECURITY 36: the objects a route handler receives after `apiKeyAuth` —
+ * `req.apiKey` and `req.principal` (Express), `c.get("apiKey")` and
+ * `c.get("principal")` (Hono), `ctx.state.apiKey` and `ctx.state.principal`
+ * (Koa) — hold no raw key and no hash. The objects themselves are inspected
+ * in the handler (not their JSON, which would hide non-enumerable, symbol or
  * `toJSON`-masked properties), and keyward must add nothing else to the
  * request that the handler could read.
  */
@@ -42,9 +43,10 @@ const API_KEY_FIELDS = [
   "metadata",
 ].sort();
 
-/** What a handler saw: the key object, and the names keyward's middleware added to the request (or context) state. */
+/** What a handler saw: the key and principal objects, and the names keyward's middleware added to the request (or context) state. */
 interface Seen {
   apiKey: unknown;
+  principal: unknown;
   added: string[];
 }
 
@@ -61,6 +63,7 @@ async function startRecording(adapter: AdapterName, world: World, seen: Seen[]):
     const record: express.RequestHandler = (req, res) => {
       seen.push({
         apiKey: req.apiKey,
+        principal: req.principal,
         added: Reflect.ownKeys(req)
           .map(String)
           .filter((k) => !baseline.includes(k)),
@@ -87,6 +90,7 @@ async function startRecording(adapter: AdapterName, world: World, seen: Seen[]):
         guard(ctx, async () => {
           seen.push({
             apiKey: ctx.state.apiKey,
+            principal: ctx.state.principal,
             added: Reflect.ownKeys(ctx.state)
               .map(String)
               .filter((k) => !before.includes(k)),
@@ -100,7 +104,7 @@ async function startRecording(adapter: AdapterName, world: World, seen: Seen[]):
   }
   const app = new Hono();
   const record = (c: import("hono").Context) => {
-    seen.push({ apiKey: c.get("apiKey"), added: Object.keys(c.var) });
+    seen.push({ apiKey: c.get("apiKey"), principal: c.get("principal"), added: Object.keys(c.var) });
     return c.json({ ok: true });
   };
   app.get("/open", (c) => c.json({ ok: true, vars: Object.keys(c.var) }));
@@ -178,10 +182,10 @@ for (const pepper of [undefined, "handler-view-pepper"]) {
           const res = await request(server.port, { path, headers: [[header, `${scheme}${world.keys.valid}`]] });
           expect(res.status).toBe(200);
           expect(seen).toHaveLength(1);
-          const { apiKey, added } = seen[0] as Seen;
+          const { apiKey, principal, added } = seen[0] as Seen;
 
-          // keyward put exactly one thing where the handler can read it: the key object
-          expect(added).toEqual(["apiKey"]);
+          // keyward put exactly two things where the handler can read them: the key object and the principal
+          expect([...added].sort()).toEqual(["apiKey", "principal"]);
           expect(apiKey).toBeTypeOf("object");
           expect(Object.getPrototypeOf(apiKey)).toBe(Object.prototype);
           expect(
@@ -196,11 +200,28 @@ for (const pepper of [undefined, "handler-view-pepper"]) {
           });
           expect(typeof (apiKey as { toJSON?: unknown }).toJSON).toBe("undefined");
 
+          // the principal: the same key object and its effective scopes (the viewer role's), nothing else of its own
+          expect(
+            Reflect.ownKeys(principal as object)
+              .map(String)
+              .sort(),
+          ).toEqual(["apiKey", "scopes"]);
+          expect((principal as { apiKey: unknown }).apiKey).toBe(apiKey);
+          expect((principal as { scopes: unknown }).scopes).toEqual(["jobs:read"]);
+
           const secrets = secretsOf(world.keys.valid, world.keys.storedHash);
-          const found = strings(apiKey).filter(([, s]) => secrets.some((secret) => s.includes(secret)));
-          expect(found.map(([where]) => where)).toEqual([]);
-          const shown = inspect(apiKey, { showHidden: true, depth: null, getters: true });
-          expect(secrets.filter((s) => shown.includes(s))).toHaveLength(0);
+          for (const [name, value] of [
+            ["apiKey", apiKey],
+            ["principal", principal],
+          ] as const) {
+            const found = strings(value, name).filter(([, s]) => secrets.some((secret) => s.includes(secret)));
+            expect(found.map(([where]) => where)).toEqual([]);
+            const shown = inspect(value, { showHidden: true, depth: null, getters: true });
+            expect(
+              secrets.filter((s) => shown.includes(s)),
+              name,
+            ).toHaveLength(0);
+          }
           for (const name of ["hash", "key", "rawKey", "secret", "token"])
             expect(Object.hasOwn(apiKey as object, name)).toBe(false);
         },

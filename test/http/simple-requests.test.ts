@@ -7,8 +7,7 @@
  * adapter. JSON bodies, bodiless requests carrying a header a page can only
  * send after a preflight, and PATCH/DELETE (always preflighted) go through.
  */
-import { type Actor, createKeyward, type Keyward, keyActor } from "keyward";
-import { headerValues } from "keyward/http";
+import { type Actor, type ActorContext, createKeyward, type Keyward, keyActor } from "keyward";
 import { memoryStore } from "keyward/memory";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ADAPTERS, type AdapterName, type Running } from "../support/apps.js";
@@ -21,9 +20,9 @@ const MESSAGE = /Content-Type: application\/json/;
 
 /** A session-cookie actor, as a dashboard has: the cookie is what a forged request would carry. */
 let actorCalls = 0;
-function cookieActor(native: unknown): Actor | null {
+function cookieActor(_native: unknown, context: ActorContext): Actor | null {
   actorCalls++;
-  const cookie = headerValues(native, "cookie").join("; ");
+  const cookie = context.header("cookie").join("; ");
   return /(?:^|;\s*)session=admin(?:;|$)/.test(cookie) ? (ACTORS.admin as Actor) : null;
 }
 

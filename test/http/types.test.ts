@@ -4,10 +4,11 @@
  */
 import express from "express";
 import { Hono } from "hono";
-import type { ApiKey } from "keyward";
+import type { ActorContext, ApiKey } from "keyward";
 import { createKeyward, keyActor } from "keyward";
 import * as ex from "keyward/express";
 import * as ho from "keyward/hono";
+import type { Principal } from "keyward/http";
 import * as ko from "keyward/koa";
 import { memoryStore } from "keyward/memory";
 import Koa from "koa";
@@ -70,6 +71,38 @@ describe("types", () => {
     expectTypeOf(() => {
       // @ts-expect-error prefix is a string
       ko.apiKeyRoutes(keyward, { actor: () => null, prefix: 1 });
+    }).toBeFunction();
+  });
+
+  it("the principal is typed beside the key on every adapter", () => {
+    express().get("/", ex.apiKeyAuth(keyward), (req, res) => {
+      expectTypeOf(req.principal).toEqualTypeOf<Principal | undefined>();
+      expectTypeOf(req.principal?.has("jobs:read")).toEqualTypeOf<boolean | undefined>();
+      res.json({ scopes: req.principal?.scopes });
+    });
+    new Hono().get("/", ho.apiKeyAuth(keyward), (c) => {
+      expectTypeOf(c.get("principal")).toEqualTypeOf<Principal>();
+      expectTypeOf(c.var.principal.scopes).toEqualTypeOf<readonly string[]>();
+      return c.json({ scopes: c.var.principal.scopes });
+    });
+    new Koa<ko.KeywardState>().use((ctx) => {
+      expectTypeOf(ctx.state.principal).toEqualTypeOf<Principal | undefined>();
+    });
+  });
+
+  it("actor resolvers receive the header reader; header: true still compiles (deprecated)", () => {
+    ex.apiKeyRoutes(keyward, {
+      actor: (req, context) => {
+        expectTypeOf(context).toEqualTypeOf<ActorContext>();
+        expectTypeOf(context.header("authorization")).toEqualTypeOf<readonly string[]>();
+        return keyActor(keyward)(req, context);
+      },
+    });
+    ex.apiKeyAuth(keyward, { header: true });
+    ho.apiKeyAuth(keyward, { header: "x-api-key", retryAfterSeconds: 10 });
+    expectTypeOf(() => {
+      // @ts-expect-error keyActor's resolver needs the context
+      keyActor(keyward)({});
     }).toBeFunction();
   });
 });

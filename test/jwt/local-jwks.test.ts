@@ -5,7 +5,7 @@ import { AUDIENCE, bearer, ISSUER, jwksOf, makeKey, requests, type SigningKey, s
 
 let key: SigningKey;
 let other: SigningKey;
-let actor: (request: unknown) => Promise<unknown>;
+let actor: ReturnType<typeof jwtActor>;
 
 beforeAll(async () => {
   key = await makeKey("k1");
@@ -19,22 +19,30 @@ describe("jwtActor with a local JWKS", () => {
   it("maps a valid token to the actor, from a Fetch Request, an Express req and a Hono c", async () => {
     const token = await sign(key);
     for (const [kind, request] of Object.entries(requests(`Bearer ${token}`))) {
-      expect(await actor(request), kind).toEqual(expected);
+      expect(await actor(...request), kind).toEqual(expected);
     }
   });
 
   it("accepts the Bearer scheme in any case", async () => {
     const token = await sign(key);
-    expect(await actor(requests(`bEaReR ${token}`).express)).toEqual(expected);
+    const [req] = requests(`bEaReR ${token}`).express ?? [];
+    expect(await actor(req)).toEqual(expected);
   });
 
   it("resolves null without a credential, with another scheme, or with a doubled header", async () => {
     const token = await sign(key);
-    for (const request of Object.values(requests())) expect(await actor(request)).toBeNull();
-    for (const request of Object.values(requests("Basic dXNlcjpwYXNz"))) expect(await actor(request)).toBeNull();
+    for (const request of Object.values(requests())) expect(await actor(...request)).toBeNull();
+    for (const request of Object.values(requests("Basic dXNlcjpwYXNz"))) expect(await actor(...request)).toBeNull();
     expect(await actor({ rawHeaders: ["Authorization", `Bearer ${token}`, "Authorization", `Bearer ${token}`] })).toBeNull();
-    expect(await actor({})).toBeNull();
-    expect(await actor(null)).toBeNull();
+    expect(await actor({}, { header: () => [] })).toBeNull();
+  });
+
+  it("called without the management API's context, reads only a Node request, a Fetch Request or Headers", async () => {
+    const token = await sign(key);
+    expect(await actor(new Headers({ authorization: `Bearer ${token}` }))).toEqual(expected);
+    for (const other of [{}, null, { req: { raw: bearer(token) } }, { headers: { authorization: `Bearer ${token}` } }]) {
+      await expect(actor(other)).rejects.toThrow(/jwtActor: pass on the context/);
+    }
   });
 
   it("never reads the query string", async () => {

@@ -10,7 +10,7 @@ describe("jwtActor with an HS256 secret", () => {
   it("maps a valid token, from all three request shapes", async () => {
     const token = await sign(secret);
     for (const request of Object.values(requests(`Bearer ${token}`))) {
-      expect(await actor(request)).toEqual({ id: "user_1", owner: "org_1", scopes: ["api_keys:manage", "keys:read"] });
+      expect(await actor(...request)).toEqual({ id: "user_1", owner: "org_1", scopes: ["api_keys:manage", "keys:read"] });
     }
   });
 

@@ -5,9 +5,8 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Actor, ApiKey, KeyStore, Keyward, KeywardOptions } from "keyward";
+import type { Actor, ActorContext, ApiKey, KeyStore, Keyward, KeywardOptions } from "keyward";
 import { createKeyward, generateKey } from "keyward";
-import { headerValues } from "keyward/http";
 import { memoryStore } from "keyward/memory";
 import { vi } from "vitest";
 
@@ -28,9 +27,9 @@ export const ACTORS: Record<string, Actor> = {
   other: { id: "u_other", owner: "org_b", role: "admin" },
 };
 
-/** An actor resolver that works on Express `req`, Hono `c` and Koa `ctx` alike. */
-export function testActor(native: unknown): Actor | null {
-  const name = headerValues(native, "x-test-user")[0];
+/** An actor resolver that works on Express `req`, Hono `c` and Koa `ctx` alike: it reads the header the context gives. */
+export function testActor(_native: unknown, context: ActorContext): Actor | null {
+  const name = context.header("x-test-user")[0];
   return name !== undefined && Object.hasOwn(ACTORS, name) ? (ACTORS[name] as Actor) : null;
 }
 

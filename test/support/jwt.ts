@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type CryptoKey, exportJWK, generateKeyPair, type JSONWebKeySet, type JWK, type JWTPayload, SignJWT } from "jose";
-import type { Actor } from "keyward";
+import type { Actor, ActorContext } from "keyward";
 
 export const ISSUER = "https://auth.example.test/";
 export const AUDIENCE = "https://api.example.test";
@@ -52,15 +52,22 @@ export function sign(key: SigningKey | Uint8Array, o: SignOptions = {}): Promise
   return jwt.sign(isSecret ? key : key.privateKey);
 }
 
-/** The same `Authorization` header on a Fetch Request, an Express-like req and a Hono-like c. */
-export function requests(authorization?: string): Record<string, unknown> {
+/**
+ * The same `Authorization` header, as the arguments of an actor resolver: a
+ * Fetch Request and an Express-like req alone (read without a context), and
+ * a Hono-like c with the context the management API passes.
+ */
+export function requests(authorization?: string): Record<string, readonly [unknown, ActorContext?]> {
   const headers: Record<string, string> = authorization === undefined ? {} : { authorization };
+  const context: ActorContext = {
+    header: (name) => (name.toLowerCase() === "authorization" && authorization !== undefined ? [authorization] : []),
+  };
   return {
-    fetch: new Request("http://localhost/settings/api-keys", { headers }),
-    express: {
-      rawHeaders: authorization === undefined ? ["Host", "localhost"] : ["Host", "localhost", "Authorization", authorization],
-    },
-    hono: { req: { raw: new Request("http://localhost/settings/api-keys", { headers }) } },
+    fetch: [new Request("http://localhost/settings/api-keys", { headers })],
+    express: [
+      { rawHeaders: authorization === undefined ? ["Host", "localhost"] : ["Host", "localhost", "Authorization", authorization] },
+    ],
+    hono: [{ req: { raw: new Request("http://localhost/settings/api-keys", { headers }) } }, context],
   };
 }
 

@@ -13,7 +13,7 @@ import * as ho from "keyward/hono";
 import type { ActorResolver } from "keyward/http";
 import * as ko from "keyward/koa";
 import Koa from "koa";
-import type { AdapterName, Running } from "./apps.js";
+import type { AdapterName, Running } from "../support/apps.js";
 import { listen } from "./http.js";
 
 /** Mount path → actor resolver (it receives Express `req`, Hono `c` or Koa `ctx`). */

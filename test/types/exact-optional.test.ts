@@ -49,6 +49,7 @@ describe("an option given as undefined behaves as if it were left out", () => {
       managePermission: u,
       lastUsed: { window: u, flushDelay: u, timeout: u },
       storeTimeout: u,
+      maxGracePeriod: u,
       now: u,
     });
     expect(keyward.prefix).toBe("kw");
@@ -61,10 +62,8 @@ describe("an option given as undefined behaves as if it were left out", () => {
     await keyward.close();
 
     expect(() => keyActor(keyward, { header: u })).not.toThrow();
-    expect(() => ex.apiKeyAuth(keyward, { realm: u, header: u, scopes: u, retryAfter: u })).not.toThrow();
-    expect(() =>
-      ko.apiKeyRoutes(keyward, { actor: () => null, prefix: u, realm: u, maxBodyBytes: u, maxGracePeriod: u }),
-    ).not.toThrow();
+    expect(() => ex.apiKeyAuth(keyward, { realm: u, header: u, scopes: u, retryAfterSeconds: u, retryAfter: u })).not.toThrow();
+    expect(() => ko.apiKeyRoutes(keyward, { actor: () => null, prefix: u, realm: u, maxBodyBytes: u })).not.toThrow();
     expect(() =>
       jwtActor({
         jwks: "https://auth.example.com/.well-known/jwks.json",

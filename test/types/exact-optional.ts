@@ -32,6 +32,7 @@ export async function everyOptionMayBeUndefined(): Promise<void> {
     managePermission: env.KEYWARD_MANAGE_PERMISSION,
     lastUsed: { window: maybe(60_000), flushDelay: maybe(1_000), timeout: maybe(2_000) },
     storeTimeout: maybe(2_000),
+    maxGracePeriod: maybe(86_400_000),
     now: maybe(Date.now),
   });
   createKeyward({ store: memoryStore(), lastUsed: maybe(false), cache: maybe({}) });
@@ -56,12 +57,12 @@ export async function everyOptionMayBeUndefined(): Promise<void> {
   const realm = env.REALM;
   const header = env.KEY_HEADER;
   keyActor(keyward, { header });
-  createAuthenticator(keyward, { realm, header, scopes: maybe(["jobs:read"]), retryAfter: maybe(5) });
-  createManagementHandler(keyward, { actor: () => null, realm, maxBodyBytes: maybe(8_192), maxGracePeriod: maybe(1) });
+  createAuthenticator(keyward, { realm, header, scopes: maybe(["jobs:read"]), retryAfterSeconds: maybe(5) });
+  createManagementHandler(keyward, { actor: () => null, realm, maxBodyBytes: maybe(8_192) });
   ex.apiKeyAuth(keyward, { realm, header });
   ex.apiKeyRoutes(keyward, { actor: () => null, realm, maxBodyBytes: maybe(8_192) });
   ho.apiKeyAuth(keyward, { realm, header });
-  ho.apiKeyRoutes(keyward, { actor: () => null, realm, maxGracePeriod: maybe(1) });
+  ho.apiKeyRoutes(keyward, { actor: () => null, realm, maxBodyBytes: maybe(8_192) });
   ko.apiKeyAuth(keyward, { realm, header });
   ko.apiKeyRoutes(keyward, { actor: () => null, prefix: env.KEYS_PATH, realm });
 
