@@ -33,4 +33,15 @@ describe("store examples run to completion", () => {
     },
     120_000,
   );
+
+  it.skipIf(!process.env.PGBOUNCER_URL && !process.env.KEYWARD_REQUIRE_SERVICES)(
+    "examples/postgres-pooler: both feeds live through a direct LISTEN, and the revoke reaches the other instance (PGBOUNCER_URL)",
+    async () => {
+      const result = await run("examples/postgres-pooler/index.ts", {});
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/feeds {4}A live, B live/);
+      expect(result.stdout).toMatch(/B → revoked after/);
+    },
+    60_000,
+  );
 });
