@@ -145,6 +145,8 @@ describe.skipIf(!SCRATCH_PORT)("Redis Cluster failover (a throwaway cluster)", (
       let recoveredAt: number | null = null;
       let recoveredWithoutNode = false;
       let healed = false;
+      /** When the crashed node was restarted: it comes back empty (the scratch nodes keep no data on disk). */
+      let healStartedAt = Number.POSITIVE_INFINITY;
       let report = "";
       for (const key of keys) expect(await allCached(group, key)).not.toBeNull();
 
@@ -184,6 +186,7 @@ describe.skipIf(!SCRATCH_PORT)("Redis Cluster failover (a throwaway cluster)", (
         recoveredWithoutNode = recoveredAt !== null;
         report = `replica promoted ${failoverMs.toFixed(0)} ms after the crash; `;
         if (!recoveredWithoutNode) {
+          healStartedAt = performance.now();
           await heal(victimMaster); // the crashed node comes back (as a replica); measure from there
           healed = true;
           recoveredAt = await recovered(RECOVERY_WAIT_MS);
@@ -193,7 +196,9 @@ describe.skipIf(!SCRATCH_PORT)("Redis Cluster failover (a throwaway cluster)", (
       }
       await run.stop();
 
-      const goodStatuses = new Set(run.outcomes.filter((o) => o.key < GOOD_KEYS).map((o) => o.status));
+      // Until the crashed node is restarted. A restarted node holds none of its old data (nothing is persisted
+      // here) and, until it learns of the failover, a client with a stale slot map may read its empty slots.
+      const goodStatuses = new Set(run.outcomes.filter((o) => o.key < GOOD_KEYS && o.at < healStartedAt).map((o) => o.status));
       const lateDoomed = run.outcomes.filter((o) => o.key === GOOD_KEYS && o.at > revokedAt + 1_000);
       const failures = run.outcomes.filter((o) => o.key < GOOD_KEYS && o.status !== 200).length;
       console.log(
@@ -225,7 +230,12 @@ describe.skipIf(!SCRATCH_PORT)("Redis Cluster failover (a throwaway cluster)", (
       for (const change of ["revoke", "disable"] as const) {
         const { key, apiKey } = await kw.create({ owner: "org_durable", label: change });
         const hash = (await store.get(apiKey.id))?.hash as string;
-        const { replicas } = await ownersOf(admin, `${prefix}:durable:rec:{${hash}}`);
+        // a node crashed by an earlier test may still be rejoining as this master's replica
+        let { replicas } = await ownersOf(admin, `${prefix}:durable:rec:{${hash}}`);
+        for (let i = 0; i < 300 && replicas.length === 0; i++) {
+          await sleep(100);
+          ({ replicas } = await ownersOf(admin, `${prefix}:durable:rec:{${hash}}`));
+        }
         expect(replicas.length).toBeGreaterThan(0);
         const sleeper = replicas.map((r) => {
           const c = new Redis({ ...r, maxRetriesPerRequest: 0 });
