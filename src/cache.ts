@@ -12,13 +12,15 @@ import type { KeyRecord } from "./types.js";
 export interface CacheOptions {
   /** How long a record is served from memory, in ms. Default 30 000. */
   ttl?: number | undefined;
-  /** Most records held; the least recently inserted is evicted. Default 10 000. */
+  /** Most records held; the least recently inserted is evicted (in constant time). Default 10 000. */
   max?: number | undefined;
 }
 
 interface Entry {
   record: KeyRecord;
   expires: number;
+  /** Its place in the insertion ring. */
+  slot: number;
 }
 
 /**
@@ -35,6 +37,14 @@ export class VerificationCache {
   readonly max: number;
   private readonly byHash = new Map<string, Entry>();
   private readonly hashById = new Map<string, string>();
+  /**
+   * Hashes in insertion order, a ring of at most `max` slots: the next insert
+   * takes the slot at `cursor` and evicts whatever still lives there, so
+   * eviction costs O(1) however many entries were deleted meanwhile.
+   */
+  private readonly ring: (string | undefined)[] = [];
+  private cursor = 0;
+  private readonly slots: number;
   private generation = 0;
   private suspended = false;
 
@@ -42,6 +52,7 @@ export class VerificationCache {
     this.ttl = options.ttl ?? 30_000;
     this.max = options.max ?? 10_000;
     if (!(this.ttl > 0) || !(this.max > 0)) throw new RangeError("cache: ttl and max must be positive");
+    this.slots = Math.max(1, Math.floor(this.max));
   }
 
   /** The cached record for `hash`, if fresh (never while suspended). */
@@ -69,14 +80,23 @@ export class VerificationCache {
    */
   set(hash: string, record: KeyRecord, now: number, stamp: number): void {
     if (stamp !== this.generation || this.suspended) return;
-    if (this.byHash.size >= this.max && !this.byHash.has(hash)) {
-      const oldest = this.byHash.keys().next();
-      if (!oldest.done) {
-        const entry = this.byHash.get(oldest.value) as Entry;
-        this.delete(oldest.value, entry.record.id);
-      }
+    const present = this.byHash.get(hash);
+    if (present !== undefined) {
+      if (present.record.id !== record.id) this.hashById.delete(present.record.id);
+      present.record = record;
+      present.expires = now + this.ttl;
+      this.hashById.set(record.id, hash);
+      return;
     }
-    this.byHash.set(hash, { record, expires: now + this.ttl });
+    const slot = this.cursor;
+    const previous = this.ring[slot];
+    if (previous !== undefined) {
+      const entry = this.byHash.get(previous);
+      if (entry !== undefined && entry.slot === slot) this.delete(previous, entry.record.id);
+    }
+    this.ring[slot] = hash;
+    this.cursor = slot + 1 >= this.slots ? 0 : slot + 1;
+    this.byHash.set(hash, { record, expires: now + this.ttl, slot });
     this.hashById.set(record.id, hash);
   }
 
@@ -103,6 +123,8 @@ export class VerificationCache {
     this.generation++;
     this.byHash.clear();
     this.hashById.clear();
+    this.ring.length = 0;
+    this.cursor = 0;
   }
 
   get size(): number {

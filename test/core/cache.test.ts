@@ -214,6 +214,28 @@ describe("VerificationCache", () => {
     expect(cache.get("h-e", 1)?.id).toBe("e");
   });
 
+  it("evicts the oldest insert still cached, whatever was evicted by id or re-cached meanwhile", () => {
+    const cache = new VerificationCache({ ttl: 1_000, max: 4 });
+    for (const id of ["a", "b", "c", "d"]) cache.set(`h-${id}`, record(id), 0, cache.stamp());
+    cache.evict("b"); // a hole in the middle
+    cache.set("h-a", record("a"), 0, cache.stamp()); // re-cached: keeps its place
+    for (const id of ["e", "f"]) cache.set(`h-${id}`, record(id), 0, cache.stamp());
+    // e took a's slot (the oldest), f took b's empty slot: nothing else went
+    expect(cache.get("h-a", 1)).toBeUndefined();
+    for (const id of ["c", "d", "e", "f"]) expect(cache.get(`h-${id}`, 1)?.id).toBe(id);
+    expect(cache.size).toBe(4);
+    // a working set far beyond max keeps the bound, and the newest are the ones cached
+    for (let i = 0; i < 10_000; i++) cache.set(`h-n${i}`, record(`n${i}`), 0, cache.stamp());
+    expect(cache.size).toBe(4);
+    for (let i = 9_996; i < 10_000; i++) expect(cache.get(`h-n${i}`, 1)?.id).toBe(`n${i}`);
+  });
+
+  it("a fractional max holds its whole part", () => {
+    const cache = new VerificationCache({ ttl: 1_000, max: 2.5 });
+    for (const id of ["a", "b", "c"]) cache.set(`h-${id}`, record(id), 0, cache.stamp());
+    expect(cache.size).toBe(2);
+  });
+
   it("rejects a non-positive ttl or max", () => {
     expect(() => new VerificationCache({ ttl: 0 })).toThrow(RangeError);
     expect(() => new VerificationCache({ max: -1 })).toThrow(RangeError);
