@@ -9,7 +9,9 @@
  * the management API at /settings/api-keys resolves its actor from that
  * cookie. A real application uses its own session here, or `jwtActor` from
  * `keyward/jwt` for OAuth2 Bearer tokens. `GET /v1/jobs` is a protected
- * route (scope `jobs:read`) to try the keys you create.
+ * route (scope `jobs:read`) to try the keys you create. `GET /audit` tells
+ * the page who revoked a key and whether it was reported leaked: the demo
+ * records both from keyward's events (`onEvent`).
  */
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -18,7 +20,7 @@ import { type Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { csrf } from "hono/csrf";
 import { secureHeaders } from "hono/secure-headers";
-import { type Actor, createKeyward } from "keyward";
+import { type Actor, createKeyward, type KeywardEvent } from "keyward";
 import { apiKeyAuth, apiKeyRoutes, requireScopes } from "keyward/hono";
 import { memoryStore } from "keyward/memory";
 import ts from "typescript";
@@ -36,12 +38,43 @@ const PEOPLE: Record<string, string> = { user_ada: "Ada Lovelace", user_grace: "
 /** Who the page acts as. An admin, so the role picker leaves out `owner`: nobody mints a key stronger than themselves. */
 const DEMO_ADMIN: Actor = { id: "user_ada", owner: "org_acme", role: "admin" };
 
+/**
+ * Whether keys carry usage control (credits, a rate limit, an IP allowlist).
+ * The page shows them, and offers "Restrict IPs…", only when this is true.
+ */
+const USAGE_CONTROL = false;
+
+/**
+ * What the audit trail adds to a key: who revoked it (an actor id, or null
+ * for server code) and whether it was reported leaked. An application keeps
+ * this in its own audit log; the demo keeps it in memory, from the events.
+ */
+interface AuditEntry {
+  owner: string;
+  revokedBy?: string | null;
+  leaked?: boolean;
+}
+const audit = new Map<string, AuditEntry>();
+const MAX_AUDIT = 10_000;
+
+function record(event: KeywardEvent): void {
+  if (!event.keyId || !event.owner) return;
+  const type = event.type as string; // "key.leaked" joins the union with secret scanning
+  if (type !== "key.revoked" && type !== "key.leaked") return;
+  const entry = audit.get(event.keyId) ?? { owner: event.owner };
+  if (type === "key.revoked") entry.revokedBy = event.actor?.id ?? null;
+  else entry.leaked = true;
+  if (!audit.has(event.keyId) && audit.size >= MAX_AUDIT) audit.delete(audit.keys().next().value as string);
+  audit.set(event.keyId, entry);
+}
+
 const keyward = createKeyward({
   store: memoryStore(),
   prefix: "cho",
   roles: ROLES,
   // Shorter than the 60 s default so "Last used" moves while you try the demo.
   lastUsed: { window: 5_000, flushDelay: 200 },
+  onEvent: record,
 });
 
 // A few keys so the list is not empty; their raw keys are dropped on the floor.
@@ -50,6 +83,16 @@ const crm = await keyward.create({ label: "Internal CRM sync", role: "viewer" },
 await keyward.verify(crm.key); // used once, so it has a "Last used" time
 const zapier = await keyward.create({ label: "Zapier: new jobs to Slack", role: "publisher" }, { actor: grace });
 await keyward.disable(zapier.apiKey.id, { actor: grace });
+const DAY = 86_400_000;
+await keyward.create({ label: "Quarterly billing export", role: "viewer", expiresAt: Date.now() + 90 * DAY }, { actor: grace });
+// Rotated with a week of grace: the old key still works and shows when it stops.
+const mobile = await keyward.create({ label: "Mobile app backend", role: "publisher" }, { actor: grace });
+await keyward.rotate(mobile.apiKey.id, { gracePeriod: 7 * DAY, actor: grace });
+// Rotated with no grace: the old key is in the Expired tab.
+const warehouse = await keyward.create({ label: "Data warehouse loader", role: "viewer" }, { actor: grace });
+await keyward.rotate(warehouse.apiKey.id, { gracePeriod: 0, actor: grace });
+const old = await keyward.create({ label: "Old deploy script", role: "publisher" }, { actor: grace });
+await keyward.revoke(old.apiKey.id, { actor: grace });
 
 // --- demo session: one random cookie per browser, all signed in as DEMO_ADMIN ---
 const SESSION_COOKIE = "kw_demo_session";
@@ -69,16 +112,24 @@ function startSession(c: Context): void {
   setCookie(c, SESSION_COOKIE, id, { httpOnly: true, sameSite: "Strict", path: "/" });
 }
 
-// --- the page: static files, the page script compiled from TypeScript once, at startup ---
+// --- the page: static files, the page modules compiled from TypeScript once, at startup ---
 const here = (file: string) => new URL(file, import.meta.url);
-const [indexHtml, styleCss, appTs] = await Promise.all([
+/** The page's modules: public/<name>.ts is served as /<name>.js; they import each other as "./<name>.js". */
+const MODULES = ["app", "api", "format", "rows", "dialogs"];
+const [indexHtml, styleCss, faviconSvg, ...sources] = await Promise.all([
   readFile(here("public/index.html"), "utf8"),
   readFile(here("public/style.css"), "utf8"),
-  readFile(here("public/app.ts"), "utf8"),
+  readFile(here("public/favicon.svg"), "utf8"),
+  ...MODULES.map((name) => readFile(here(`public/${name}.ts`), "utf8")),
 ]);
-const appJs = ts.transpileModule(appTs, {
-  compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
-}).outputText;
+const scripts = new Map(
+  MODULES.map((name, i) => [
+    `/${name}.js`,
+    ts.transpileModule(sources[i] as string, {
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+    }).outputText,
+  ]),
+);
 
 const app = new Hono();
 app.use(
@@ -102,8 +153,11 @@ app.get("/", (c) => {
   c.header("cache-control", "no-store");
   return c.html(indexHtml);
 });
-app.get("/app.js", (c) => c.body(appJs, 200, { "content-type": "text/javascript; charset=utf-8" }));
+for (const [path, js] of scripts) {
+  app.get(path, (c) => c.body(js, 200, { "content-type": "text/javascript; charset=utf-8" }));
+}
 app.get("/style.css", (c) => c.body(styleCss, 200, { "content-type": "text/css; charset=utf-8" }));
+app.get("/favicon.svg", (c) => c.body(faviconSvg, 200, { "content-type": "image/svg+xml" }));
 
 /** Who is signed in, and the role table, so the page can describe roles and name creators. */
 app.get("/session", (c) => {
@@ -115,7 +169,18 @@ app.get("/session", (c) => {
     owner: actor.owner,
     roles: ROLES,
     people: PEOPLE,
+    features: { usage: USAGE_CONTROL },
   });
+});
+
+/** The audit trail of the actor's own keys: `{ [keyId]: { revokedBy, leaked? } }`. */
+app.get("/audit", (c) => {
+  const actor = sessionActor(c);
+  if (!actor) return c.json({ error: "UNAUTHORIZED", message: "Open / to start a demo session" }, 401);
+  const own: Record<string, { revokedBy?: string | null; leaked?: boolean }> = {};
+  for (const [id, { owner, ...entry }] of audit) if (owner === actor.owner) own[id] = entry;
+  c.header("cache-control", "no-store");
+  return c.json(own);
 });
 
 // The management API. The session cookie is SameSite=Strict and csrf() refuses

@@ -1,50 +1,32 @@
 /**
- * The dashboard page script: plain DOM, no framework. The server compiles it
- * to /app.js at startup. It talks only to the management API
- * (`apiKeyRoutes` at /settings/api-keys) and /session.
+ * The dashboard page script: plain DOM, no framework. The server compiles
+ * each module of public/ to /<name>.js at startup; the browser loads them as
+ * ES modules. It talks only to the management API (`apiKeyRoutes` at
+ * /settings/api-keys), /session and the demo's /audit.
  *
  * The raw key exists in exactly one place: the value of the one-time reveal
  * field. It is never rendered into the list, stored, or logged, and the
  * field is emptied when the panel is dismissed.
  */
-import type { ApiKey } from "keyward";
-
-type Tab = "active" | "disabled" | "revoked";
-
-interface Session {
-  user: { id: string; name: string };
-  role: string | null;
-  owner: string;
-  roles: Record<string, string[]>;
-  people: Record<string, string>;
-}
-
-interface Page {
-  data: ApiKey[];
-  nextCursor: string | null;
-}
-
-interface ErrorBody {
-  message?: string;
-  details?: { field: string; message: string }[];
-}
-
-const API = "/settings/api-keys";
-
-class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: ErrorBody | null,
-  ) {
-    super(body?.message ?? `Request failed (${status})`);
-  }
-}
-
-function $<T extends HTMLElement = HTMLElement>(id: string): T {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`#${id} is missing from the page`);
-  return el as T;
-}
+import {
+  $,
+  ApiError,
+  type AuditEntry,
+  api,
+  type Created,
+  clearFieldError,
+  fieldError,
+  getAudit,
+  getSession,
+  type Key,
+  type KeyPage,
+  onKey,
+  type Session,
+  type Tab,
+} from "./api.js";
+import { openRename, openRestrict, openRevoke, openRotate, setupDialogs } from "./dialogs.js";
+import { expiryFromChoice, formatTime } from "./format.js";
+import { type Action, keyRow, type RowContext } from "./rows.js";
 
 const els = {
   who: $("who"),
@@ -55,6 +37,10 @@ const els = {
   nameError: $("key-name-error"),
   role: $<HTMLSelectElement>("key-role"),
   roleError: $("key-role-error"),
+  expiry: $<HTMLSelectElement>("key-expiry"),
+  expiryDate: $<HTMLInputElement>("key-expiry-date"),
+  expiryDateField: $("key-expiry-date-field"),
+  expiryError: $("key-expiry-error"),
   create: $<HTMLButtonElement>("create-button"),
   reveal: $("reveal"),
   revealTitle: $("reveal-title"),
@@ -70,32 +56,12 @@ const els = {
   body: $("keys-body"),
   empty: $("keys-empty"),
   more: $<HTMLButtonElement>("load-more"),
-  dialog: $<HTMLDialogElement>("revoke-dialog"),
-  revokeName: $("revoke-name"),
-  revokePrefix: $("revoke-prefix"),
 };
 
 let session: Session | null = null;
+let audit: Record<string, AuditEntry> = {};
 let tab: Tab = "active";
 let cursor: string | null = null;
-let revoking: ApiKey | null = null;
-
-// --- HTTP ---
-
-async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
-  const method = init.method ?? "GET";
-  const res = await fetch(API + path, {
-    method,
-    credentials: "same-origin",
-    // every state-changing call says it is JSON, body or not: the management API refuses
-    // requests a browser could send cross-site without a preflight (forms, text bodies)
-    headers: { accept: "application/json", ...(method !== "GET" && { "content-type": "application/json" }) },
-    ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
-  });
-  const body = (await res.json().catch(() => null)) as unknown;
-  if (!res.ok) throw new ApiError(res.status, body as ErrorBody | null);
-  return body as T;
-}
 
 // --- messages ---
 
@@ -118,66 +84,17 @@ function showError(error: unknown): void {
 function clearMessages(): void {
   els.notice.hidden = true;
   els.error.hidden = true;
-  for (const [field, note] of [
-    [els.name, els.nameError],
-    [els.role, els.roleError],
-  ] as const) {
-    field.removeAttribute("aria-invalid");
-    note.hidden = true;
-    note.textContent = "";
-  }
-}
-
-function fieldError(field: HTMLInputElement | HTMLSelectElement, note: HTMLElement, message: string): void {
-  field.setAttribute("aria-invalid", "true");
-  note.textContent = message;
-  note.hidden = false;
-}
-
-// --- formatting ---
-
-const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
-const absolute = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
-
-function ago(iso: string): string {
-  const seconds = Math.round((Date.parse(iso) - Date.now()) / 1000);
-  const steps: [Intl.RelativeTimeFormatUnit, number][] = [
-    ["day", 86_400],
-    ["hour", 3_600],
-    ["minute", 60],
-  ];
-  for (const [unit, size] of steps) {
-    if (Math.abs(seconds) >= size) return relative.format(Math.round(seconds / size), unit);
-  }
-  return "just now";
-}
-
-function timeCell(iso: string | null, style: "relative" | "absolute", never: string): HTMLElement {
-  if (!iso) {
-    const span = document.createElement("span");
-    span.className = "muted";
-    span.textContent = never;
-    return span;
-  }
-  const time = document.createElement("time");
-  time.dateTime = iso;
-  time.title = absolute.format(new Date(iso));
-  time.textContent = style === "relative" ? ago(iso) : absolute.format(new Date(iso));
-  return time;
-}
-
-function roleText(key: ApiKey): string {
-  const roleScopes = key.role ? (session?.roles[key.role] ?? []) : [];
-  return [...new Set([...roleScopes, ...key.scopes])].join(" ");
+  clearFieldError(els.name, els.nameError);
+  clearFieldError(els.role, els.roleError);
+  clearFieldError(els.expiry, els.expiryError);
+  clearFieldError(els.expiryDate, els.expiryError);
 }
 
 // --- roles and the create form ---
 
 async function loadRoles(): Promise<void> {
   const roles = await api<string[]>("/roles");
-  els.role.replaceChildren();
-  const placeholder = new Option("Choose a role…", "");
-  els.role.add(placeholder);
+  els.role.replaceChildren(new Option("Choose a role…", ""));
   for (const role of roles) {
     const scopes = session?.roles[role];
     els.role.add(new Option(scopes ? `${role} (${scopes.join(", ")})` : role, role));
@@ -186,31 +103,43 @@ async function loadRoles(): Promise<void> {
   if (roles.length === 0) fieldError(els.role, els.roleError, "You may not grant any role, so you cannot create keys.");
 }
 
+function onExpiryChoice(): void {
+  const custom = els.expiry.value === "custom";
+  els.expiryDateField.hidden = !custom;
+  const tomorrow = new Date(Date.now() + 86_400_000);
+  els.expiryDate.min = `${tomorrow.getFullYear()}-${String(tomorrow.getMonth() + 1).padStart(2, "0")}-${String(tomorrow.getDate()).padStart(2, "0")}`;
+  if (custom) els.expiryDate.focus();
+}
+
 async function onCreate(event: SubmitEvent): Promise<void> {
   event.preventDefault();
   clearMessages();
   const label = els.name.value.trim();
   const role = els.role.value;
+  const expiresAt = expiryFromChoice(els.expiry.value, els.expiryDate.value);
   if (!label) fieldError(els.name, els.nameError, "Give the key a name.");
   if (!role) fieldError(els.role, els.roleError, "Pick a role.");
+  if (expiresAt === undefined) fieldError(els.expiryDate, els.expiryError, "Pick the day the key stops working.");
   if (!label) return els.name.focus();
   if (!role) return els.role.focus();
+  if (expiresAt === undefined) return els.expiryDate.focus();
 
   els.create.disabled = true;
   try {
-    const created = await api<ApiKey & { rawKey: string }>("", { method: "POST", body: { label, role } });
-    revealKey(created.label, created.rawKey);
+    const created = await api<Created>("", { method: "POST", body: { label, role, expiresAt } });
+    revealKey(`API key for “${created.label}”`, created.rawKey);
     els.form.reset();
+    onExpiryChoice();
     await selectTab("active");
   } catch (error) {
-    if (error instanceof ApiError && error.body?.details) {
-      for (const detail of error.body.details) {
-        if (detail.field === "label") fieldError(els.name, els.nameError, `Name ${detail.message}.`);
-        else if (detail.field === "role") fieldError(els.role, els.roleError, `Role ${detail.message}.`);
-        else showError(`${detail.field} ${detail.message}`);
-      }
-    } else {
-      showError(error);
+    if (!(error instanceof ApiError && error.body?.details)) return showError(error);
+    for (const { field, message } of error.body.details) {
+      if (field === "label") fieldError(els.name, els.nameError, `Name ${message}.`);
+      else if (field === "role") fieldError(els.role, els.roleError, `Role ${message}.`);
+      else if (field === "expiresAt") {
+        const target = els.expiry.value === "custom" ? els.expiryDate : els.expiry;
+        fieldError(target, els.expiryError, `Expiry date ${message}.`);
+      } else showError(`${field} ${message}`);
     }
   } finally {
     els.create.disabled = false;
@@ -219,8 +148,9 @@ async function onCreate(event: SubmitEvent): Promise<void> {
 
 // --- the one-time reveal ---
 
-function revealKey(label: string, rawKey: string): void {
-  els.revealLabel.textContent = `API key for “${label}”`;
+function revealKey(label: string, rawKey: string, title = "Copy your new key now"): void {
+  els.revealTitle.textContent = title;
+  els.revealLabel.textContent = label;
   els.revealKey.value = rawKey;
   els.copy.dataset.state = "idle";
   els.copy.textContent = "Copy";
@@ -266,6 +196,13 @@ async function copyKey(): Promise<void> {
 
 // --- the list ---
 
+const EMPTY: Record<Tab, string> = {
+  active: "No active keys. Create one above.",
+  disabled: "No disabled keys. Disable a key to pause an integration without losing it.",
+  expired: "No expired keys. A key expires at its expiry date, or when the grace period of a rotation ends.",
+  revoked: "No revoked keys.",
+};
+
 async function selectTab(next: Tab, focus = false): Promise<void> {
   tab = next;
   for (const button of els.tabs) {
@@ -281,13 +218,24 @@ async function selectTab(next: Tab, focus = false): Promise<void> {
   await loadKeys(true);
 }
 
+const rowContext: RowContext = {
+  get session() {
+    return session;
+  },
+  get audit() {
+    return audit;
+  },
+  onAction,
+};
+
 async function loadKeys(fresh: boolean): Promise<void> {
   if (fresh) cursor = null;
   const query = new URLSearchParams({ status: tab, limit: "20" });
   if (cursor) query.set("cursor", cursor);
-  const page = await api<Page>(`?${query}`);
+  const [page, trail] = await Promise.all([api<KeyPage>(`?${query}`), getAudit()]);
+  audit = trail;
   if (fresh) els.body.replaceChildren();
-  for (const key of page.data) els.body.append(row(key));
+  for (const key of page.data) els.body.append(keyRow(rowContext, key));
   cursor = page.nextCursor;
   els.more.hidden = !cursor;
   const none = els.body.childElementCount === 0;
@@ -295,102 +243,53 @@ async function loadKeys(fresh: boolean): Promise<void> {
   els.empty.textContent = none ? EMPTY[tab] : "";
 }
 
-const EMPTY: Record<Tab, string> = {
-  active: "No active keys. Create one above.",
-  disabled: "No disabled keys. Disable a key to pause an integration without losing it.",
-  revoked: "No revoked keys.",
-};
-
-function cell(content: string | Node, className?: string): HTMLTableCellElement {
-  const td = document.createElement("td");
-  if (className) td.className = className;
-  td.append(content);
-  return td;
+function onAction(action: Action, key: Key): void {
+  clearMessages();
+  if (action === "rename") openRename(key);
+  else if (action === "rotate") openRotate(key);
+  else if (action === "restrict") openRestrict(key);
+  else if (action === "revoke") openRevoke(key);
+  else void transition(key, action);
 }
 
-function row(key: ApiKey): HTMLTableRowElement {
-  const tr = document.createElement("tr");
-  tr.dataset.keyId = key.id;
-
-  const name = document.createElement("th");
-  name.scope = "row";
-  name.textContent = key.label;
-
-  const masked = document.createElement("code");
-  masked.textContent = `${key.keyPrefix}…${key.last4}`;
-  masked.title = "Only the start and the last four characters are kept for display";
-
-  const role = document.createElement("span");
-  const badge = document.createElement("span");
-  badge.className = "badge";
-  badge.textContent = key.role ?? "custom";
-  const scopes = document.createElement("span");
-  scopes.className = "scopes";
-  scopes.textContent = roleText(key);
-  role.append(badge, " ", scopes);
-
-  const status = document.createElement("span");
-  status.className = `status status-${key.status}`;
-  status.textContent = key.status;
-
-  const actions = document.createElement("td");
-  actions.className = "actions";
-  if (key.status === "active") actions.append(actionButton("Disable", key, () => transition(key, "disable")));
-  if (key.status === "disabled") actions.append(actionButton("Enable", key, () => transition(key, "enable")));
-  if (key.status === "active" || key.status === "disabled") {
-    const revoke = actionButton("Revoke…", key, () => confirmRevoke(key));
-    revoke.classList.add("danger-outline");
-    actions.append(revoke);
-  }
-
-  const createdBy = key.createdBy ? (session?.people[key.createdBy] ?? key.createdBy) : "server";
-  tr.append(
-    name,
-    cell(masked, "mono"),
-    cell(role),
-    cell(createdBy),
-    cell(timeCell(key.createdAt, "absolute", "")),
-    cell(timeCell(key.lastUsedAt, "relative", "Never"), "last-used"),
-    cell(status),
-    actions,
-  );
-  return tr;
-}
-
-function actionButton(text: string, key: ApiKey, onClick: () => void): HTMLButtonElement {
-  const button = document.createElement("button");
-  button.type = "button";
-  button.textContent = text;
-  button.setAttribute("aria-label", `${text.replace("…", "")} “${key.label}”`);
-  button.addEventListener("click", onClick);
-  return button;
-}
-
-async function transition(key: ApiKey, action: "disable" | "enable" | "revoke"): Promise<void> {
+async function transition(key: Key, action: "disable" | "enable" | "revoke"): Promise<void> {
   clearMessages();
   try {
-    await api<ApiKey>(`/${encodeURIComponent(key.id)}/${action}`, { method: "POST" });
+    await onKey<Key>(key, `/${action}`, { method: "POST" });
     await loadKeys(true);
-    const where = { disable: "It is in the Disabled tab; enable it there at any time.", enable: "It works again.", revoke: "" };
-    showNotice(`“${key.label}” ${action}d. ${where[action]}`.trim());
+    const where = {
+      disable: "It is in the Disabled tab; enable it there at any time.",
+      enable: "It works again.",
+      revoke: "It is in the Revoked tab.",
+    };
+    showNotice(`“${key.label}” ${action}d. ${where[action]}`);
   } catch (error) {
     showError(error);
   }
 }
 
-function confirmRevoke(key: ApiKey): void {
-  revoking = key;
-  els.revokeName.textContent = `“${key.label}”`;
-  els.revokePrefix.textContent = `${key.keyPrefix}…${key.last4}`;
-  els.dialog.returnValue = "";
-  els.dialog.showModal();
-}
-
-function onDialogClose(): void {
-  const key = revoking;
-  revoking = null;
-  if (key && els.dialog.returnValue === "revoke") void transition(key, "revoke");
-}
+const handlers = {
+  async renamed(key: Key) {
+    await loadKeys(true);
+    showNotice(`Renamed to “${key.label}”.`);
+  },
+  async rotated(old: Key, created: Created, grace: number) {
+    revealKey(`New API key for “${created.label}”`, created.rawKey, "Copy the new key now");
+    await loadKeys(true);
+    showNotice(
+      grace > 0
+        ? `“${old.label}” rotated. The old key keeps working until ${formatTime(new Date(Date.now() + grace).toISOString())}.`
+        : `“${old.label}” rotated. The old key stopped working; it is in the Expired tab.`,
+    );
+  },
+  async restricted(key: Key) {
+    await loadKeys(true);
+    showNotice(`“${key.label}” now accepts requests only from the listed addresses.`);
+  },
+  revoke(key: Key) {
+    void transition(key, "revoke");
+  },
+};
 
 function onTabKey(event: KeyboardEvent): void {
   const index = els.tabs.indexOf(event.currentTarget as HTMLButtonElement);
@@ -405,19 +304,18 @@ function onTabKey(event: KeyboardEvent): void {
 
 async function start(): Promise<void> {
   els.form.addEventListener("submit", (event) => void onCreate(event));
+  els.expiry.addEventListener("change", onExpiryChoice);
   els.copy.addEventListener("click", () => void copyKey());
   els.revealDone.addEventListener("click", dismissReveal);
   els.refresh.addEventListener("click", () => void loadKeys(true).catch(showError));
   els.more.addEventListener("click", () => void loadKeys(false).catch(showError));
-  els.dialog.addEventListener("close", onDialogClose);
+  setupDialogs(handlers);
   for (const button of els.tabs) {
     button.addEventListener("click", () => void selectTab(button.dataset.status as Tab).catch(showError));
     button.addEventListener("keydown", onTabKey);
   }
 
-  const res = await fetch("/session", { credentials: "same-origin" });
-  if (!res.ok) throw new ApiError(res.status, null);
-  session = (await res.json()) as Session;
+  session = await getSession();
   els.who.textContent = `${session.user.name} · ${session.role ?? "no role"} · ${session.owner} (demo session)`;
   await Promise.all([loadRoles(), selectTab("active")]);
   document.body.dataset.ready = "true";
