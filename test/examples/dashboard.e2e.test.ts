@@ -114,7 +114,6 @@ describe.skipIf(!hasChromium)("examples/dashboard in a browser", () => {
   let rotatedKey = "";
 
   it("creates a key with an expiry, reveals it once, copies and uses it", { timeout: 120_000 }, async () => {
-
     // Sign in (the demo session cookie) and wait for the page to load roles and keys.
     await page.goto(server.url);
     await expect.poll(() => page.locator("body").getAttribute("data-ready"), { timeout: 15_000 }).toBe("true");
@@ -169,7 +168,12 @@ describe.skipIf(!hasChromium)("examples/dashboard in a browser", () => {
     expect(rowText).toContain("jobs:read");
     expect(rowText).toContain("Ada Lovelace");
     expect(await row.locator(".last-used").textContent()).toBe("Never");
-    const expires = new Date(Date.now() + 30 * 86_400_000).toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+    const expires = new Date(Date.now() + 30 * 86_400_000).toLocaleDateString("en-GB", {
+      day: "numeric",
+      month: "short",
+      year: "numeric",
+      timeZone: "UTC",
+    });
     expect(await row.locator(".status-detail").textContent()).toContain(`Expires ${expires}`);
     const expiresAt = await row.locator(".status-detail time").getAttribute("datetime");
     expect(Date.parse(expiresAt ?? "") - Date.now()).toBeGreaterThan(29 * 86_400_000);
