@@ -433,6 +433,29 @@ describe.skipIf(!hasChromium)("examples/dashboard in a browser", () => {
     }
   });
 
+  it("shows usage control only when the key has it, and offers Restrict IPs only when the server supports it", async () => {
+    // the line the page builds from SPEC §8's fields, through the page's own module
+    // (a string, so the test runner leaves the page's dynamic import alone)
+    const parts = await page.evaluate(`(async () => {
+      const { usageParts } = await import("/format.js");
+      return [
+        usageParts({ remaining: 1200, ratelimit: { limit: 100, window: 60000 }, allowedIps: ["203.0.113.0/24", "2001:db8::1"] }),
+        usageParts({ remaining: null, ratelimit: null, allowedIps: null }),
+        usageParts({}),
+      ];
+    })()`);
+    expect(parts).toEqual([["Credits: 1,200 left", "Limit: 100 / 1 min", "IPs: 203.0.113.0/24, 2001:db8::1"], [], []]);
+
+    const session = (await (await context.request.get(`${server.url}/session`)).json()) as { features: { usage: boolean } };
+    await page.getByRole("tab", { name: "Active" }).click();
+    await page.locator("#keys-body tr").first().waitFor();
+    const restrict = await page.getByRole("button", { name: /^Restrict IPs/ }).count();
+    if (session.features.usage) expect(restrict).toBeGreaterThan(0);
+    else expect(restrict).toBe(0);
+    // no key carries usage control until the server sets it, so no usage line is drawn
+    if (!session.features.usage) expect(await page.locator("#keys-body .usage").count()).toBe(0);
+  });
+
   it("serves a favicon the page links and the CSP allows", async () => {
     expect(await page.locator('link[rel="icon"]').getAttribute("href")).toBe("/favicon.svg");
     const res = await fetch(`${server.url}/favicon.svg`);
