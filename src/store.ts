@@ -1,4 +1,5 @@
 import type { KeyRecord, KeyStatus } from "./types.js";
+import type { UsageOutcome, UsageRequest } from "./usage/types.js";
 
 /**
  * A value, or a Promise of it. Stores may answer synchronously.
@@ -181,4 +182,13 @@ export interface KeyStore {
    * holds the listeners.
    */
   watch?(listener: ChangeListener): MaybePromise<() => MaybePromise<void>>;
+  /**
+   * Optional usage control (rate limit and credits), required by keys that
+   * have either: atomically, for the record whose `hash` is `hash`, apply
+   * {@link consumeUsage}'s semantics to its stored credits and rate window
+   * and store the result, in one step no concurrent call can interleave with
+   * (one Lua script on Redis, one `UPDATE … RETURNING` on Postgres). Returns
+   * the outcome, or null when there is no such record.
+   */
+  consume?(hash: string, request: UsageRequest): MaybePromise<UsageOutcome | null>;
 }
