@@ -15,6 +15,8 @@ export interface MemoEntry<R> {
   result: R | null;
   /** When this entry's last use was handed to the last-used tracker (a pre-filter that skips its map). */
   usedAt: number;
+  /** Whether verifying this record involves usage control (an allowlist, a rate limit, credits); set with `granted`. */
+  usage: boolean;
 }
 
 /**
@@ -42,6 +44,7 @@ export class RecordMemo<R> {
       granted: null,
       result: null,
       usedAt: Number.NEGATIVE_INFINITY,
+      usage: false,
     };
     this.entries.set(found, entry);
     this.entries.set(record, entry);

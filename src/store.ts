@@ -50,9 +50,11 @@ export interface ListQuery {
 
 /**
  * What {@link KeyStore.update} applies: the record fields a key's owner may
- * change after creation (`label`, `metadata`, and with `mutableScopes`,
+ * change after creation (`label`, `metadata`, the usage controls
+ * `ratelimit`, `credits` and `allowedIps`, and with `mutableScopes`,
  * `scopes` and `role`), already validated. A field that is absent stays as
- * it is. {@link UpdateInput}, what a caller passes to `keyward.update`, is
+ * it is; a usage control set to null is removed. Setting `credits` replaces
+ * the stored balance (the key's rate window is kept). {@link UpdateInput}, what a caller passes to `keyward.update`, is
  * derived from it.
  *
  * @example
@@ -61,7 +63,9 @@ export interface ListQuery {
  * const record = await store.update(id, patch); // null when there is no such record
  * ```
  */
-export type RecordPatch = Partial<Pick<KeyRecord, "label" | "metadata" | "scopes" | "role">>;
+export type RecordPatch = Partial<
+  Pick<KeyRecord, "label" | "metadata" | "scopes" | "role" | "ratelimit" | "credits" | "allowedIps">
+>;
 
 /**
  * A reversible or final state change.

@@ -90,6 +90,8 @@ export interface ApiKey {
   ratelimit?: RateLimit | null;
   /** The key's credits; absent or null for unmetered. */
   credits?: StoredCredits | null;
+  /** Credits left (`credits.remaining`, as of the last read); null for unmetered. */
+  remaining?: number | null;
   /** Addresses and CIDR ranges the key may be presented from (normalised); absent or null for anywhere. */
   allowedIps?: string[] | null;
 }

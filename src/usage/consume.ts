@@ -74,10 +74,18 @@ export function consumeUsage(
   const current = credits === null ? null : refillCredits(credits, now);
   const view = (c: StoredCredits | null) => (c === null ? null : { remaining: c.remaining, refilledAt: c.refilledAt });
   if (limit !== null && slid !== null && windowUsed(slid, now, limit.window) + 1 > limit.limit) {
-    return { outcome: { ok: false, reason: "rate_limited", window: slid, credits: view(current) }, window: slid, credits: current };
+    return {
+      outcome: { ok: false, reason: "rate_limited", window: slid, credits: view(current) },
+      window: slid,
+      credits: current,
+    };
   }
   if (current !== null && current.remaining < cost) {
-    return { outcome: { ok: false, reason: "usage_exceeded", window: slid, credits: view(current) }, window: slid, credits: current };
+    return {
+      outcome: { ok: false, reason: "usage_exceeded", window: slid, credits: view(current) },
+      window: slid,
+      credits: current,
+    };
   }
   const counted = slid === null ? null : { start: slid.start, count: slid.count + 1, prev: slid.prev };
   const spent = current === null ? null : { ...current, remaining: current.remaining - cost };
