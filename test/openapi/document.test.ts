@@ -193,7 +193,17 @@ describe("the schemas accept what keyward really answers", () => {
     }
     const nullable = Object.keys(ApiKey.properties).filter((f) => [ApiKey.properties[f].type].flat().includes("null"));
     expect(nullable.sort()).toEqual(
-      ["role", "createdBy", "expiresAt", "disabledAt", "revokedAt", "lastUsedAt", "rotatedFrom", "rotatedTo", ...USAGE_FIELDS].sort(),
+      [
+        "role",
+        "createdBy",
+        "expiresAt",
+        "disabledAt",
+        "revokedAt",
+        "lastUsedAt",
+        "rotatedFrom",
+        "rotatedTo",
+        ...USAGE_FIELDS,
+      ].sort(),
     );
   });
 
