@@ -21,7 +21,7 @@ import { toApiKey } from "./records.js";
 import type { RoleBook } from "./roles.js";
 import type { KeyStore, MaybePromise, Transition } from "./store.js";
 import type { Actor, ApiKey, KeyRecord } from "./types.js";
-import { type UsageControl, type UsageControls, type UsagePolicy, widenedControls } from "./usage/policy.js";
+import { requireNarrowing, type UsageControl, type UsageControls, type UsagePolicy } from "./usage/policy.js";
 import type { RateLimit } from "./usage/types.js";
 
 /**
@@ -94,7 +94,8 @@ export class KeyManager {
     this.requireConsume(controls);
     if (actor) {
       const changed = new Set(CONTROLS.filter((c) => controls[c] !== null));
-      this.narrowing(actor, "create", null, fields.owner, NO_CONTROLS, controls, changed);
+      const change = { actor, operation: "create", keyId: null, owner: fields.owner, before: null, after: controls } as const;
+      requireNarrowing(change, NO_CONTROLS, changed, this.config.defaultRateLimit, this.config.usagePolicy);
     }
     const generated = generateKey(prefix);
     const record: KeyRecord = {
@@ -190,7 +191,10 @@ export class KeyManager {
         allowedIps: patch.allowedIps === undefined ? before.allowedIps : patch.allowedIps,
       };
       this.requireConsume(after);
-      if (actor) this.narrowing(actor, "update", current.id, current.owner, before, after, changed);
+      if (actor) {
+        const change = { actor, operation: "update", keyId: current.id, owner: current.owner, before, after } as const;
+        requireNarrowing(change, before, changed, this.config.defaultRateLimit, this.config.usagePolicy);
+      }
     }
     const after = await this.changing(current.id, () => this.config.store.update(current.id, patch));
     if (after.revokedAt !== null) throw new ConflictError();
@@ -312,34 +316,6 @@ export class KeyManager {
     if ((controls.ratelimit !== null || controls.credits !== null) && typeof this.config.store.consume !== "function") {
       throw new ConfigError("rate limits and credits need a store that implements consume() (see docs/stores.md)");
     }
-  }
-
-  /**
-   * An actor may only narrow usage controls: a change that widens one is
-   * refused (403) unless the `usagePolicy` hook returns true for it.
-   */
-  private narrowing(
-    actor: Actor,
-    operation: "create" | "update",
-    keyId: string | null,
-    owner: string,
-    before: UsageControls,
-    after: UsageControls,
-    changed: ReadonlySet<UsageControl>,
-  ): void {
-    const widened = widenedControls(before, after, this.config.defaultRateLimit, changed);
-    if (widened.length === 0) return;
-    const policy = this.config.usagePolicy;
-    let allowed = false;
-    if (policy) {
-      try {
-        allowed =
-          policy({ actor, operation, keyId, owner, before: operation === "create" ? null : before, after, widened }) === true;
-      } catch {
-        allowed = false;
-      }
-    }
-    if (!allowed) throw new ForbiddenError(`Only server code may raise a key's usage controls (${widened.join(", ")})`);
   }
 
   private call<T>(fn: () => MaybePromise<T>): Promise<T> {

@@ -1,3 +1,4 @@
+import { ForbiddenError } from "../errors.js";
 import type { Actor } from "../types.js";
 import { ipRangeWithin } from "./ip.js";
 import type { RateLimit, StoredCredits } from "./types.js";
@@ -104,4 +105,31 @@ export function widenedControls(
   if (changed.has("credits") && !narrowerCredits(after.credits, before.credits)) out.push("credits");
   if (changed.has("allowedIps") && !narrowerIps(after.allowedIps, before.allowedIps)) out.push("allowedIps");
   return out;
+}
+
+/**
+ * Refuses (403) a change by an actor that widens a usage control, unless
+ * `policy` returns true for it. `base` is what the change is measured
+ * against (a new key is measured against one without controls).
+ *
+ * @internal
+ */
+export function requireNarrowing(
+  change: Omit<UsageChange, "widened">,
+  base: UsageControls,
+  changed: ReadonlySet<UsageControl>,
+  fallback: RateLimit | null,
+  policy: UsagePolicy | undefined,
+): void {
+  const widened = widenedControls(base, change.after, fallback, changed);
+  if (widened.length === 0) return;
+  let allowed = false;
+  if (policy) {
+    try {
+      allowed = policy({ ...change, widened }) === true;
+    } catch {
+      allowed = false;
+    }
+  }
+  if (!allowed) throw new ForbiddenError(`Only server code may raise a key's usage controls (${widened.join(", ")})`);
 }
