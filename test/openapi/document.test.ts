@@ -301,17 +301,21 @@ describe("the schemas accept what keyward really answers", () => {
 });
 
 describe("protected routes", () => {
-  it("carry the API-key security with their scopes, and the auth errors (403 only where a scope is required)", () => {
+  it("carry the API-key security with their scopes, and the auth errors (a scope's 403 only where one is required)", () => {
     const doc = openApiDocument(EVERYTHING) as Obj;
     const jobs = doc.paths["/v1/jobs"].get;
     expect(jobs.security).toEqual([{ apiKey: ["jobs:read"] }, { apiKeyHeader: ["jobs:read"] }]);
-    expect(Object.keys(jobs.responses).sort()).toEqual(["200", "400", "401", "403", "503"]);
+    expect(Object.keys(jobs.responses).sort()).toEqual(["200", "400", "401", "403", "429", "503"]);
+    expect(jobs.responses["403"]).toEqual({ $ref: "#/components/responses/ApiKeyForbidden" });
+    expect(jobs.responses["429"]).toEqual({ $ref: "#/components/responses/ApiKeyTooManyRequests" });
     expect(jobs.responses["401"]).toEqual({ $ref: "#/components/responses/ApiKeyUnauthorized" });
     const run = doc.paths["/v1/jobs/{job}/run"];
     expect(run.parameters.map((p: Obj) => p.name)).toEqual(["job"]);
-    expect(Object.keys(run.post.responses).sort()).toEqual(["202", "400", "401", "403", "503"]);
+    expect(Object.keys(run.post.responses).sort()).toEqual(["202", "400", "401", "403", "429", "503"]);
     expect(run.post.security).toEqual([{ apiKey: ["jobs:write"] }]);
-    expect(Object.keys(doc.paths["/v1/cache"].delete.responses).sort()).toEqual(["200", "400", "401", "503"]);
+    const cache = doc.paths["/v1/cache"].delete.responses;
+    expect(Object.keys(cache).sort()).toEqual(["200", "400", "401", "403", "429", "503"]);
+    expect(cache["403"]).toEqual({ $ref: "#/components/responses/ApiKeyNotFromHere" }); // an IP allowlist, no challenge
   });
 });
 
