@@ -17,7 +17,14 @@ import type { HeaderReader } from "./headers.js";
  */
 export type TrustProxy = number | readonly string[];
 
-/** A validated `trustProxy`: hops, or normalised ranges. */
+/**
+ * A validated `trustProxy`: hops, or normalised ranges.
+ *
+ * @example
+ * ```ts
+ * const trust: TrustedProxies | null = trustedProxies(["10.0.0.0/8"], "myAdapter"); // { ranges: ["10.0.0.0/8"] }
+ * ```
+ */
 export type TrustedProxies = { hops: number } | { ranges: readonly string[] };
 
 /**

@@ -18,7 +18,14 @@ export interface UsageControls {
   allowedIps: string[] | null;
 }
 
-/** A usage control an actor may only narrow. */
+/**
+ * A usage control an actor may only narrow.
+ *
+ * @example
+ * ```ts
+ * const usagePolicy = (change: UsageChange) => change.widened.every((c: UsageControl) => c === "allowedIps");
+ * ```
+ */
 export type UsageControl = "ratelimit" | "credits" | "allowedIps";
 
 /**
