@@ -191,11 +191,13 @@ export function requireRecords(found: unknown): KeyRecord[] {
  * Whether the store object `value`, from which `copy` was made by
  * {@link checkedRecord}, still holds the same data (`metadata` compared by
  * reference). Guards memoised data against stores that edit a record in
- * place after handing it out. Never throws.
+ * place after handing it out. With `ignoreBalance`, credits count as the
+ * same when only their balance (`remaining`, `refilledAt`) differs. Never
+ * throws.
  *
  * @internal
  */
-export function sameRecord(value: object, copy: KeyRecord): boolean {
+export function sameRecord(value: object, copy: KeyRecord, ignoreBalance = false): boolean {
   try {
     const v = value as KeyRecord;
     return (
@@ -217,7 +219,7 @@ export function sameRecord(value: object, copy: KeyRecord): boolean {
       v.rotatedTo === copy.rotatedTo &&
       v.metadata === copy.metadata &&
       sameRateLimit(v.ratelimit, copy.ratelimit) &&
-      sameCredits(v.credits, copy.credits) &&
+      sameCredits(v.credits, copy.credits, ignoreBalance) &&
       sameList(v.allowedIps, copy.allowedIps)
     );
   } catch {
@@ -275,9 +277,13 @@ function sameRateLimit(value: RateLimit | null | undefined, copy: RateLimit | nu
   return value.limit === copy.limit && value.window === copy.window;
 }
 
-function sameCredits(value: StoredCredits | null | undefined, copy: StoredCredits | null | undefined): boolean {
+function sameCredits(
+  value: StoredCredits | null | undefined,
+  copy: StoredCredits | null | undefined,
+  ignoreBalance: boolean,
+): boolean {
   if (value == null || copy == null) return value == null && copy == null;
-  if (value.remaining !== copy.remaining || value.refilledAt !== copy.refilledAt) return false;
+  if (!ignoreBalance && (value.remaining !== copy.remaining || value.refilledAt !== copy.refilledAt)) return false;
   const a = value.refill;
   const b = copy.refill;
   return a === null || b === null ? a === b : a.amount === b.amount && a.interval === b.interval;

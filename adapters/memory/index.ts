@@ -185,8 +185,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       const before = r.credits ?? null;
       const { outcome, window, credits } = consumeUsage(before, windows.get(hash) ?? null, request);
       if (window !== null) windows.set(hash, window);
-      // a spent or refilled balance replaces the record; not a change listeners hear about
-      if (credits !== before && credits !== null) put({ ...r, credits });
+      // a spent or refilled balance replaces the record (scopes and metadata, frozen or cloned
+      // when it was stored, are shared); not a change listeners hear about
+      if (credits !== before && credits !== null) {
+        const next = Object.freeze({ ...r, credits: Object.freeze({ ...credits }) });
+        byId.set(next.id, next);
+        byHash.set(hash, next);
+      }
       return outcome;
     },
     watch(listener: ChangeListener) {

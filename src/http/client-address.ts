@@ -90,9 +90,9 @@ function forwardedChain(read: HeaderReader): (string | null)[] {
 }
 
 /**
- * The client's address for one request: the socket's peer, unless
- * `trust` says which proxies to believe, then the nearest address the
- * trusted proxies did not add (`Forwarded` when present, else
+ * The client's address for one request: the socket's peer (as the socket
+ * gives it), unless `trust` says which proxies to believe, then the nearest
+ * address the trusted proxies did not add (normalised) (`Forwarded` when present, else
  * `X-Forwarded-For`). Undefined when that entry is not an address (a key
  * with an allowlist is then refused). A request can never pick its own
  * address through these headers unless the application trusts a proxy.
@@ -105,8 +105,10 @@ function forwardedChain(read: HeaderReader): (string | null)[] {
  * ```
  */
 export function clientAddress(socket: string | undefined, read: HeaderReader, trust: TrustedProxies | null): string | undefined {
-  const peer = typeof socket === "string" ? (normalizeIp(socket) ?? undefined) : undefined;
-  if (trust === null || peer === undefined) return peer;
+  if (typeof socket !== "string") return undefined;
+  if (trust === null) return socket; // as the socket gives it: verify parses it only for a key with an allowlist
+  const peer = normalizeIp(socket) ?? undefined;
+  if (peer === undefined) return undefined;
   const chain = [...forwardedChain(read), peer];
   let index: number;
   if ("hops" in trust) {

@@ -88,11 +88,12 @@ export class UsageGate {
     const credits = outcome.credits;
     if (credits !== null && record.credits != null) {
       const refill = record.credits.refill;
-      key = Object.freeze({
+      // this verification's own copy (the shared, frozen one holds the balance it was built with)
+      key = {
         ...key,
         remaining: credits.remaining,
-        credits: Object.freeze({ remaining: credits.remaining, refill, refilledAt: credits.refilledAt }),
-      });
+        credits: { remaining: credits.remaining, refill, refilledAt: credits.refilledAt },
+      };
     }
     const result: Success = { ok: true, key, scopes: base.scopes };
     if (state !== undefined) result.ratelimit = state;

@@ -16,6 +16,7 @@ const DECIMAL = /^(0|[1-9][0-9]{0,2})$/;
 const HEXTET = /^[0-9a-fA-F]{1,4}$/;
 
 function parseV4(text: string): Uint8Array | null {
+  if (text.length > 15) return null;
   const parts = text.split(".");
   if (parts.length !== 4) return null;
   const out = new Uint8Array(4);
@@ -152,8 +153,11 @@ function formatRange(range: Range): string {
 
 function contains(range: Range, bytes: Uint8Array): boolean {
   if (range.bytes.length !== bytes.length) return false;
-  const m = masked(bytes, range.bits);
-  for (let i = 0; i < m.length; i++) if (m[i] !== range.bytes[i]) return false;
+  for (let i = 0; i < bytes.length; i++) {
+    const keep = Math.max(0, Math.min(8, range.bits - 8 * i));
+    if (keep === 0) return true;
+    if ((((bytes[i] as number) ^ (range.bytes[i] as number)) & ((0xff << (8 - keep)) & 0xff)) !== 0) return false;
+  }
   return true;
 }
 
@@ -197,6 +201,18 @@ export function normalizeIpRange(text: string): string | null {
   return range === null ? null : formatRange(range);
 }
 
+/** Parsed allowlists, by the (frozen) array a checked record holds. */
+const compiled = new WeakMap<readonly string[], readonly Range[]>();
+
+function rangesOf(allowed: readonly string[]): readonly Range[] {
+  let ranges = compiled.get(allowed);
+  if (ranges === undefined) {
+    ranges = allowed.map(parseRange).filter((r): r is Range => r !== null);
+    if (Object.isFrozen(allowed)) compiled.set(allowed, ranges);
+  }
+  return ranges;
+}
+
 /**
  * Whether address `ip` lies in one of the ranges of `allowed` (entries as
  * {@link normalizeIpRange} accepts them). False when `ip` is not an address.
@@ -211,10 +227,7 @@ export function ipAllowed(allowed: readonly string[], ip: string): boolean {
   const zone = typeof ip === "string" ? ip.indexOf("%") : -1;
   const address = typeof ip === "string" ? parseAddress(zone >= 0 ? ip.slice(0, zone) : ip) : null;
   if (address === null) return false;
-  for (const entry of allowed) {
-    const range = parseRange(entry);
-    if (range !== null && contains(range, address.bytes)) return true;
-  }
+  for (const range of rangesOf(allowed)) if (contains(range, address.bytes)) return true;
   return false;
 }
 
