@@ -311,10 +311,15 @@ export class KeyManager {
     }
   }
 
-  /** Usage controls that count (a rate limit, credits) need a store that implements `consume`. */
+  /**
+   * Usage controls need a store that implements `consume`: rate limits and
+   * credits call it, and a store without it may not keep an allowlist
+   * either (a key that silently lost its allowlist would work from anywhere).
+   */
   private requireConsume(controls: UsageControls): void {
-    if ((controls.ratelimit !== null || controls.credits !== null) && typeof this.config.store.consume !== "function") {
-      throw new ConfigError("rate limits and credits need a store that implements consume() (see docs/stores.md)");
+    const any = controls.ratelimit !== null || controls.credits !== null || controls.allowedIps !== null;
+    if (any && typeof this.config.store.consume !== "function") {
+      throw new ConfigError("rate limits, credits and IP allowlists need a store that implements consume() (see docs/stores.md)");
     }
   }
 

@@ -137,12 +137,24 @@ describe("usage controls on keys and stores", () => {
     expect(cleared).toMatchObject({ ratelimit: null, credits: null, remaining: null, allowedIps: null });
   });
 
-  it("refuses a rate limit or credits on a store without consume(), and fails closed if one appears on such a store", async () => {
-    const { consume: _, ...plain } = memoryStore();
+  it("refuses usage controls on a store without consume(), and fails closed if a limited key appears on such a store", async () => {
+    const inner = memoryStore();
+    const { consume: _, ...plain } = inner;
     const kw = createKeyward({ store: plain as KeyStore, lastUsed: false });
-    await expect(kw.create({ owner: "org_1", label: "x", ratelimit: { limit: 1, window: 1 } })).rejects.toThrow(ConfigError);
-    const allowed = await kw.create({ owner: "org_1", label: "ips", allowedIps: ["10.0.0.0/8"] });
-    expect((await kw.verify(allowed.key, { ip: "10.1.1.1" })).ok).toBe(true);
+    for (const controls of [
+      { ratelimit: { limit: 1, window: 1 } },
+      { credits: { remaining: 1 } },
+      { allowedIps: ["10.0.0.0/8"] }, // a store that cannot say it keeps them might drop them
+    ]) {
+      await expect(kw.create({ owner: "org_1", label: "x", ...controls })).rejects.toThrow(ConfigError);
+    }
+    const { key } = await createKeyward({ store: inner, lastUsed: false }).create({
+      owner: "org_1",
+      label: "made elsewhere",
+      ratelimit: { limit: 5, window: 1_000 },
+    });
+    const result = await kw.verify(key);
+    expect(result.ok === false && result.error.code).toBe("unavailable");
   });
 
   it("rotation copies the limit, the allowlist and the balance to the replacement", async () => {
