@@ -189,7 +189,7 @@ export interface KeyStore {
   /**
    * Optional usage control (rate limit and credits), required by keys that
    * have either: atomically, for the record whose `hash` is `hash`, apply
-   * {@link consumeUsage}'s semantics to its stored credits and rate window
+   * {@link keyward!consumeUsage | consumeUsage}'s semantics to its stored credits and rate window
    * and store the result, in one step no concurrent call can interleave with
    * (one Lua script on Redis, one `UPDATE … RETURNING` on Postgres). Returns
    * the outcome, or null when there is no such record.
