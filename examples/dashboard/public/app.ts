@@ -308,6 +308,15 @@ function cell(content: string | Node, className?: string): HTMLTableCellElement 
   return td;
 }
 
+/** The key's usage controls in a line: its rate limit, credits left and allowed addresses (empty when it has none). */
+function usageText(key: ApiKey): string {
+  const parts: string[] = [];
+  if (key.ratelimit) parts.push(`${key.ratelimit.limit} requests per ${key.ratelimit.window / 1000} s`);
+  if (key.remaining != null) parts.push(`${key.remaining.toLocaleString("en-GB")} credits left`);
+  if (key.allowedIps) parts.push(`only from ${key.allowedIps.join(", ")}`);
+  return parts.join(" · ");
+}
+
 function row(key: ApiKey): HTMLTableRowElement {
   const tr = document.createElement("tr");
   tr.dataset.keyId = key.id;
@@ -328,6 +337,13 @@ function row(key: ApiKey): HTMLTableRowElement {
   scopes.className = "scopes";
   scopes.textContent = roleText(key);
   role.append(badge, " ", scopes);
+  const usage = usageText(key);
+  if (usage) {
+    const line = document.createElement("span");
+    line.className = "usage muted";
+    line.textContent = usage;
+    role.append(document.createElement("br"), line);
+  }
 
   const status = document.createElement("span");
   status.className = `status status-${key.status}`;
