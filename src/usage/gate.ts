@@ -149,8 +149,9 @@ function checkedOutcome(value: unknown, limited: boolean, metered: boolean): Usa
       w = { start, count, prev };
     }
     let c: UsageOutcome["credits"] = null;
-    if (metered) {
-      if (credits === null || typeof credits !== "object") return null;
+    // null for a metered key: its credits were removed since it was read (an update raced this verification)
+    if (metered && credits !== null) {
+      if (typeof credits !== "object") return null;
       const { remaining, refilledAt } = credits as Record<string, unknown>;
       if (!isCount(remaining) || !(refilledAt === null || (typeof refilledAt === "number" && Number.isFinite(refilledAt)))) {
         return null;
