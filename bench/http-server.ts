@@ -1,6 +1,8 @@
 /**
- * One benchmark server: `tsx bench/http-server.ts <express|hono|koa> <none|minimal|keyward> <port>`.
- * Prints the bearer key to use on its first stdout line, then "ready".
+ * One benchmark server: `tsx bench/http-server.ts <express|hono|koa> <none|minimal|keyward|limited> <port>`.
+ * Prints the bearer key to use on its first stdout line, then "ready". `limited` is
+ * `keyward` with a key that has a rate limit (never reached), so every request also
+ * counts against it and answers with the RateLimit fields.
  */
 
 import { hash } from "node:crypto";
@@ -30,6 +32,10 @@ function minimalCheck(header: string | undefined): boolean {
   return scopes?.has("jobs:read") === true;
 }
 const body = { jobs: [{ id: 1, title: "Staff engineer" }] };
+const limitedKey = (
+  await keyward.create({ owner: "org-limited", label: "bench", role: "viewer", ratelimit: { limit: 1e12, window: 60_000 } })
+).key;
+const protect = mode === "keyward" || mode === "limited";
 
 if (framework === "express") {
   const app = express();
@@ -39,8 +45,7 @@ if (framework === "express") {
       minimalCheck(req.headers.authorization) ? next() : res.status(401).json({ error: "UNAUTHORIZED" }),
     );
   }
-  if (mode === "keyward")
-    app.get("/v1/jobs", ex.apiKeyAuth(keyward), ex.requireScopes("jobs:read"), (_req, res) => res.json(body));
+  if (protect) app.get("/v1/jobs", ex.apiKeyAuth(keyward), ex.requireScopes("jobs:read"), (_req, res) => res.json(body));
   else app.get("/v1/jobs", (_req, res) => res.json(body));
   createServer(app).listen(port, "127.0.0.1", ready);
 } else if (framework === "hono") {
@@ -48,7 +53,7 @@ if (framework === "express") {
   if (mode === "minimal") {
     app.use(async (c, next) => (minimalCheck(c.req.header("authorization")) ? next() : c.json({ error: "UNAUTHORIZED" }, 401)));
   }
-  if (mode === "keyward") app.get("/v1/jobs", ho.apiKeyAuth(keyward), ho.requireScopes("jobs:read"), (c) => c.json(body));
+  if (protect) app.get("/v1/jobs", ho.apiKeyAuth(keyward), ho.requireScopes("jobs:read"), (c) => c.json(body));
   else app.get("/v1/jobs", (c) => c.json(body));
   serve({ fetch: app.fetch, port, hostname: "127.0.0.1" }, ready);
 } else {
@@ -61,7 +66,7 @@ if (framework === "express") {
       ctx.body = { error: "UNAUTHORIZED" };
     });
   }
-  if (mode === "keyward") {
+  if (protect) {
     app.use(ko.apiKeyAuth(keyward));
     app.use(ko.requireScopes("jobs:read"));
   }
@@ -75,6 +80,6 @@ if (framework === "express") {
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(0));
 
 function ready(): void {
-  console.log(keys[0]);
+  console.log(mode === "limited" ? limitedKey : keys[0]);
   console.log("ready");
 }

@@ -1,7 +1,7 @@
 /**
- * HTTP benchmark: for Express, Hono and Koa, three servers each (no auth; a
+ * HTTP benchmark: for Express, Hono and Koa, four servers each (no auth; a
  * minimal inline key check; keyward's apiKeyAuth + requireScopes on the
- * memory store), each in its own process, loaded by autocannon from this
+ * memory store; the same with a rate-limited key), each in its own process, loaded by autocannon from this
  * process over loopback at pipelining 1 and 10, in interleaved rounds.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -11,7 +11,7 @@ import autocannon from "autocannon";
 import { median } from "./harness.js";
 
 const FRAMEWORKS = (process.env.BENCH_HTTP_FRAMEWORKS?.split(",") ?? ["express", "hono", "koa"]) as readonly string[];
-const MODES = ["none", "minimal", "keyward"] as const;
+const MODES = ["none", "minimal", "keyward", "limited"] as const;
 
 interface Server {
   child: ChildProcess;
@@ -66,10 +66,11 @@ export async function benchHttp(): Promise<string[]> {
     const lines: string[] = [];
     for (const p of [1, 10]) {
       for (const f of FRAMEWORKS) {
-        const [none = 0, minimal = 0, kw = 0] = MODES.map((m) => median(samples.get(`${f}/${m}/p${p}`) ?? []));
+        const [none = 0, minimal = 0, kw = 0, limited = 0] = MODES.map((m) => median(samples.get(`${f}/${m}/p${p}`) ?? []));
         lines.push(
           `http ${f.padEnd(7)} pipelining ${String(p).padStart(2)}: none ${fmt(none)}  minimal ${fmt(minimal)}  keyward ${fmt(kw)}  ` +
-            `keyward/minimal ${(kw / (minimal || 1)).toFixed(2)}x (target >= 0.90x)  keyward/none ${(kw / (none || 1)).toFixed(2)}x`,
+            `keyward/minimal ${(kw / (minimal || 1)).toFixed(2)}x (target >= 0.90x)  keyward/none ${(kw / (none || 1)).toFixed(2)}x  ` +
+            `rate-limited key ${fmt(limited)} = ${(limited / (minimal || 1)).toFixed(2)}x minimal (target >= 0.90x)`,
         );
       }
     }

@@ -54,6 +54,13 @@ export function recordLines(key: ApiKey): string[] {
   if (key.rotatedFrom) rows.push(["rotated from", key.rotatedFrom]);
   if (key.rotatedTo) rows.push(["rotated to", key.rotatedTo]);
   if (Object.keys(key.metadata).length > 0) rows.push(["metadata", JSON.stringify(key.metadata)]);
+  if (key.ratelimit) rows.push(["rate limit", `${key.ratelimit.limit} per ${key.ratelimit.window} ms`]);
+  if (key.credits) {
+    const refill = key.credits.refill;
+    const every = refill ? ` (refills to ${refill.amount} every ${refill.interval} ms)` : "";
+    rows.push(["credits", `${key.credits.remaining}${every}`]);
+  }
+  if (key.allowedIps) rows.push(["allowed IPs", key.allowedIps.join(", ")]);
   return rows.map(([field, value]) => `${field.padEnd(12)} ${value}`);
 }
 

@@ -19,6 +19,8 @@ export type KeywardEventType =
   | "key.rotated"
   | "key.revoked"
   | "key.verification_failed"
+  | "key.rate_limited"
+  | "key.usage_exceeded"
   | "store.error";
 
 /**
@@ -41,6 +43,9 @@ export type VerificationFailure =
   | "expired"
   | "revoked"
   | "insufficient_scope"
+  | "ip_not_allowed"
+  | "rate_limited"
+  | "usage_exceeded"
   | "unavailable";
 
 /**
@@ -61,6 +66,11 @@ export type StoreOperation = "touch" | "watch" | "feed";
  * An audit event. Never holds the raw key or its hash. `keyId` and `owner`
  * are null when a verification failed before any key was identified, and for
  * `store.error` (a background store call failed; no request failed with it).
+ * A key refused by its rate limit or for want of credits emits
+ * `key.rate_limited` / `key.usage_exceeded` instead of
+ * `key.verification_failed`, coalesced: at most one per key per second on
+ * each instance, however many requests a flood sends (`refused` counts the
+ * refusals the event stands for).
  *
  * @example
  * ```ts
@@ -81,6 +91,8 @@ export interface KeywardEvent {
   actor: { id: string; owner: string } | null;
   /** For `key.verification_failed`: why. */
   reason?: VerificationFailure;
+  /** For `key.rate_limited` and `key.usage_exceeded`: refusals of this key since its previous such event (this one included). */
+  refused?: number;
   /** For `key.rotated`: the id of the new key. */
   rotatedTo?: string;
   /** For `store.error`: the background store call that failed. */

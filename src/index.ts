@@ -77,4 +77,18 @@ export type {
   Use,
 } from "./store.js";
 export { type Actor, type ApiKey, isKeyStatus, KEY_STATUSES, type KeyRecord, type KeyStatus, type Metadata } from "./types.js";
+export { consumeUsage, refillCredits, slideWindow, windowUsed } from "./usage/consume.js";
+export type { CreditsInput } from "./usage/input.js";
+export { ipAllowed, ipRangeWithin, normalizeIp, normalizeIpRange } from "./usage/ip.js";
+export type { UsageChange, UsageControl, UsageControls, UsagePolicy } from "./usage/policy.js";
+export { type RateLimitState, rateLimitState } from "./usage/state.js";
+export type {
+  CreditRefill,
+  RateLimit,
+  RateWindow,
+  StoredCredits,
+  UsageOutcome,
+  UsageRefusal,
+  UsageRequest,
+} from "./usage/types.js";
 export { MAX_KEY_LENGTH, type VerifyError, type VerifyOptions, type VerifyResult, verifyError } from "./verify-result.js";

@@ -12,6 +12,9 @@ import { RoleBook, type Roles } from "./roles.js";
 import { requireValidScopes } from "./scopes.js";
 import type { KeyStore, MaybePromise } from "./store.js";
 import type { Actor, ApiKey } from "./types.js";
+import { configRateLimit } from "./usage/input.js";
+import type { UsagePolicy } from "./usage/policy.js";
+import type { RateLimit } from "./usage/types.js";
 import { Verifier } from "./verifier.js";
 import type { VerifyOptions, VerifyResult } from "./verify-result.js";
 
@@ -60,6 +63,18 @@ export interface KeywardOptions {
    * ten years.
    */
   maxGracePeriod?: number | undefined;
+  /**
+   * Rate limit of every key without its own (`{ limit, window }`: at most
+   * `limit` successful verifications per `window` ms, sliding). Needs a store
+   * that implements `consume`. See docs/usage-control.md.
+   */
+  ratelimit?: RateLimit | null | undefined;
+  /**
+   * Decides whether an actor may widen a key's usage controls (raise a
+   * limit, add credits, widen an allowlist); without it only server code
+   * (no actor) may. Narrowing is always allowed.
+   */
+  usagePolicy?: UsagePolicy | undefined;
   /** Clock in epoch ms (tests). Default `Date.now`. */
   now?: (() => number) | undefined;
 }
@@ -103,6 +118,13 @@ export class Keyward {
     this.timeout = timeout;
     const clock = options.now ?? Date.now;
     const onEvent = options.onEvent;
+    const defaultRateLimit = configRateLimit(options.ratelimit);
+    if (defaultRateLimit !== null && typeof store.consume !== "function") {
+      throw new ConfigError("createKeyward: `ratelimit` needs a store that implements consume() (see docs/stores.md)");
+    }
+    if (options.usagePolicy !== undefined && typeof options.usagePolicy !== "function") {
+      throw new ConfigError("createKeyward: `usagePolicy` must be a function");
+    }
     const report = storeErrorReporter(onEvent, clock);
     const cache = options.cache ? new VerificationCache(options.cache) : null;
     const lastUsed =
@@ -122,6 +144,7 @@ export class Keyward {
       storeTimeout: timeout,
       onEvent,
       clock,
+      defaultRateLimit,
     });
     this.verifier = verifier;
     this.manager = new KeyManager({
@@ -136,6 +159,8 @@ export class Keyward {
       clock,
       onEvent,
       changed: (id) => verifier.invalidate(id),
+      defaultRateLimit,
+      usagePolicy: options.usagePolicy,
     });
     if (cache && store.watch) this.unwatch = watchChanges(store, cache, report);
   }

@@ -3,6 +3,8 @@ import { ValidationError } from "./errors.js";
 import type { Roles } from "./roles.js";
 import type { ListAfter, RecordPatch } from "./store.js";
 import { type Actor, isKeyStatus, KEY_STATUSES, type KeyStatus, type Metadata } from "./types.js";
+import { type CreditsInput, checkAllowedIps, checkCredits, checkRateLimit } from "./usage/input.js";
+import type { RateLimit, StoredCredits } from "./usage/types.js";
 import { Checker } from "./validate.js";
 
 /**
@@ -22,21 +24,32 @@ export interface CreateInput {
   scopes?: string[] | undefined;
   expiresAt?: Date | string | number | null | undefined;
   metadata?: Metadata | undefined;
+  /** The key's own rate limit (else the configured default applies). See docs/usage-control.md. */
+  ratelimit?: RateLimit | null | undefined;
+  /** Credits each successful verification spends from (its `cost`, default 1). */
+  credits?: CreditsInput | null | undefined;
+  /** IPv4/IPv6 addresses and CIDR ranges the key may be presented from. */
+  allowedIps?: string[] | null | undefined;
 }
 
 /**
  * Input of {@link Keyward.update}: the fields of a {@link RecordPatch}, each of
  * which may also be `undefined` (left as it is). `scopes` and `role` need
- * `mutableScopes: true` and stay under the actor's ceiling; the input is
- * validated into the `RecordPatch` the store applies.
+ * `mutableScopes: true` and stay under the actor's ceiling; with an actor,
+ * the usage controls may only be narrowed (see docs/usage-control.md). The
+ * input is validated into the `RecordPatch` the store applies; `credits`
+ * replaces the balance and restarts the refill clock.
  *
  * @example
  * ```ts
  * const input: UpdateInput = { label: "CRM sync (prod)", metadata: { env: "prod" } };
  * await keyward.update(id, input, { actor }); // scopes and role need `mutableScopes: true`
+ * await keyward.update(id, { ratelimit: { limit: 10, window: 1_000 }, allowedIps: ["203.0.113.0/24"] }, { actor });
  * ```
  */
-export type UpdateInput = { [K in keyof RecordPatch]?: RecordPatch[K] | undefined };
+export type UpdateInput = {
+  [K in Exclude<keyof RecordPatch, "credits">]?: RecordPatch[K] | undefined;
+} & { credits?: CreditsInput | null | undefined };
 
 /**
  * Options naming who performs a management operation.
@@ -78,6 +91,9 @@ export interface CreateFields {
   role: string | null;
   expiresAt: number | null;
   metadata: Metadata;
+  ratelimit: RateLimit | null;
+  credits: StoredCredits | null;
+  allowedIps: string[] | null;
 }
 
 /** The rules {@link parseCreate} and {@link parseUpdate} apply. */
@@ -106,18 +122,24 @@ export function parseCreate(input: CreateInput, actor: Actor | null, now: number
   const role = c.role(input.role, rules.roles) ?? null;
   const expiresAt = c.expiresAt(input.expiresAt, now) ?? null;
   const metadata = c.metadata(input.metadata) ?? {};
+  const ratelimit = checkRateLimit(c, input.ratelimit) ?? null;
+  const credits = checkCredits(c, input.credits, now) ?? null;
+  const allowedIps = checkAllowedIps(c, input.allowedIps) ?? null;
   c.done();
-  return { owner: owner as string, label, scopes, role, expiresAt, metadata };
+  return { owner: owner as string, label, scopes, role, expiresAt, metadata, ratelimit, credits, allowedIps };
 }
 
 /** Validates an update input into a store patch holding only the fields given. */
-export function parseUpdate(input: UpdateInput, rules: InputRules): RecordPatch {
+export function parseUpdate(input: UpdateInput, rules: InputRules, now: number): RecordPatch {
   const c = new Checker();
   requireObject(input);
   const label = c.label(input.label, false);
   const metadata = c.metadata(input.metadata);
   const scopes = c.scopes(input.scopes, rules.catalog);
   const role = c.role(input.role, rules.roles);
+  const ratelimit = checkRateLimit(c, input.ratelimit);
+  const credits = checkCredits(c, input.credits, now);
+  const allowedIps = checkAllowedIps(c, input.allowedIps);
   if (!rules.mutableScopes) {
     if (input.scopes !== undefined) c.fail("scopes", "are immutable: revoke this key and create a new one");
     if (input.role !== undefined) c.fail("role", "is immutable: revoke this key and create a new one");
@@ -128,6 +150,9 @@ export function parseUpdate(input: UpdateInput, rules: InputRules): RecordPatch 
     ...(metadata !== undefined && { metadata }),
     ...(scopes !== undefined && { scopes }),
     ...(role !== undefined && { role }),
+    ...(ratelimit !== undefined && { ratelimit }),
+    ...(credits !== undefined && { credits }),
+    ...(allowedIps !== undefined && { allowedIps }),
   };
 }
 

@@ -1,5 +1,5 @@
 import { encodeCursor } from "./cursor.js";
-import { ConflictError, ForbiddenError, NotFoundError, StoreUnavailableError } from "./errors.js";
+import { ConfigError, ConflictError, ForbiddenError, NotFoundError, StoreUnavailableError } from "./errors.js";
 import { type EventListener, emitEvent, type KeywardEvent, type KeywardEventType } from "./events.js";
 import type { KeyHasher } from "./hashing.js";
 import { callStore } from "./internal/store-call.js";
@@ -21,6 +21,8 @@ import { toApiKey } from "./records.js";
 import type { RoleBook } from "./roles.js";
 import type { KeyStore, MaybePromise, Transition } from "./store.js";
 import type { Actor, ApiKey, KeyRecord } from "./types.js";
+import { requireNarrowing, type UsageControl, type UsageControls, type UsagePolicy } from "./usage/policy.js";
+import type { RateLimit } from "./usage/types.js";
 
 /**
  * A page of keys.
@@ -69,7 +71,14 @@ export interface ManagerConfig {
   onEvent: EventListener | undefined;
   /** Called after every state-changing store call, before the operation returns (cache, last-used). */
   changed: (id: string) => void;
+  /** The rate limit of keys without their own, or null. */
+  defaultRateLimit: RateLimit | null;
+  /** Decides changes by an actor that widen usage controls; without it they are refused. */
+  usagePolicy: UsagePolicy | undefined;
 }
+
+const CONTROLS: readonly UsageControl[] = ["ratelimit", "credits", "allowedIps"];
+const NO_CONTROLS: UsageControls = { ratelimit: null, credits: null, allowedIps: null };
 
 /** The management operations of {@link Keyward}: tenancy, the ceiling, lifecycle and events. */
 export class KeyManager {
@@ -81,6 +90,13 @@ export class KeyManager {
     const now = this.config.clock();
     const fields = parseCreate(input, actor, now, this.config.rules);
     if (actor) this.ceiling(actor, fields.scopes, fields.role);
+    const controls: UsageControls = { ratelimit: fields.ratelimit, credits: fields.credits, allowedIps: fields.allowedIps };
+    this.requireConsume(controls);
+    if (actor) {
+      const changed = new Set(CONTROLS.filter((c) => controls[c] !== null));
+      const change = { actor, operation: "create", keyId: null, owner: fields.owner, before: null, after: controls } as const;
+      requireNarrowing(change, NO_CONTROLS, changed, this.config.defaultRateLimit, this.config.usagePolicy);
+    }
     const generated = generateKey(prefix);
     const record: KeyRecord = {
       id: crypto.randomUUID(),
@@ -100,6 +116,9 @@ export class KeyManager {
       rotatedFrom: null,
       rotatedTo: null,
       metadata: fields.metadata,
+      ...(controls.ratelimit && { ratelimit: controls.ratelimit }),
+      ...(controls.credits && { credits: controls.credits }),
+      ...(controls.allowedIps && { allowedIps: controls.allowedIps }),
     };
     await this.call(() => store.insert(record));
     this.emit("key.created", record, actor);
@@ -157,11 +176,25 @@ export class KeyManager {
 
   async update(id: string, input: UpdateInput, options: ActorOption): Promise<ApiKey> {
     const actor = this.authorize(options.actor);
-    const patch = parseUpdate(input, this.config.rules);
+    const patch = parseUpdate(input, this.config.rules, this.config.clock());
     const current = await this.owned(id, actor);
     if (current.revokedAt !== null) throw new ConflictError();
     if (actor && (patch.scopes !== undefined || patch.role !== undefined)) {
       this.ceiling(actor, patch.scopes ?? current.scopes, patch.role === undefined ? current.role : patch.role);
+    }
+    const changed = new Set(CONTROLS.filter((c) => patch[c] !== undefined));
+    if (changed.size > 0) {
+      const before = controlsOf(current);
+      const after: UsageControls = {
+        ratelimit: patch.ratelimit === undefined ? before.ratelimit : patch.ratelimit,
+        credits: patch.credits === undefined ? before.credits : patch.credits,
+        allowedIps: patch.allowedIps === undefined ? before.allowedIps : patch.allowedIps,
+      };
+      this.requireConsume(after);
+      if (actor) {
+        const change = { actor, operation: "update", keyId: current.id, owner: current.owner, before, after } as const;
+        requireNarrowing(change, before, changed, this.config.defaultRateLimit, this.config.usagePolicy);
+      }
     }
     const after = await this.changing(current.id, () => this.config.store.update(current.id, patch));
     if (after.revokedAt !== null) throw new ConflictError();
@@ -206,6 +239,12 @@ export class KeyManager {
     const after = await this.changing(old.id, () => this.config.store.rotate(old.id, replacement, now + grace));
     if (after.rotatedTo !== replacement.id)
       throw new ConflictError(after.revokedAt !== null ? undefined : "API key was already rotated");
+    // the balance moved to the replacement: the old key spends none of it during the grace period
+    if (old.credits && grace > 0) {
+      await this.changing(old.id, () =>
+        this.config.store.update(old.id, { credits: { remaining: 0, refill: null, refilledAt: null } }),
+      );
+    }
     this.emit("key.rotated", after, actor, { rotatedTo: replacement.id });
     return { key: generated.key, apiKey: view(replacement, now) };
   }
@@ -272,6 +311,18 @@ export class KeyManager {
     }
   }
 
+  /**
+   * Usage controls need a store that implements `consume`: rate limits and
+   * credits call it, and a store without it may not keep an allowlist
+   * either (a key that silently lost its allowlist would work from anywhere).
+   */
+  private requireConsume(controls: UsageControls): void {
+    const any = controls.ratelimit !== null || controls.credits !== null || controls.allowedIps !== null;
+    if (any && typeof this.config.store.consume !== "function") {
+      throw new ConfigError("rate limits, credits and IP allowlists need a store that implements consume() (see docs/stores.md)");
+    }
+  }
+
   private call<T>(fn: () => MaybePromise<T>): Promise<T> {
     return Promise.resolve(callStore(this.config.timeout, fn));
   }
@@ -288,6 +339,10 @@ export class KeyManager {
       ...extra,
     });
   }
+}
+
+function controlsOf(record: KeyRecord): UsageControls {
+  return { ratelimit: record.ratelimit ?? null, credits: record.credits ?? null, allowedIps: record.allowedIps ?? null };
 }
 
 /** The public view of a checked record (a metadata getter that changes its mind counts as damage). */

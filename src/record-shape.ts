@@ -1,6 +1,8 @@
 import { StoreUnavailableError } from "./errors.js";
 import { isValidScope } from "./scopes.js";
 import type { KeyRecord, Metadata } from "./types.js";
+import { normalizeIpRange } from "./usage/ip.js";
+import type { RateLimit, StoredCredits } from "./usage/types.js";
 
 /** Farthest a time can lie from 1970 and still be a `Date` (epoch ms). */
 const DATE_RANGE = 8.64e15;
@@ -41,6 +43,42 @@ function isJsonTree(root: unknown): boolean {
   return walk(root, 0);
 }
 
+const isCount = (v: unknown, min: number): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= min;
+
+/** A frozen copy of a stored rate limit; null when absent; undefined when damaged. */
+function rateLimitOf(value: unknown): RateLimit | null | undefined {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "object") return undefined;
+  const { limit, window } = value as Record<string, unknown>;
+  return isCount(limit, 1) && isCount(window, 1) ? Object.freeze({ limit, window }) : undefined;
+}
+
+/** A frozen copy of stored credits; null when absent; undefined when damaged. */
+function creditsOf(value: unknown): StoredCredits | null | undefined {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "object") return undefined;
+  const { remaining, refill, refilledAt } = value as Record<string, unknown>;
+  if (!isCount(remaining, 0) || !isNullableTime(refilledAt)) return undefined;
+  if (refill === null) return Object.freeze({ remaining, refill: null, refilledAt });
+  if (refill === undefined || typeof refill !== "object" || refilledAt === null) return undefined;
+  const { amount, interval } = refill as Record<string, unknown>;
+  if (!isCount(amount, 1) || !isCount(interval, 1)) return undefined;
+  return Object.freeze({ remaining, refill: Object.freeze({ amount, interval }), refilledAt });
+}
+
+/** A frozen copy of a stored allowlist (every entry already normalised); null when absent; undefined when damaged. */
+function allowedIpsOf(value: unknown): string[] | null | undefined {
+  if (value === undefined || value === null) return null;
+  if (!Array.isArray(value) || value.length === 0 || value.length > 1000) return undefined;
+  const out: string[] = new Array(value.length);
+  for (let i = 0; i < value.length; i++) {
+    const entry: unknown = value[i];
+    if (typeof entry !== "string" || normalizeIpRange(entry) !== entry) return undefined;
+    out[i] = entry;
+  }
+  return Object.freeze(out) as string[];
+}
+
 /** A frozen copy of `value` if it is an array of well-formed scopes. */
 function scopeList(value: unknown): readonly string[] | undefined {
   if (!Array.isArray(value)) return undefined;
@@ -64,7 +102,12 @@ function scopeList(value: unknown): readonly string[] | undefined {
  * `role`, `createdBy`, `rotatedFrom` and `rotatedTo` a string or `null`;
  * `createdAt` a number and the other times a number or `null`, every time
  * within the range of a `Date`; `metadata` a plain object holding JSON data.
- * `undefined` is never accepted where `null` belongs. Other fields are ignored.
+ * `undefined` is never accepted where `null` belongs. The usage controls are
+ * optional (absent reads as null) but must be well formed when present:
+ * `ratelimit` positive integers, `credits` a non-negative integer balance
+ * with a refill of positive integers (and a refill time) or none,
+ * `allowedIps` a non-empty list of normalised addresses and ranges. Other
+ * fields are ignored.
  *
  * @internal
  */
@@ -83,6 +126,10 @@ export function checkedRecord(value: unknown): KeyRecord | undefined {
     const scopes = scopeList(v.scopes);
     const metadata = v.metadata;
     if (scopes === undefined || !isPlainObject(metadata) || !isJsonTree(metadata)) return undefined;
+    const ratelimit = rateLimitOf(v.ratelimit);
+    const credits = creditsOf(v.credits);
+    const allowedIps = allowedIpsOf(v.allowedIps);
+    if (ratelimit === undefined || credits === undefined || allowedIps === undefined) return undefined;
     return Object.freeze({
       id,
       owner,
@@ -101,6 +148,9 @@ export function checkedRecord(value: unknown): KeyRecord | undefined {
       rotatedFrom,
       rotatedTo,
       metadata: metadata as Metadata,
+      ratelimit,
+      credits,
+      allowedIps,
     });
   } catch {
     return undefined; // a getter or proxy trap threw: not a record keyward can trust
@@ -141,11 +191,13 @@ export function requireRecords(found: unknown): KeyRecord[] {
  * Whether the store object `value`, from which `copy` was made by
  * {@link checkedRecord}, still holds the same data (`metadata` compared by
  * reference). Guards memoised data against stores that edit a record in
- * place after handing it out. Never throws.
+ * place after handing it out. With `ignoreBalance`, credits count as the
+ * same when only their balance (`remaining`, `refilledAt`) differs. Never
+ * throws.
  *
  * @internal
  */
-export function sameRecord(value: object, copy: KeyRecord): boolean {
+export function sameRecord(value: object, copy: KeyRecord, ignoreBalance = false): boolean {
   try {
     const v = value as KeyRecord;
     return (
@@ -165,7 +217,10 @@ export function sameRecord(value: object, copy: KeyRecord): boolean {
       v.lastUsedAt === copy.lastUsedAt &&
       v.rotatedFrom === copy.rotatedFrom &&
       v.rotatedTo === copy.rotatedTo &&
-      v.metadata === copy.metadata
+      v.metadata === copy.metadata &&
+      sameRateLimit(v.ratelimit, copy.ratelimit) &&
+      sameCredits(v.credits, copy.credits, ignoreBalance) &&
+      sameList(v.allowedIps, copy.allowedIps)
     );
   } catch {
     return false;
@@ -207,10 +262,36 @@ export function isFrozenRecord(value: object): boolean {
       const d = Object.getOwnPropertyDescriptor(value, field);
       if (d === undefined || !("value" in d)) return false;
     }
-    return Object.isFrozen((value as KeyRecord).scopes);
+    const r = value as KeyRecord;
+    for (const nested of [r.ratelimit, r.credits, r.credits?.refill, r.allowedIps]) {
+      if (nested !== undefined && nested !== null && !Object.isFrozen(nested)) return false;
+    }
+    return Object.isFrozen(r.scopes);
   } catch {
     return false;
   }
+}
+
+function sameRateLimit(value: RateLimit | null | undefined, copy: RateLimit | null | undefined): boolean {
+  if (value == null || copy == null) return value == null && copy == null;
+  return value.limit === copy.limit && value.window === copy.window;
+}
+
+function sameCredits(
+  value: StoredCredits | null | undefined,
+  copy: StoredCredits | null | undefined,
+  ignoreBalance: boolean,
+): boolean {
+  if (value == null || copy == null) return value == null && copy == null;
+  if (!ignoreBalance && (value.remaining !== copy.remaining || value.refilledAt !== copy.refilledAt)) return false;
+  const a = value.refill;
+  const b = copy.refill;
+  return a === null || b === null ? a === b : a.amount === b.amount && a.interval === b.interval;
+}
+
+function sameList(value: unknown, copy: readonly string[] | null | undefined): boolean {
+  if (value == null || copy == null) return value == null && copy == null;
+  return sameScopes(value, copy);
 }
 
 function sameScopes(value: unknown, copy: readonly string[]): boolean {

@@ -32,6 +32,7 @@ function iso(ms: number | null): string | null {
  */
 export function toApiKey(record: KeyRecord, now: number): ApiKey {
   const status = statusOf(record, now);
+  const credits = record.credits;
   return {
     id: record.id,
     owner: record.owner,
@@ -51,5 +52,11 @@ export function toApiKey(record: KeyRecord, now: number): ApiKey {
     rotatedFrom: record.rotatedFrom,
     rotatedTo: record.rotatedTo,
     metadata: structuredClone(record.metadata ?? {}),
+    ratelimit: record.ratelimit ? { limit: record.ratelimit.limit, window: record.ratelimit.window } : null,
+    credits: credits
+      ? { remaining: credits.remaining, refill: credits.refill && { ...credits.refill }, refilledAt: credits.refilledAt }
+      : null,
+    remaining: credits ? credits.remaining : null,
+    allowedIps: record.allowedIps ? [...record.allowedIps] : null,
   };
 }

@@ -1,4 +1,5 @@
 import type { KeyRecord, KeyStatus } from "./types.js";
+import type { UsageOutcome, UsageRequest } from "./usage/types.js";
 
 /**
  * A value, or a Promise of it. Stores may answer synchronously.
@@ -49,9 +50,11 @@ export interface ListQuery {
 
 /**
  * What {@link KeyStore.update} applies: the record fields a key's owner may
- * change after creation (`label`, `metadata`, and with `mutableScopes`,
+ * change after creation (`label`, `metadata`, the usage controls
+ * `ratelimit`, `credits` and `allowedIps`, and with `mutableScopes`,
  * `scopes` and `role`), already validated. A field that is absent stays as
- * it is. {@link UpdateInput}, what a caller passes to `keyward.update`, is
+ * it is; a usage control set to null is removed. Setting `credits` replaces
+ * the stored balance (the key's rate window is kept). {@link UpdateInput}, what a caller passes to `keyward.update`, is
  * derived from it.
  *
  * @example
@@ -60,7 +63,9 @@ export interface ListQuery {
  * const record = await store.update(id, patch); // null when there is no such record
  * ```
  */
-export type RecordPatch = Partial<Pick<KeyRecord, "label" | "metadata" | "scopes" | "role">>;
+export type RecordPatch = Partial<
+  Pick<KeyRecord, "label" | "metadata" | "scopes" | "role" | "ratelimit" | "credits" | "allowedIps">
+>;
 
 /**
  * A reversible or final state change.
@@ -181,4 +186,13 @@ export interface KeyStore {
    * holds the listeners.
    */
   watch?(listener: ChangeListener): MaybePromise<() => MaybePromise<void>>;
+  /**
+   * Optional usage control (rate limit and credits), required by keys that
+   * have either: atomically, for the record whose `hash` is `hash`, apply
+   * {@link keyward!consumeUsage | consumeUsage}'s semantics to its stored credits and rate window
+   * and store the result, in one step no concurrent call can interleave with
+   * (one Lua script on Redis, one `UPDATE … RETURNING` on Postgres). Returns
+   * the outcome, or null when there is no such record.
+   */
+  consume?(hash: string, request: UsageRequest): MaybePromise<UsageOutcome | null>;
 }

@@ -1,3 +1,5 @@
+import type { RateLimit, StoredCredits } from "./usage/types.js";
+
 /**
  * Every status a key can have: `active`, `disabled` (reversible), `revoked`
  * (final) and `expired` (past `expiresAt`, or past the grace period of a
@@ -84,6 +86,14 @@ export interface ApiKey {
   rotatedTo: string | null;
   /** JSON data the application attached to the key. */
   metadata: Metadata;
+  /** The key's own rate limit; absent or null for none (a configured default may apply). */
+  ratelimit?: RateLimit | null;
+  /** The key's credits; absent or null for unmetered. */
+  credits?: StoredCredits | null;
+  /** Credits left (`credits.remaining`, as of the last read); null for unmetered. */
+  remaining?: number | null;
+  /** Addresses and CIDR ranges the key may be presented from (normalised); absent or null for anywhere. */
+  allowedIps?: string[] | null;
 }
 
 /**
@@ -135,4 +145,10 @@ export interface KeyRecord {
   rotatedTo: string | null;
   /** JSON data the application attached to the key. */
   metadata: Metadata;
+  /** The key's own rate limit; absent or null for none (a configured default may apply). */
+  ratelimit?: RateLimit | null;
+  /** The key's credits; absent or null for unmetered. */
+  credits?: StoredCredits | null;
+  /** Addresses and CIDR ranges the key may be presented from (normalised); absent or null for anywhere. */
+  allowedIps?: string[] | null;
 }

@@ -11,6 +11,8 @@ import type { RoleBook } from "./roles.js";
 import { isValidScope } from "./scopes.js";
 import type { KeyStore } from "./store.js";
 import type { KeyRecord } from "./types.js";
+import { UsageGate } from "./usage/gate.js";
+import type { RateLimit } from "./usage/types.js";
 import { MAX_KEY_LENGTH, type VerifyOptions, type VerifyResult, verifyError } from "./verify-result.js";
 
 /** What a {@link Verifier} works with. */
@@ -29,6 +31,8 @@ export interface VerifierOptions {
   onEvent: EventListener | undefined;
   /** Epoch ms. */
   clock: () => number;
+  /** The rate limit of keys without their own, or null. */
+  defaultRateLimit: RateLimit | null;
 }
 
 /** The verification hot path, kept apart from management. */
@@ -47,6 +51,7 @@ export class Verifier {
   private readonly memo = new RecordMemo<VerifyResult>();
   private readonly checkedScopes = new Set<string>();
   private lastChecked: readonly string[] | undefined;
+  private readonly gate: UsageGate;
 
   constructor(options: VerifierOptions) {
     this.store = options.store;
@@ -58,6 +63,14 @@ export class Verifier {
     this.timeout = options.storeTimeout;
     this.onEvent = options.onEvent;
     this.clock = options.clock;
+    this.gate = new UsageGate({
+      store: options.store,
+      timeout: options.storeTimeout,
+      defaultRateLimit: options.defaultRateLimit,
+      onEvent: options.onEvent,
+      fail: (reason, record) => this.fail(reason, record),
+      used: (record, now) => this.lastUsed?.record(record.id, now),
+    });
   }
 
   /**
@@ -81,17 +94,21 @@ export class Verifier {
         return Promise.reject(error);
       }
     }
+    const cost = options?.cost;
+    if (cost !== undefined && !(Number.isSafeInteger(cost) && cost >= 0)) {
+      return Promise.reject(new TypeError("verify: `cost` must be a non-negative integer"));
+    }
     if (typeof key !== "string" || key === "") return Promise.resolve(this.fail("missing", null));
     if (key.length > MAX_KEY_LENGTH || !isWellFormedKey(key, this.prefix)) return Promise.resolve(this.fail("malformed", null));
     try {
-      return this.lookup(key, this.hasher.hash(key), required);
+      return this.lookup(key, this.hasher.hash(key), options);
     } catch {
       return Promise.resolve(this.fail("unavailable", null)); // whatever a store does, verify never throws
     }
   }
 
   /** Looks a well-formed key up: the cache, then the store (and older peppers). */
-  private lookup(key: string, hash: string, required: readonly string[] | undefined): Promise<VerifyResult> {
+  private lookup(key: string, hash: string, required: VerifyOptions | undefined): Promise<VerifyResult> {
     const cache = this.cache;
     let readAt = 0;
     let stamp = 0;
@@ -117,7 +134,7 @@ export class Verifier {
     pending: unknown,
     stamp: number,
     readAt: number,
-    required: readonly string[] | undefined,
+    required: VerifyOptions | undefined,
   ): Promise<VerifyResult> {
     let matched = hash;
     let found: unknown;
@@ -158,8 +175,8 @@ export class Verifier {
     matched: string,
     stamp: number,
     readAt: number,
-    required: readonly string[] | undefined,
-  ): VerifyResult {
+    required: VerifyOptions | undefined,
+  ): VerifyResult | Promise<VerifyResult> {
     if (found === null) return this.fail("invalid", null);
     const entry = this.memo.entryOf(found);
     if (entry === null) return this.fail("unavailable", null); // a damaged record: fail closed
@@ -168,8 +185,11 @@ export class Verifier {
     return this.decide(entry, required);
   }
 
-  /** Status, expiry and scope checks on a matched record's entry. */
-  private decide(entry: MemoEntry<VerifyResult> | null, required: readonly string[] | undefined): VerifyResult {
+  /** Status, expiry and scope checks on a matched record's entry, then usage control for keys that have it. */
+  private decide(
+    entry: MemoEntry<VerifyResult> | null,
+    options: VerifyOptions | undefined,
+  ): VerifyResult | Promise<VerifyResult> {
     if (entry === null) return this.fail("unavailable", null);
     const record = entry.record;
     const now = this.clock();
@@ -179,11 +199,13 @@ export class Verifier {
     const roleScopes = this.roles.scopesOf(record.role);
     let granted = entry.granted;
     if (granted === null || entry.roleScopes !== roleScopes) {
+      entry.usage = this.gate.applies(record);
       granted = this.roles.effective(record.scopes, record.role);
       entry.roleScopes = roleScopes;
       entry.granted = granted;
       entry.result = null;
     }
+    const required = options?.scopes;
     if (required !== undefined && !granted.coversAll(required)) return this.fail("insufficient_scope", record);
     let result = entry.result;
     if (result === null) {
@@ -194,6 +216,9 @@ export class Verifier {
         return this.fail("unavailable", record); // metadata a getter or proxy changed under us
       }
       entry.result = result;
+    }
+    if (entry.usage) {
+      return this.gate.check(record, result as Extract<VerifyResult, { ok: true }>, options?.ip, options?.cost ?? 1, now);
     }
     const tracker = this.lastUsed;
     if (tracker !== null && !(now - entry.usedAt < tracker.window)) entry.usedAt = tracker.record(record.id, now);

@@ -1,5 +1,6 @@
 import type { VerificationFailure } from "./events.js";
 import type { ApiKey } from "./types.js";
+import type { RateLimitState } from "./usage/state.js";
 
 /**
  * Longest string `verify` will look at; anything longer is refused before hashing.
@@ -23,27 +24,39 @@ export const MAX_KEY_LENGTH = 256;
  * if (!result.ok) {
  *   const { code, status, message }: VerifyError = result.error;
  *   console.warn(code, message); // safe to log: never holds the key
- *   res.sendStatus(status); // 401, 403 or 503
+ *   res.sendStatus(status); // 401, 403, 429 or 503
  * }
  * ```
  */
 export interface VerifyError {
   code: VerificationFailure;
-  status: 400 | 401 | 403 | 503;
+  status: 400 | 401 | 403 | 429 | 503;
   message: string;
+  /**
+   * For `rate_limited`: ms until the key's window admits a verification
+   * again; for `usage_exceeded`: ms until its next refill (absent without
+   * one). HTTP answers with `Retry-After` in seconds.
+   */
+  retryAfter?: number;
 }
 
 /**
- * The outcome of {@link Keyward.verify}.
+ * The outcome of {@link Keyward.verify}. For a key with a rate limit (its
+ * own or the configured default), `ratelimit` holds the window's state after
+ * this verification, on success and on a `rate_limited` or
+ * `usage_exceeded` refusal; for a key with credits, `key.remaining` is the
+ * balance after this verification spent its `cost`.
  *
  * @example
  * ```ts
  * const result: VerifyResult = await keyward.verify(req.headers["x-api-key"]);
- * if (result.ok) console.log(result.key.owner, result.scopes); // scopes: own ∪ role's
- * else console.log(result.error.code); // "missing", "invalid", "revoked", …
+ * if (result.ok) console.log(result.key.owner, result.scopes, result.ratelimit?.remaining); // scopes: own ∪ role's
+ * else console.log(result.error.code, result.error.retryAfter); // "missing", "invalid", "rate_limited", …
  * ```
  */
-export type VerifyResult = { ok: true; key: ApiKey; scopes: string[] } | { ok: false; error: VerifyError };
+export type VerifyResult =
+  | { ok: true; key: ApiKey; scopes: string[]; ratelimit?: RateLimitState }
+  | { ok: false; error: VerifyError; ratelimit?: RateLimitState };
 
 /**
  * Options of {@link Keyward.verify}.
@@ -58,6 +71,14 @@ export type VerifyResult = { ok: true; key: ApiKey; scopes: string[] } | { ok: f
 export interface VerifyOptions {
   /** Scopes the key must hold (all of them). */
   scopes?: readonly string[] | undefined;
+  /** Credits this verification spends when the key has credits (a non-negative integer; default 1). */
+  cost?: number | undefined;
+  /**
+   * The client's address, checked against the key's `allowedIps` (a key
+   * with an allowlist is refused without one). The HTTP adapters pass the
+   * socket's remote address, or the forwarded one with `trustProxy`.
+   */
+  ip?: string | undefined;
 }
 
 /** Every verification failure, with its one status. */
@@ -69,6 +90,9 @@ const FAILURES: Readonly<Record<VerificationFailure, Readonly<VerifyError>>> = {
   expired: { code: "expired", status: 401, message: "The API key has expired" },
   revoked: { code: "revoked", status: 401, message: "The API key has been revoked" },
   insufficient_scope: { code: "insufficient_scope", status: 403, message: "The API key lacks a required scope" },
+  ip_not_allowed: { code: "ip_not_allowed", status: 403, message: "The API key may not be used from this address" },
+  rate_limited: { code: "rate_limited", status: 429, message: "The API key's rate limit is exhausted" },
+  usage_exceeded: { code: "usage_exceeded", status: 429, message: "The API key has no credits left" },
   unavailable: { code: "unavailable", status: 503, message: "The key store is unavailable" },
 };
 

@@ -9,9 +9,11 @@ import { send } from "./send.js";
  * `Authorization: Bearer <key>` (and `options.header`, e.g. `X-API-Key`, when
  * set; never the query string). On success it sets `req.apiKey` and
  * `req.principal` (the key with its effective scopes) and calls `next()`;
- * otherwise it answers 400, 401, 403 or 503 with the RFC 6750
+ * otherwise it answers 400, 401, 403, 429 or 503 with the RFC 6750
  * `WWW-Authenticate` challenge and the JSON error body of the core.
- * Options are validated once, here.
+ * The client's address is the socket's peer (`req.socket.remoteAddress`),
+ * or with `trustProxy` the one trusted proxies forwarded. Options are
+ * validated once, here.
  *
  * @example
  * ```ts
@@ -31,8 +33,13 @@ export function apiKeyAuth(keyward: Keyward, options: LegacyAuthOptions = {}): R
   const auth = createAuthenticator(keyward, options);
   return async function keywardApiKeyAuth(req, res, next) {
     try {
-      const outcome = await auth.authenticate(headersFromRaw(req.rawHeaders).values, () => pathOf(req.originalUrl));
+      const outcome = await auth.authenticate(
+        headersFromRaw(req.rawHeaders).values,
+        () => pathOf(req.originalUrl),
+        req.socket?.remoteAddress,
+      );
       if (!outcome.ok) return send(res, outcome.response);
+      for (const name in outcome.headers) res.setHeader(name, outcome.headers[name] as string);
       req.apiKey = outcome.apiKey;
       req.principal = outcome.principal;
     } catch (error) {

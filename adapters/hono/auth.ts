@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { ApiKey, Keyward } from "keyward";
 import { type AuthOptions, createAuthenticator, createScopeGuard, type LegacyAuthOptions, type Principal } from "keyward/http";
 import { assertKeyward } from "../shared/http.js";
@@ -22,11 +22,38 @@ export type KeywardVariables = {
 };
 
 /**
+ * Options of the Hono {@link apiKeyAuth}: those of every adapter, and how to
+ * find the client's address where Hono does not run on `@hono/node-server`.
+ *
+ * @example
+ * ```ts
+ * // Bun: the server object is `c.env`
+ * app.use("/v1/*", apiKeyAuth(keyward, { getAddress: (c) => c.env?.requestIP?.(c.req.raw)?.address }));
+ * ```
+ */
+export interface HonoAuthOptions extends AuthOptions {
+  /**
+   * The socket's remote address of a request. Default: Node's
+   * (`c.env.incoming.socket.remoteAddress`, as `@hono/node-server` sets it);
+   * other runtimes pass their own (Bun's `server.requestIP`, Deno's
+   * `info.remoteAddr`). Without an address, keys with an IP allowlist are refused.
+   */
+  getAddress?: ((c: Context) => string | undefined) | undefined;
+}
+
+/** The socket address on `@hono/node-server`, where `c.env.incoming` is Node's request. */
+function nodeAddress(c: Context): string | undefined {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: unknown } } } | undefined;
+  const address = env?.incoming?.socket?.remoteAddress;
+  return typeof address === "string" ? address : undefined;
+}
+
+/**
  * Hono middleware that authenticates the request with an API key:
  * `Authorization: Bearer <key>` (and `options.header`, e.g. `X-API-Key`, when
  * set; never the query string). On success it does `c.set("apiKey", key)`
  * and `c.set("principal", principal)` (the key with its effective scopes)
- * and continues; otherwise it answers 400, 401, 403 or 503 with the RFC 6750
+ * and continues; otherwise it answers 400, 401, 403, 429 or 503 with the RFC 6750
  * `WWW-Authenticate` challenge and the JSON error body of the core. Web APIs
  * only: runs on Node, Bun, Deno and Cloudflare Workers.
  *
@@ -38,21 +65,29 @@ export type KeywardVariables = {
  * app.get("/v1/jobs", requireScopes("jobs:read"), (c) => c.json({ owner: c.get("apiKey").owner }));
  * ```
  */
-export function apiKeyAuth(keyward: Keyward, options?: AuthOptions): MiddlewareHandler<{ Variables: KeywardVariables }>;
+export function apiKeyAuth(keyward: Keyward, options?: HonoAuthOptions): MiddlewareHandler<{ Variables: KeywardVariables }>;
 /** @deprecated `header: true` / `false`: pass the header's name instead (`{ header: "x-api-key" }`). */
-export function apiKeyAuth(keyward: Keyward, options?: LegacyAuthOptions): MiddlewareHandler<{ Variables: KeywardVariables }>;
 export function apiKeyAuth(
   keyward: Keyward,
-  options: LegacyAuthOptions = {},
+  options?: LegacyAuthOptions & Pick<HonoAuthOptions, "getAddress">,
+): MiddlewareHandler<{ Variables: KeywardVariables }>;
+export function apiKeyAuth(
+  keyward: Keyward,
+  options: LegacyAuthOptions & Pick<HonoAuthOptions, "getAddress"> = {},
 ): MiddlewareHandler<{ Variables: KeywardVariables }> {
   assertKeyward(keyward, "apiKeyAuth");
-  const auth = createAuthenticator(keyward, options);
+  const { getAddress, ...rest } = options;
+  if (getAddress !== undefined && typeof getAddress !== "function")
+    throw new TypeError("apiKeyAuth: `getAddress` must be a function");
+  const auth = createAuthenticator(keyward, rest);
+  const addressOf = getAddress ?? nodeAddress;
   return async function keywardApiKeyAuth(c, next) {
-    const outcome = await auth.authenticate(honoHeaders(c).values, () => pathnameOf(c));
+    const outcome = await auth.authenticate(honoHeaders(c).values, () => pathnameOf(c), addressOf(c));
     if (!outcome.ok) return respond(c, outcome.response);
     c.set("apiKey", outcome.apiKey);
     c.set("principal", outcome.principal);
     await next();
+    for (const name in outcome.headers) c.header(name, outcome.headers[name] as string);
   };
 }
 

@@ -22,7 +22,7 @@ import type { ApiKey } from "keyward";
 import type { Principal } from "keyward/http";
 
 export type { AuthOptions, Principal } from "keyward/http";
-export { apiKeyAuth, type KeywardVariables, requireScopes } from "./auth.js";
+export { apiKeyAuth, type HonoAuthOptions, type KeywardVariables, requireScopes } from "./auth.js";
 export { type ApiKeyRoutesOptions, apiKeyRoutes } from "./routes.js";
 
 declare module "hono" {

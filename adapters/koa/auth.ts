@@ -52,8 +52,13 @@ export function apiKeyAuth(keyward: Keyward, options: LegacyAuthOptions = {}): M
   assertKeyward(keyward, "apiKeyAuth");
   const auth = createAuthenticator(keyward, options);
   return async function keywardApiKeyAuth(ctx, next) {
-    const outcome = await auth.authenticate(headersFromRaw(ctx.req.rawHeaders).values, () => pathOf(ctx.originalUrl));
+    const outcome = await auth.authenticate(
+      headersFromRaw(ctx.req.rawHeaders).values,
+      () => pathOf(ctx.originalUrl),
+      ctx.req.socket?.remoteAddress,
+    );
     if (!outcome.ok) return respond(ctx, outcome.response);
+    for (const name in outcome.headers) ctx.set(name, outcome.headers[name] as string);
     ctx.state.apiKey = outcome.apiKey;
     ctx.state.principal = outcome.principal;
     await next();

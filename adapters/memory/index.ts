@@ -18,8 +18,18 @@
  *
  * @module keyward/memory
  */
-import type { ChangeListener, KeyRecord, KeyStore, ListQuery, RecordPatch, Transition, Use } from "keyward";
-import { ChangeFanout, StoreError, statusOf } from "keyward";
+import type {
+  ChangeListener,
+  KeyRecord,
+  KeyStore,
+  ListQuery,
+  RateWindow,
+  RecordPatch,
+  Transition,
+  UsageRequest,
+  Use,
+} from "keyward";
+import { ChangeFanout, consumeUsage, StoreError, statusOf } from "keyward";
 
 /**
  * Options of {@link memoryStore}.
@@ -68,13 +78,21 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const byId = new Map<string, KeyRecord>();
   const byHash = new Map<string, KeyRecord>();
   const byOwner = new Map<string, Set<string>>();
+  /** Rate windows by hash, beside the records (a window is usage, not a change of the key). */
+  const windows = new Map<string, RateWindow>();
   const listeners = new ChangeFanout();
 
   const put = (record: KeyRecord): KeyRecord => {
+    const { ratelimit, credits, allowedIps } = record;
     const frozen = Object.freeze({
       ...record,
       scopes: Object.freeze([...record.scopes]) as string[],
       metadata: structuredClone(record.metadata),
+      ...(ratelimit != null && { ratelimit: Object.freeze({ ...ratelimit }) }),
+      ...(credits != null && {
+        credits: Object.freeze({ ...credits, refill: credits.refill && Object.freeze({ ...credits.refill }) }),
+      }),
+      ...(allowedIps != null && { allowedIps: Object.freeze([...allowedIps]) as string[] }),
     });
     byId.set(frozen.id, frozen);
     byHash.set(frozen.hash, frozen);
@@ -100,6 +118,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       byId.clear();
       byHash.clear();
       byOwner.clear();
+      windows.clear();
       listeners.onReset(); // every record changed: watchers drop what they cached
     },
     insert,
@@ -159,6 +178,21 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         if (r.lastUsedAt !== null && r.lastUsedAt >= at) continue;
         put({ ...r, lastUsedAt: at });
       }
+    },
+    consume(hash: string, request: UsageRequest) {
+      const r = byHash.get(hash);
+      if (!r) return null;
+      const before = r.credits ?? null;
+      const { outcome, window, credits } = consumeUsage(before, windows.get(hash) ?? null, request);
+      if (window !== null) windows.set(hash, window);
+      // a spent or refilled balance replaces the record (scopes and metadata, frozen or cloned
+      // when it was stored, are shared); not a change listeners hear about
+      if (credits !== before && credits !== null) {
+        const next = Object.freeze({ ...r, credits: Object.freeze({ ...credits }) });
+        byId.set(next.id, next);
+        byHash.set(hash, next);
+      }
+      return outcome;
     },
     watch(listener: ChangeListener) {
       const remove = listeners.add(listener);

@@ -1,6 +1,8 @@
 import { type ApiKey, ConfigError, type CredentialSources, type Keyward, readCredential, requireValidScopes } from "keyward";
+import { clientAddress, type TrustProxy, trustedProxies } from "./client-address.js";
 import type { HeaderReader } from "./headers.js";
 import { type Answering, mintPrincipal, type Principal } from "./principal.js";
+import { rateLimitHeaders } from "./ratelimit-headers.js";
 import { type AuthFailure, assertRealm, authFailure, type HttpResponse } from "./responses.js";
 
 /**
@@ -27,6 +29,13 @@ export interface AuthOptions {
   retryAfterSeconds?: number | undefined;
   /** @deprecated Use `retryAfterSeconds` (same meaning, seconds). */
   retryAfter?: number | undefined;
+  /**
+   * Which proxies may say who the client is, for keys with an IP allowlist:
+   * a hop count or a list of CIDR ranges (see {@link TrustProxy}). Default:
+   * none, so `X-Forwarded-For` and `Forwarded` are never read and the
+   * client is the socket's peer.
+   */
+  trustProxy?: TrustProxy | undefined;
 }
 
 /**
@@ -59,7 +68,14 @@ export interface LegacyAuthOptions extends Omit<AuthOptions, "header"> {
  * ```
  */
 export type AuthOutcome =
-  | { ok: true; principal: Principal; apiKey: ApiKey; scopes: readonly string[] }
+  | {
+      ok: true;
+      principal: Principal;
+      apiKey: ApiKey;
+      scopes: readonly string[];
+      /** Headers the adapter adds to the response: the `RateLimit` fields of a key with a rate limit; else empty. */
+      headers: Readonly<Record<string, string>>;
+    }
   | { ok: false; response: HttpResponse };
 
 /**
@@ -84,9 +100,11 @@ export interface Authenticator {
    * value of a header, read from the framework's raw headers. `path` goes
    * into error bodies; pass a function to compute it only when an error body
    * is written. (The 0.1 form, an object of header values, still works and
-   * is deprecated.)
+   * is deprecated.) `address` is the socket's remote address (the peer that
+   * connected); the client's address is taken from it, or from the
+   * forwarding headers of trusted proxies (`trustProxy`).
    */
-  authenticate(header: HeaderReader | CredentialSources, path: PathSource): Promise<AuthOutcome>;
+  authenticate(header: HeaderReader | CredentialSources, path: PathSource, address?: string | undefined): Promise<AuthOutcome>;
 }
 
 /**
@@ -129,6 +147,7 @@ export function createAuthenticator(keyward: Keyward, options: LegacyAuthOptions
   const required = options.scopes ? requireValidScopes(options.scopes, "apiKeyAuth scopes") : undefined;
   const verifyOptions = required && required.length > 0 ? { scopes: required } : undefined;
   const retryAfterSeconds = retryAfterOption(options, "apiKeyAuth");
+  const trust = trustedProxies(options.trustProxy, "apiKeyAuth");
   const answering: Answering = Object.freeze({ realm, retryAfterSeconds });
   const refuse = (error: AuthFailure, path: PathSource): AuthOutcome => ({
     ok: false,
@@ -141,17 +160,29 @@ export function createAuthenticator(keyward: Keyward, options: LegacyAuthOptions
     realm,
     retryAfterSeconds,
     retryAfter: retryAfterSeconds,
-    async authenticate(source, path) {
-      const credential = readCredential(typeof source === "function" ? sourcesOf(source) : source);
+    async authenticate(source, path, address) {
+      const read = typeof source === "function" ? source : undefined;
+      const credential = readCredential(read ? sourcesOf(read) : (source as CredentialSources));
       if (credential.kind === "invalid") return refuse(credential.error, path);
+      const ip = address === undefined ? undefined : clientAddress(address, read ?? NO_HEADERS, trust);
+      const options = ip === undefined ? verifyOptions : { ...verifyOptions, ip };
       // nothing presented is verified too: it is refused as `missing` (and reported to onEvent) without a store call
-      const result = await keyward.verify(credential.kind === "token" ? credential.token : undefined, verifyOptions);
-      if (!result.ok) return refuse(result.error, path);
+      const result = await keyward.verify(credential.kind === "token" ? credential.token : undefined, options);
+      if (!result.ok) {
+        const refused = refuse(result.error, path);
+        if (result.ratelimit !== undefined && !refused.ok)
+          Object.assign(refused.response.headers, rateLimitHeaders(result.ratelimit));
+        return refused;
+      }
       const principal = mintPrincipal(result.key, result.scopes, answering);
-      return { ok: true, principal, apiKey: principal.apiKey, scopes: principal.scopes };
+      const headers = result.ratelimit === undefined ? NO_HEADERS_OUT : rateLimitHeaders(result.ratelimit);
+      return { ok: true, principal, apiKey: principal.apiKey, scopes: principal.scopes, headers };
     },
   };
 }
+
+const NO_HEADERS: HeaderReader = () => [];
+const NO_HEADERS_OUT: Readonly<Record<string, string>> = Object.freeze({});
 
 /** The `header` option: a header name, lowercased, or null. `true` (deprecated) is `x-api-key`. */
 function apiKeyHeader(option: string | boolean | undefined): string | null {

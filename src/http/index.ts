@@ -39,6 +39,7 @@ export {
   type PathSource,
 } from "./authenticate.js";
 export { BodyTooLargeError, MalformedBodyError, parseJsonObject, UnsupportedMediaTypeError } from "./body.js";
+export { clientAddress, type TrustedProxies, type TrustProxy, trustedProxies } from "./client-address.js";
 export {
   type FetchHeaders,
   type HeaderReader,
@@ -49,6 +50,7 @@ export {
 } from "./headers.js";
 export { type ActorResolver, createManagementHandler, type ManagementOptions, type ManagementRequest } from "./management.js";
 export type { Principal } from "./principal.js";
+export { rateLimitHeaders } from "./ratelimit-headers.js";
 export {
   type AuthFailure,
   assertRealm,

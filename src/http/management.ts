@@ -205,7 +205,12 @@ function match(method: string, seg: (string | null)[]): Route | null {
     if (method === "PATCH")
       return {
         body: true,
-        run: async (kw, actor, b) => [200, await kw.update(first, pick(b, ["label", "metadata", "scopes", "role"]), { actor })],
+        run: async (kw, actor, b) => [
+          200,
+          await kw.update(first, pick(b, ["label", "metadata", "scopes", "role", "ratelimit", "credits", "allowedIps"]), {
+            actor,
+          }),
+        ],
       };
     if (method === "DELETE") return { body: false, run: async (kw, actor) => [200, await kw.revoke(first, { actor })] };
     return null;
@@ -237,7 +242,7 @@ async function roles(kw: Keyward, actor: Actor): Promise<[number, unknown]> {
 }
 
 async function create(kw: Keyward, actor: Actor, body: Record<string, unknown>): Promise<[number, unknown]> {
-  const input = pick(body, ["label", "scopes", "role", "expiresAt", "metadata"]);
+  const input = pick(body, ["label", "scopes", "role", "expiresAt", "metadata", "ratelimit", "credits", "allowedIps"]);
   const { key, apiKey } = await kw.create({ ...input, label: input.label as string }, { actor });
   return [201, { ...apiKey, rawKey: key }];
 }

@@ -1,4 +1,5 @@
 import { ConfigError, type FieldError, isKeywardError, type VerificationFailure, type VerifyError, verifyError } from "keyward";
+import { seconds } from "./ratelimit-headers.js";
 
 /**
  * The error body of every non-2xx answer: `{ status, error, message, timestamp, path, details? }`.
@@ -46,6 +47,7 @@ const LABELS: Record<number, string> = {
   413: "BAD_REQUEST",
   415: "BAD_REQUEST",
   422: "VALIDATION_ERROR",
+  429: "TOO_MANY_REQUESTS",
   503: "SERVICE_UNAVAILABLE",
 };
 
@@ -139,27 +141,37 @@ export interface ResponseContext {
  * A refused credential, as `authFailure` takes it: the `error` of a failed
  * `verify` or of an unreadable credential (`readCredential` → `invalid`). Its
  * `status` is the one the core chose; `code` tells a missing credential
- * (`missing`: no `error=` in the challenge) from a refused one.
+ * (`missing`: no `error=` in the challenge) from a refused one;
+ * `retryAfter` (ms) of a 429 becomes its `Retry-After`.
  *
  * @example
  * ```ts
  * const failure: AuthFailure = verifyError("revoked"); // { code: "revoked", status: 401, … }
  * ```
  */
-export type AuthFailure = Pick<VerifyError, "code" | "status">;
+export type AuthFailure = Pick<VerifyError, "code" | "status" | "retryAfter">;
 
 const MESSAGES: Record<number, string> = {
   400: "Malformed credentials",
   401: UNAUTHORIZED_MESSAGE,
   403: "The API key lacks a required scope",
+  429: "Too many requests",
   503: "Service temporarily unavailable",
+};
+
+/** Messages of codes that share a status with another meaning. */
+const CODE_MESSAGES: Partial<Record<string, string>> = {
+  ip_not_allowed: "The API key may not be used from this address",
+  rate_limited: "The API key's rate limit is exhausted; retry later",
+  usage_exceeded: "The API key has no credits left",
 };
 
 /**
  * The one mapping from a refused credential to its answer: the status is
  * the failure's own (the core's), and from it and the code come the RFC 6750
  * `WWW-Authenticate` challenge (none on a 503, which gets `Retry-After`
- * instead) and the generic body. Every 401 reason gives the same body.
+ * instead, nor on a 429, which gets `Retry-After` when the failure says
+ * when to retry, nor on a 403 `ip_not_allowed`) and the generic body. Every 401 reason gives the same body.
  * `scopes` are named in the challenge of a 403 `insufficient_scope`;
  * `message` replaces the body's message (e.g. for a 401 of the management
  * API, where no API key may be involved). A code given alone (the 0.1 form,
@@ -177,13 +189,13 @@ export function authFailure(
   scopes?: readonly string[],
   message?: string,
 ): HttpResponse {
-  const { code, status } =
+  const { code, status, retryAfter } =
     typeof failure === "string"
       ? failure === "invalid_request"
-        ? { code: "malformed", status: 400 }
+        ? { code: "malformed", status: 400, retryAfter: undefined }
         : verifyError(failure)
       : failure;
-  const body = errorBody(status, message ?? MESSAGES[status] ?? "Request refused", ctx.path);
+  const body = errorBody(status, message ?? CODE_MESSAGES[code] ?? MESSAGES[status] ?? "Request refused", ctx.path);
   switch (status) {
     case 400:
       return { status, headers: { "www-authenticate": challenge(ctx.realm, "invalid_request") }, body };
@@ -199,6 +211,8 @@ export function authFailure(
         headers: code === "insufficient_scope" ? { "www-authenticate": challenge(ctx.realm, "insufficient_scope", scopes) } : {},
         body,
       };
+    case 429:
+      return { status, headers: typeof retryAfter === "number" ? { "retry-after": String(seconds(retryAfter)) } : {}, body };
     case 503:
       return { status, headers: { "retry-after": String(retryAfterOf(ctx)) }, body };
     default:

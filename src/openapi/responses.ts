@@ -36,6 +36,27 @@ export function headers(): Record<string, OpenApiObject> {
       required: false,
       schema: { type: "string", pattern: `^Bearer realm="${REALM}", error="invalid_request"$` },
     },
+    RetryAfterIfKnown: {
+      description:
+        "Seconds until the key's rate limit admits a request again, or until its credits refill (absent when they never do)",
+      required: false,
+      schema: { type: "integer", minimum: 1 },
+    },
+    RateLimitPolicy: {
+      description: 'IETF RateLimit-Policy of a key with a rate limit: `"default";q=<limit>;w=<window in seconds>`',
+      required: false,
+      schema: { type: "string", pattern: '^"default";q=\\d+;w=\\d+$' },
+    },
+    RateLimit: {
+      description: 'IETF RateLimit of a key with a rate limit: `"default";r=<remaining>;t=<seconds until more are available>`',
+      required: false,
+      schema: { type: "string", pattern: '^"default";r=\\d+;t=\\d+$' },
+    },
+    ChallengeInsufficientScopeIfScope: {
+      description: "Present when the key lacks a scope (absent when its IP allowlist refused the address)",
+      required: false,
+      schema: { type: "string", pattern: `^Bearer realm="${REALM}", error="insufficient_scope"(?:, scope="[^"]*")?$` },
+    },
     ChallengeInsufficientScope: {
       description: "RFC 6750 challenge naming the scopes the route requires, space-separated",
       required: true,
@@ -113,9 +134,23 @@ export function responses(): Record<string, OpenApiObject> {
       "No API key, or one that is unknown, malformed, disabled, expired or revoked: the same answer for each",
       { "WWW-Authenticate": header("ChallengeUnauthorized") },
     ),
-    ApiKeyForbidden: errorAnswer(403, "FORBIDDEN", "The key lacks a scope this route requires", {
-      "WWW-Authenticate": header("ChallengeInsufficientScope"),
-    }),
+    ApiKeyForbidden: errorAnswer(
+      403,
+      "FORBIDDEN",
+      "The key lacks a scope this route requires (with the challenge), or was presented from outside its IP allowlist",
+      { "WWW-Authenticate": header("ChallengeInsufficientScopeIfScope") },
+    ),
+    ApiKeyNotFromHere: errorAnswer(403, "FORBIDDEN", "The key was presented from outside its IP allowlist", {}),
+    ApiKeyTooManyRequests: errorAnswer(
+      429,
+      "TOO_MANY_REQUESTS",
+      "The key's rate limit is exhausted, or it has no credits left for this request",
+      {
+        "Retry-After": header("RetryAfterIfKnown"),
+        "RateLimit-Policy": header("RateLimitPolicy"),
+        RateLimit: header("RateLimit"),
+      },
+    ),
     ApiKeyUnavailable: errorAnswer(
       503,
       "SERVICE_UNAVAILABLE",
@@ -147,7 +182,8 @@ export function protectedErrors(scoped: boolean): Record<string, OpenApiObject> 
   return {
     "400": response("ApiKeyBadRequest"),
     "401": response("ApiKeyUnauthorized"),
-    ...(scoped && { "403": response("ApiKeyForbidden") }),
+    "403": response(scoped ? "ApiKeyForbidden" : "ApiKeyNotFromHere"),
+    "429": response("ApiKeyTooManyRequests"),
     "503": response("ApiKeyUnavailable"),
   };
 }

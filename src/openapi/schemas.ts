@@ -54,6 +54,63 @@ function apiKeyProperties(): Record<string, OpenApiObject> {
     rotatedFrom: nullable({ type: "string" }, "Id of the key this one replaced by rotation"),
     rotatedTo: nullable({ type: "string" }, "Id of the key that replaced this one by rotation"),
     metadata: { type: "object", description: "Your application's JSON metadata (at most 4 KiB)" },
+    ratelimit: nullable(RATE_LIMIT, "The key's own rate limit; null: the server's default, if any"),
+    credits: nullable(CREDITS, "The key's credits; null: unmetered"),
+    remaining: nullable({ type: "integer", minimum: 0 }, "Credits left; null: unmetered"),
+    allowedIps: nullable(
+      { type: "array", items: { type: "string" }, minItems: 1 },
+      "Addresses and CIDR ranges the key may be used from (normalised); null: anywhere",
+    ),
+  };
+}
+
+const RATE_LIMIT: OpenApiObject = {
+  type: "object",
+  description: "At most `limit` successful verifications per `window` ms (sliding window)",
+  required: ["limit", "window"],
+  properties: {
+    limit: { type: "integer", minimum: 1 },
+    window: { type: "integer", minimum: 1, description: "Milliseconds" },
+  },
+  additionalProperties: false,
+};
+
+const REFILL: OpenApiObject = {
+  type: "object",
+  description: "`remaining` is set to `amount` once per `interval` ms",
+  required: ["amount", "interval"],
+  properties: { amount: { type: "integer", minimum: 1 }, interval: { type: "integer", minimum: 1, description: "Milliseconds" } },
+  additionalProperties: false,
+};
+
+const CREDITS: OpenApiObject = {
+  type: "object",
+  required: ["remaining", "refill", "refilledAt"],
+  properties: {
+    remaining: { type: "integer", minimum: 0 },
+    refill: nullable(REFILL, "How credits come back; null: never"),
+    refilledAt: nullable({ type: "integer" }, "Epoch ms of the last refill (the refill clock)"),
+  },
+  additionalProperties: false,
+};
+
+/** Request fields for the usage controls (create and update). */
+function usageInput(): Record<string, OpenApiObject> {
+  return {
+    ratelimit: nullable(RATE_LIMIT, "With a caller: only lower than the key's current limit (or the default)"),
+    credits: nullable(
+      {
+        type: "object",
+        required: ["remaining"],
+        properties: { remaining: { type: "integer", minimum: 0 }, refill: nullable(REFILL, "How credits come back") },
+        additionalProperties: false,
+      },
+      "With a caller: only lower than the current balance (granting credits is server-side)",
+    ),
+    allowedIps: nullable(
+      { type: "array", items: { type: "string" }, minItems: 1, maxItems: 100 },
+      "IPv4/IPv6 addresses and CIDR ranges; with a caller: only inside the current list",
+    ),
   };
 }
 
@@ -117,6 +174,7 @@ export function schemas(keyPrefix: string | undefined): Record<string, OpenApiOb
         role: nullable({ type: "string" }, "A role the caller may grant (`GET …/roles`)"),
         expiresAt: EXPIRES_AT,
         metadata: { type: "object", description: "Your JSON metadata, at most 4 KiB" },
+        ...usageInput(),
       },
       description: "The owner is always the caller's: an `owner` field is ignored",
     },
@@ -132,6 +190,7 @@ export function schemas(keyPrefix: string | undefined): Record<string, OpenApiOb
           description: "Only when the server allows in-place scope edits (`mutableScopes`); a 422 otherwise",
         },
         role: nullable({ type: "string" }, "Only when the server allows in-place scope edits (`mutableScopes`); a 422 otherwise"),
+        ...usageInput(),
       },
     },
     RotateApiKey: {
@@ -171,6 +230,7 @@ export function schemas(keyPrefix: string | undefined): Record<string, OpenApiOb
             "NOT_FOUND",
             "CONFLICT",
             "VALIDATION_ERROR",
+            "TOO_MANY_REQUESTS",
             "SERVICE_UNAVAILABLE",
             "INTERNAL_SERVER_ERROR",
           ],

@@ -19,6 +19,7 @@ import { handedOutSuite } from "./handed-out.js";
 import { lifecycleSuite } from "./lifecycle.js";
 import { listSuite } from "./list.js";
 import { recordSuite } from "./records.js";
+import { usageSuite } from "./usage.js";
 
 export { makeRecord, uniq } from "./fixtures.js";
 export type { ConformanceOptions, TestApi } from "./types.js";
@@ -30,7 +31,11 @@ import type { ConformanceOptions } from "./types.js";
  * custom store keeps the contract keyward relies on: exact round-trips,
  * newest-first keyset pagination, atomic transitions (a revoke is never
  * undone), atomic rotation, monotonic last-used writes, records never
- * mutated once handed out, and the change feed when the store has one.
+ * mutated once handed out, the change feed when the store has one, and
+ * usage control when it implements the optional `consume()` (its answers
+ * against {@link keyward!consumeUsage | consumeUsage}, and exactness under
+ * 64-way concurrency on three keyward instances; a store without it is
+ * noted once and those cases pass without running).
  *
  * @example
  * ```ts
@@ -47,5 +52,6 @@ export function storeConformance(options: ConformanceOptions): void {
     listSuite(options);
     lifecycleSuite(options);
     handedOutSuite(options);
+    usageSuite(options);
   });
 }

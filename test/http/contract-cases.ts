@@ -30,6 +30,10 @@ export interface ContractCase {
     lookups?: number;
     /** Exact number of key hashes computed. */
     hashes?: number;
+    /** Exact `RateLimit-Policy`; when absent, the header must be absent. */
+    rateLimitPolicy?: string;
+    /** `RateLimit`, matched as a pattern (the remaining count moves between requests); absent: no header. */
+    rateLimit?: RegExp;
   };
   /** Must give the same status, headers and body (minus timestamp) as this other case. */
   sameAs?: string;
@@ -256,6 +260,99 @@ export const CONTRACT: readonly ContractCase[] = [
       error: "FORBIDDEN",
       wwwAuthenticate: 'Bearer realm="partners", error="insufficient_scope", scope="jobs:write"',
     },
+  },
+  // usage control (SPEC §8): a rate limit or credits used up is a 429 with the IETF RateLimit fields
+  {
+    name: "rate-limited key",
+    headers: [["Authorization", "Bearer {exhausted}"]],
+    expect: {
+      status: 429,
+      error: "TOO_MANY_REQUESTS",
+      wwwAuthenticate: null,
+      retryAfter: "7080",
+      lookups: 1,
+      rateLimitPolicy: '"default";q=1;w=3600',
+      rateLimit: /^"default";r=0;t=7080$/,
+    },
+  },
+  {
+    name: "key without credits",
+    headers: [["Authorization", "Bearer {spent}"]],
+    expect: { status: 429, error: "TOO_MANY_REQUESTS", wwwAuthenticate: null, lookups: 1 },
+  },
+  {
+    name: "key within its rate limit",
+    headers: [["Authorization", "Bearer {limited}"]],
+    expect: { ...OK, rateLimitPolicy: '"default";q=1000000;w=60', rateLimit: /^"default";r=\d+;t=60$/ },
+  },
+  // an IP allowlist: the socket's address decides, never a forwarding header the client wrote
+  {
+    name: "key used from outside its allowlist",
+    headers: [["Authorization", "Bearer {officeOnly}"]],
+    expect: { status: 403, error: "FORBIDDEN", wwwAuthenticate: null, lookups: 1 },
+  },
+  { name: "key used from inside its allowlist", headers: [["Authorization", "Bearer {localOnly}"]], expect: OK },
+  {
+    name: "spoofed X-Forwarded-For without trustProxy moves nobody into an allowlist",
+    headers: [
+      ["X-Forwarded-For", "192.0.2.7"],
+      ["Authorization", "Bearer {officeOnly}"],
+    ],
+    expect: { status: 403, error: "FORBIDDEN", wwwAuthenticate: null, lookups: 1 },
+    sameAs: "key used from outside its allowlist",
+  },
+  {
+    name: "spoofed Forwarded without trustProxy moves nobody into an allowlist",
+    headers: [
+      ["Forwarded", "for=192.0.2.7"],
+      ["Authorization", "Bearer {officeOnly}"],
+    ],
+    expect: { status: 403, error: "FORBIDDEN", wwwAuthenticate: null, lookups: 1 },
+    sameAs: "key used from outside its allowlist",
+  },
+  {
+    name: "spoofed X-Forwarded-For without trustProxy moves nobody out of an allowlist",
+    headers: [
+      ["X-Forwarded-For", "198.51.100.1"],
+      ["Authorization", "Bearer {localOnly}"],
+    ],
+    expect: OK,
+  },
+  {
+    name: "trustProxy: 1 takes the address the proxy appended",
+    path: "/proxied/jobs",
+    headers: [
+      ["X-Forwarded-For", "192.0.2.7"],
+      ["Authorization", "Bearer {officeOnly}"],
+    ],
+    expect: OK,
+  },
+  {
+    name: "trustProxy: 1 ignores what the client put before the proxy's hop",
+    path: "/proxied/jobs",
+    headers: [
+      ["X-Forwarded-For", "192.0.2.7, 198.51.100.1"],
+      ["Authorization", "Bearer {officeOnly}"],
+    ],
+    expect: { status: 403, error: "FORBIDDEN", wwwAuthenticate: null, lookups: 1 },
+  },
+  {
+    name: "trustProxy: 1 reads Forwarded too",
+    path: "/proxied/jobs",
+    headers: [
+      ["Forwarded", 'for="[2001:db8::1]:4711", for=192.0.2.9'],
+      ["Authorization", "Bearer {officeOnly}"],
+    ],
+    expect: OK,
+  },
+  {
+    name: "trustProxy: 1 and the loopback key: the client is the forwarded address",
+    path: "/proxied/jobs",
+    headers: [
+      ["X-Forwarded-For", "192.0.2.7"],
+      ["Authorization", "Bearer {localOnly}"],
+    ],
+    expect: { status: 403, error: "FORBIDDEN", wwwAuthenticate: null, lookups: 1 },
   },
   // 31. a failing store fails closed
   {

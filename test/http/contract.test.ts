@@ -43,6 +43,7 @@ function observe(res: Exchange): Observed {
       "www-authenticate": pick("www-authenticate"),
       "retry-after": pick("retry-after"),
       "cache-control": pick("cache-control"),
+      "ratelimit-policy": pick("ratelimit-policy"),
     },
     body: { ...rest, apiKey: rest.apiKey ? "(checked above)" : undefined },
   };
@@ -85,6 +86,9 @@ describe.each(ADAPTERS)("HTTP contract over %s", (adapter) => {
     else expect(res.headers["retry-after"]).toBeUndefined();
     if (c.expect.lookups !== undefined) expect(lookups).toBe(c.expect.lookups);
     if (c.expect.hashes !== undefined) expect(hashes).toBe(c.expect.hashes);
+    expect(res.headers["ratelimit-policy"] ?? null).toBe(c.expect.rateLimitPolicy ?? null);
+    if (c.expect.rateLimit !== undefined) expect(res.headers.ratelimit).toMatch(c.expect.rateLimit);
+    else expect(res.headers.ratelimit).toBeUndefined();
 
     const body = res.json as Record<string, unknown>;
     if (c.expect.error === undefined) {

@@ -41,6 +41,11 @@ const API_KEY_FIELDS = [
   "rotatedFrom",
   "rotatedTo",
   "metadata",
+  // SPEC §8: usage controls, null when the key has none
+  "ratelimit",
+  "credits",
+  "remaining",
+  "allowedIps",
 ].sort();
 
 /** What a handler saw: the key and principal objects, and the names keyward's middleware added to the request (or context) state. */

@@ -134,8 +134,9 @@ describe("the management API", () => {
       content: { "application/json": { schema: { $ref: "#/components/schemas/CreateApiKey" } } },
     });
     expect(schemas.CreateApiKey.required).toEqual(["label"]);
-    expect(Object.keys(schemas.CreateApiKey.properties)).toEqual(["label", "scopes", "role", "expiresAt", "metadata"]);
-    expect(Object.keys(schemas.UpdateApiKey.properties)).toEqual(["label", "metadata", "scopes", "role"]);
+    const usage = ["ratelimit", "credits", "allowedIps"];
+    expect(Object.keys(schemas.CreateApiKey.properties)).toEqual(["label", "scopes", "role", "expiresAt", "metadata", ...usage]);
+    expect(Object.keys(schemas.UpdateApiKey.properties)).toEqual(["label", "metadata", "scopes", "role", ...usage]);
     expect(schemas.RotateApiKey.properties.gracePeriod).toMatchObject({ type: "number", minimum: 0 });
     const params = doc.paths["/settings/api-keys"].get.parameters as Obj[];
     expect(params.map((p) => [p.name, p.in])).toEqual([
@@ -159,6 +160,8 @@ describe("the management API", () => {
 });
 
 describe("the schemas accept what keyward really answers", () => {
+  /** SPEC §8: the usage controls, null when the key has none. */
+  const USAGE_FIELDS = ["ratelimit", "credits", "remaining", "allowedIps"];
   const SPEC_FIELDS = [
     "id",
     "owner",
@@ -182,7 +185,7 @@ describe("the schemas accept what keyward really answers", () => {
 
   it("ApiKey lists every field of the record, times as date-time strings, nullable where they can be null", () => {
     const { ApiKey, IssuedApiKey } = openApiDocument().components.schemas as Obj;
-    expect([...ApiKey.required].sort()).toEqual([...SPEC_FIELDS].sort());
+    expect([...ApiKey.required].sort()).toEqual([...SPEC_FIELDS, ...USAGE_FIELDS].sort());
     expect(ApiKey.additionalProperties).toBe(false);
     expect(IssuedApiKey.required).toEqual([...ApiKey.required, "rawKey"]);
     for (const f of ["createdAt", "expiresAt", "disabledAt", "revokedAt", "lastUsedAt"]) {
@@ -190,7 +193,17 @@ describe("the schemas accept what keyward really answers", () => {
     }
     const nullable = Object.keys(ApiKey.properties).filter((f) => [ApiKey.properties[f].type].flat().includes("null"));
     expect(nullable.sort()).toEqual(
-      ["role", "createdBy", "expiresAt", "disabledAt", "revokedAt", "lastUsedAt", "rotatedFrom", "rotatedTo"].sort(),
+      [
+        "role",
+        "createdBy",
+        "expiresAt",
+        "disabledAt",
+        "revokedAt",
+        "lastUsedAt",
+        "rotatedFrom",
+        "rotatedTo",
+        ...USAGE_FIELDS,
+      ].sort(),
     );
   });
 
@@ -217,6 +230,15 @@ describe("the schemas accept what keyward really answers", () => {
     expect(apiKey(await kw.revoke(rotated.apiKey.id, { actor }))).toBe("ok");
     const bare = await kw.create({ owner: "org_1", label: "server-made" });
     expect(apiKey(bare.apiKey)).toBe("ok");
+    const limited = await kw.create({
+      owner: "org_1",
+      label: "usage controls",
+      ratelimit: { limit: 10, window: 60_000 },
+      credits: { remaining: 5, refill: { amount: 5, interval: 3_600_000 } },
+      allowedIps: ["203.0.113.0/24", "2001:db8::/32"],
+    });
+    expect(apiKey(limited.apiKey)).toBe("ok");
+    expect(apiKey({ ...limited.apiKey, ratelimit: { limit: 0, window: 1 } })).not.toBe("ok");
     const listed = await kw.list("org_1", { limit: 2 });
     expect(listed.nextCursor).not.toBeNull();
     expect(page(listed)).toBe("ok");
@@ -279,17 +301,21 @@ describe("the schemas accept what keyward really answers", () => {
 });
 
 describe("protected routes", () => {
-  it("carry the API-key security with their scopes, and the auth errors (403 only where a scope is required)", () => {
+  it("carry the API-key security with their scopes, and the auth errors (a scope's 403 only where one is required)", () => {
     const doc = openApiDocument(EVERYTHING) as Obj;
     const jobs = doc.paths["/v1/jobs"].get;
     expect(jobs.security).toEqual([{ apiKey: ["jobs:read"] }, { apiKeyHeader: ["jobs:read"] }]);
-    expect(Object.keys(jobs.responses).sort()).toEqual(["200", "400", "401", "403", "503"]);
+    expect(Object.keys(jobs.responses).sort()).toEqual(["200", "400", "401", "403", "429", "503"]);
+    expect(jobs.responses["403"]).toEqual({ $ref: "#/components/responses/ApiKeyForbidden" });
+    expect(jobs.responses["429"]).toEqual({ $ref: "#/components/responses/ApiKeyTooManyRequests" });
     expect(jobs.responses["401"]).toEqual({ $ref: "#/components/responses/ApiKeyUnauthorized" });
     const run = doc.paths["/v1/jobs/{job}/run"];
     expect(run.parameters.map((p: Obj) => p.name)).toEqual(["job"]);
-    expect(Object.keys(run.post.responses).sort()).toEqual(["202", "400", "401", "403", "503"]);
+    expect(Object.keys(run.post.responses).sort()).toEqual(["202", "400", "401", "403", "429", "503"]);
     expect(run.post.security).toEqual([{ apiKey: ["jobs:write"] }]);
-    expect(Object.keys(doc.paths["/v1/cache"].delete.responses).sort()).toEqual(["200", "400", "401", "503"]);
+    const cache = doc.paths["/v1/cache"].delete.responses;
+    expect(Object.keys(cache).sort()).toEqual(["200", "400", "401", "403", "429", "503"]);
+    expect(cache["403"]).toEqual({ $ref: "#/components/responses/ApiKeyNotFromHere" }); // an IP allowlist, no challenge
   });
 });
 

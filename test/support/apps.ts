@@ -7,6 +7,7 @@
  * - GET  /x/jobs         apiKeyAuth({ header: "x-api-key" }) + requireScopes("jobs:read")
  * - GET  /realm/jobs     apiKeyAuth({ realm: "partners" }) + requireScopes("jobs:write")
  * - GET  /scoped/jobs    apiKeyAuth({ scopes: ["jobs:write"] })
+ * - GET  /proxied/jobs   apiKeyAuth({ trustProxy: 1 }) + requireScopes("jobs:read")
  * - /settings/api-keys   apiKeyRoutes, actor from the test session header
  * - /integrations/api-keys  apiKeyRoutes, actor = keyActor(keyward)
  * - /mutable/api-keys    apiKeyRoutes on a second keyward with mutableScopes (when given)
@@ -64,6 +65,9 @@ export function expressApp(o: AppOptions): express.Express {
   app.get("/scoped/jobs", ex.apiKeyAuth(kw, { scopes: ["jobs:write"] }), (req, res) => {
     res.json(ok(req.apiKey));
   });
+  app.get("/proxied/jobs", ex.apiKeyAuth(kw, { trustProxy: 1 }), ex.requireScopes("jobs:read"), (req, res) => {
+    res.json(ok(req.apiKey));
+  });
   const limit = o.maxBodyBytes === undefined ? {} : { maxBodyBytes: o.maxBodyBytes };
   app.use("/settings/api-keys", ex.apiKeyRoutes(kw, { actor: testActor, ...limit }));
   app.use("/integrations/api-keys", ex.apiKeyRoutes(kw, { actor: keyActor(kw) }));
@@ -89,6 +93,9 @@ export function honoApp(o: AppOptions): Hono {
     c.json(ok(c.get("apiKey"))),
   );
   app.get("/scoped/jobs", ho.apiKeyAuth(kw, { scopes: ["jobs:write"] }), (c) => c.json(ok(c.get("apiKey"))));
+  app.get("/proxied/jobs", ho.apiKeyAuth(kw, { trustProxy: 1 }), ho.requireScopes("jobs:read"), (c) =>
+    c.json(ok(c.get("apiKey"))),
+  );
   const limit = o.maxBodyBytes === undefined ? {} : { maxBodyBytes: o.maxBodyBytes };
   app.route("/settings/api-keys", ho.apiKeyRoutes(kw, { actor: testActor, ...limit }));
   app.route("/integrations/api-keys", ho.apiKeyRoutes(kw, { actor: keyActor(kw) }));
@@ -130,6 +137,7 @@ export function koaApp(o: AppOptions): Koa {
   app.use(route("GET", "/x/jobs", ko.apiKeyAuth(kw, { header: "x-api-key" }), ko.requireScopes("jobs:read"), send(200)));
   app.use(route("GET", "/realm/jobs", ko.apiKeyAuth(kw, { realm: "partners" }), ko.requireScopes("jobs:write"), send(200)));
   app.use(route("GET", "/scoped/jobs", ko.apiKeyAuth(kw, { scopes: ["jobs:write"] }), send(200)));
+  app.use(route("GET", "/proxied/jobs", ko.apiKeyAuth(kw, { trustProxy: 1 }), ko.requireScopes("jobs:read"), send(200)));
   const limit = o.maxBodyBytes === undefined ? {} : { maxBodyBytes: o.maxBodyBytes };
   app.use(ko.apiKeyRoutes(kw, { actor: testActor, prefix: "/settings/api-keys", ...limit }));
   app.use(ko.apiKeyRoutes(kw, { actor: keyActor(kw), prefix: "/integrations/api-keys" }));
@@ -182,6 +190,7 @@ const PROTECTED: ProtectedRoute[] = [
   },
   { method: "get", path: "/realm/jobs", scopes: ["jobs:write"], responses: { "200": { description: "Jobs", ...OK_BODY } } },
   { method: "get", path: "/scoped/jobs", scopes: ["jobs:write"], responses: { "200": { description: "Jobs", ...OK_BODY } } },
+  { method: "get", path: "/proxied/jobs", scopes: ["jobs:read"], responses: { "200": { description: "Jobs", ...OK_BODY } } },
 ];
 
 /** The OpenAPI documents of the apps above (`keyward/openapi`), one per management mount point. */

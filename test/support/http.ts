@@ -5,7 +5,7 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Actor, ActorContext, ApiKey, KeyStore, Keyward, KeywardOptions } from "keyward";
+import type { Actor, ActorContext, ApiKey, CreateInput, KeyStore, Keyward, KeywardOptions } from "keyward";
 import { createKeyward, generateKey } from "keyward";
 import { memoryStore } from "keyward/memory";
 import { vi } from "vitest";
@@ -80,6 +80,16 @@ export interface Keys {
   storedDigest: string;
   /** The digest dressed as a key of this prefix. */
   storedDigestAsKey: string;
+  /** A viewer key whose rate limit (1 an hour) is used up. */
+  exhausted: string;
+  /** A viewer key with no credits left. */
+  spent: string;
+  /** A viewer key with a generous rate limit (a million a minute). */
+  limited: string;
+  /** A viewer key allowed only from 192.0.2.0/24 (the tests connect from 127.0.0.1). */
+  officeOnly: string;
+  /** A viewer key allowed only from the loopback addresses. */
+  localOnly: string;
 }
 
 export interface World {
@@ -108,6 +118,14 @@ export async function createWorld(options: Partial<KeywardOptions> = {}): Promis
   const disabled = await make("disabled", "viewer");
   await kw.disable(disabled.apiKey.id);
   const expired = await make("expired", "viewer", { expiresAt: START + 60_000 });
+  const usage = (label: string, controls: Pick<CreateInput, "ratelimit" | "credits" | "allowedIps">) =>
+    kw.create({ owner: "org_a", label, role: "viewer", ...controls });
+  const exhausted = await usage("exhausted", { ratelimit: { limit: 1, window: 3_600_000 } });
+  await kw.verify(exhausted.key);
+  const spent = await usage("spent", { credits: { remaining: 0 } });
+  const limited = await usage("limited", { ratelimit: { limit: 1_000_000, window: 60_000 } });
+  const officeOnly = await usage("office only", { allowedIps: ["192.0.2.0/24"] });
+  const localOnly = await usage("local only", { allowedIps: ["127.0.0.0/8", "::1"] });
   clock.advance(120_000);
   const stored = await store.get(valid.apiKey.id);
   const last = valid.key.at(-1) === "A" ? "B" : "A";
@@ -123,6 +141,11 @@ export async function createWorld(options: Partial<KeywardOptions> = {}): Promis
     storedHash: stored?.hash ?? "",
     storedDigest: (stored?.hash ?? "").slice(3),
     storedDigestAsKey: `${PREFIX}_${(stored?.hash ?? "").slice(3)}`,
+    exhausted: exhausted.key,
+    spent: spent.key,
+    limited: limited.key,
+    officeOnly: officeOnly.key,
+    localOnly: localOnly.key,
   };
   const hasher = (kw as unknown as { hasher?: { hash(k: string): string } }).hasher;
   if (!hasher) throw new Error("test support: keyward no longer keeps its hasher in `hasher`; update createWorld");
@@ -143,6 +166,11 @@ export async function createWorld(options: Partial<KeywardOptions> = {}): Promis
       storedHash: undefined,
       storedDigest: undefined,
       storedDigestAsKey: undefined,
+      exhausted: exhausted.apiKey,
+      spent: spent.apiKey,
+      limited: limited.apiKey,
+      officeOnly: officeOnly.apiKey,
+      localOnly: localOnly.apiKey,
     },
     hashes: () => spy.mock.calls.length,
     reset() {
