@@ -77,4 +77,14 @@ export type {
   Use,
 } from "./store.js";
 export { type Actor, type ApiKey, isKeyStatus, KEY_STATUSES, type KeyRecord, type KeyStatus, type Metadata } from "./types.js";
+export { consumeUsage, refillCredits, slideWindow, windowUsed } from "./usage/consume.js";
+export type {
+  CreditRefill,
+  RateLimit,
+  RateWindow,
+  StoredCredits,
+  UsageOutcome,
+  UsageRefusal,
+  UsageRequest,
+} from "./usage/types.js";
 export { MAX_KEY_LENGTH, type VerifyError, type VerifyOptions, type VerifyResult, verifyError } from "./verify-result.js";
