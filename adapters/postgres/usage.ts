@@ -1,0 +1,209 @@
+import type { KeyRecord, RateLimit, StoredCredits, UsageOutcome, UsageRequest } from "keyward";
+import { StoreError } from "keyward";
+
+/**
+ * The usage-control columns of a record (migration 2), in the order
+ * {@link usageValues} fills them. The rate window (`rl_start`, `rl_count`,
+ * `rl_prev`) and `usage_outcome` belong to `consume` and are never part of a
+ * record. Internal.
+ *
+ * @example
+ * ```ts
+ * USAGE_COLUMNS[0]; // "ratelimit_limit"
+ * ```
+ */
+export const USAGE_COLUMNS = [
+  "ratelimit_limit",
+  "ratelimit_window",
+  "credits_remaining",
+  "credits_refill_amount",
+  "credits_refill_interval",
+  "credits_refilled_at",
+  "allowed_ips",
+] as const;
+
+/** A whole number the store can keep exactly in a `bigint` column, or a `StoreError`. */
+function whole(value: unknown, what: string, min = 0): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
+    throw new StoreError("invalid_record", `postgresStore: ${what} must be a whole number, at least ${min}`);
+  }
+  return value;
+}
+
+/**
+ * The values of {@link USAGE_COLUMNS} for a record: null where the record
+ * has none. Throws a `StoreError` with code `invalid_record` for a number
+ * the columns cannot hold exactly.
+ *
+ * @example
+ * ```ts
+ * usageValues({ ...record, ratelimit: { limit: 100, window: 60_000 } }); // [100, 60000, null, …]
+ * ```
+ */
+export function usageValues(r: KeyRecord): unknown[] {
+  const limit = r.ratelimit ?? null;
+  const credits = r.credits ?? null;
+  const refill = credits?.refill ?? null;
+  const ips = r.allowedIps ?? null;
+  if (ips !== null && !(Array.isArray(ips) && ips.every((ip) => typeof ip === "string"))) {
+    throw new StoreError("invalid_record", "postgresStore: allowedIps must be an array of strings");
+  }
+  return [
+    limit === null ? null : whole(limit.limit, "ratelimit.limit"),
+    limit === null ? null : whole(limit.window, "ratelimit.window", 1),
+    credits === null ? null : whole(credits.remaining, "credits.remaining"),
+    refill === null ? null : whole(refill.amount, "credits.refill.amount"),
+    refill === null ? null : whole(refill.interval, "credits.refill.interval", 1),
+    credits === null || credits.refilledAt === null ? null : whole(credits.refilledAt, "credits.refilledAt"),
+    ips === null ? null : [...ips],
+  ];
+}
+
+function damaged(what: string): StoreError {
+  return new StoreError("damaged_record", `postgresStore: ${what}`);
+}
+
+/** int8 as pg (decimal string), PGlite (number) or a custom parser (bigint) hands it over; null stays null. */
+function int(value: unknown, column: string): number | null {
+  if (value === null || value === undefined) return null;
+  const ok = (typeof value === "string" && /^-?\d{1,16}$/.test(value)) || typeof value === "number" || typeof value === "bigint";
+  const n = ok ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n)) throw damaged(`unexpected value in the ${column} column`);
+  return n;
+}
+
+/**
+ * The usage-control fields of a row, set on `record` only where the row has
+ * them (rows written before migration 2 have none). Throws a `StoreError`
+ * with code `damaged_record` on a column that does not hold what it must.
+ *
+ * @example
+ * ```ts
+ * readUsage(record, row); // record.ratelimit = { limit: 100, window: 60_000 } when both columns are set
+ * ```
+ */
+export function readUsage(record: KeyRecord, row: Record<string, unknown>): KeyRecord {
+  const limit = int(row.ratelimit_limit, "ratelimit_limit");
+  const window = int(row.ratelimit_window, "ratelimit_window");
+  if ((limit === null) !== (window === null)) throw damaged("ratelimit_limit and ratelimit_window must be set together");
+  if (limit !== null && window !== null) record.ratelimit = { limit, window } satisfies RateLimit;
+  const remaining = int(row.credits_remaining, "credits_remaining");
+  const amount = int(row.credits_refill_amount, "credits_refill_amount");
+  const interval = int(row.credits_refill_interval, "credits_refill_interval");
+  if ((amount === null) !== (interval === null))
+    throw damaged("credits_refill_amount and credits_refill_interval must be set together");
+  if (remaining !== null) {
+    const refill = amount === null || interval === null ? null : { amount, interval };
+    record.credits = {
+      remaining,
+      refill,
+      refilledAt: int(row.credits_refilled_at, "credits_refilled_at"),
+    } satisfies StoredCredits;
+  }
+  const ips = row.allowed_ips;
+  if (ips !== null && ips !== undefined) {
+    if (!(Array.isArray(ips) && ips.every((ip) => typeof ip === "string"))) throw damaged("allowed_ips is not an array of text");
+    record.allowedIps = ips;
+  }
+  return record;
+}
+
+const REASONS = { 0: null, 1: "rate_limited", 2: "usage_exceeded" } as const;
+
+/**
+ * The `consume` statement for a table: one `UPDATE … WHERE hash = $1
+ * RETURNING …` that applies `consumeUsage()` to the row's own columns.
+ * Every new value is computed from the row in `SET` (a correlated
+ * sub-select), never read first: under concurrency PostgreSQL re-evaluates
+ * `SET` on the latest version of the row it waited for, so concurrent calls
+ * serialise on the row lock and none is lost. The decision is kept in
+ * `usage_outcome` for `RETURNING` (0 ok, 1 rate limited, 2 usage exceeded).
+ * `$2` now, `$3` cost, `$4`/`$5` the limit and window (both null for none).
+ * Internal.
+ *
+ * @example
+ * ```ts
+ * const { rows } = await client.query(consumeSql('"public"."keyward_keys"'), consumeValues(hash, request));
+ * ```
+ */
+export function consumeSql(table: string): string {
+  return `UPDATE ${table} AS k
+SET (rl_start, rl_count, rl_prev, credits_remaining, credits_refilled_at, usage_outcome) = (
+  SELECT w.ws, CASE WHEN d.outcome = 0 THEN w.wc + 1 ELSE w.wc END, w.wp,
+         CASE WHEN d.outcome = 0 THEN c.cr - $3::bigint ELSE c.cr END, c.ca, d.outcome
+  FROM (
+    SELECT
+      CASE WHEN $4::bigint IS NULL THEN NULL
+           WHEN k.rl_start IS NULL OR $2::bigint < k.rl_start OR $2::bigint - k.rl_start >= 2 * $5::bigint THEN $2::bigint
+           WHEN $2::bigint - k.rl_start >= $5::bigint THEN k.rl_start + $5::bigint
+           ELSE k.rl_start END AS ws,
+      CASE WHEN $4::bigint IS NULL THEN NULL
+           WHEN k.rl_start IS NULL OR $2::bigint < k.rl_start OR $2::bigint - k.rl_start >= $5::bigint THEN 0::bigint
+           ELSE k.rl_count END AS wc,
+      CASE WHEN $4::bigint IS NULL THEN NULL
+           WHEN k.rl_start IS NULL OR $2::bigint < k.rl_start OR $2::bigint - k.rl_start >= 2 * $5::bigint THEN 0::bigint
+           WHEN $2::bigint - k.rl_start >= $5::bigint THEN k.rl_count
+           ELSE k.rl_prev END AS wp
+  ) AS w,
+  LATERAL (
+    SELECT
+      CASE WHEN k.credits_remaining IS NOT NULL AND k.credits_refill_amount IS NOT NULL AND k.credits_refilled_at IS NOT NULL
+             AND $2::bigint - k.credits_refilled_at >= k.credits_refill_interval
+           THEN k.credits_refill_amount ELSE k.credits_remaining END AS cr,
+      CASE WHEN k.credits_remaining IS NOT NULL AND k.credits_refill_amount IS NOT NULL AND k.credits_refilled_at IS NOT NULL
+             AND $2::bigint - k.credits_refilled_at >= k.credits_refill_interval
+           THEN k.credits_refilled_at + ($2::bigint - k.credits_refilled_at) / k.credits_refill_interval * k.credits_refill_interval
+           ELSE k.credits_refilled_at END AS ca
+  ) AS c,
+  LATERAL (
+    SELECT CASE
+      WHEN $4::bigint IS NOT NULL
+        AND w.wc + (w.wp * ($5::bigint - ($2::bigint - w.ws)) + $5::bigint - 1) / $5::bigint + 1 > $4::bigint THEN 1::smallint
+      WHEN c.cr IS NOT NULL AND c.cr < $3::bigint THEN 2::smallint
+      ELSE 0::smallint END AS outcome
+  ) AS d
+)
+WHERE k.hash = $1
+RETURNING k.usage_outcome, k.rl_start, k.rl_count, k.rl_prev, k.credits_remaining, k.credits_refilled_at`;
+}
+
+/**
+ * The values of {@link consumeSql} for one request. Throws a `StoreError`
+ * with code `invalid_record` for a request the columns cannot hold exactly.
+ *
+ * @example
+ * ```ts
+ * consumeValues("v1:abc", { now: Date.now(), cost: 1, ratelimit: null }); // ["v1:abc", 1733…, 1, null, null]
+ * ```
+ */
+export function consumeValues(hash: string, request: UsageRequest): unknown[] {
+  const limit = request.ratelimit;
+  return [
+    hash,
+    whole(Math.floor(request.now), "now"),
+    whole(request.cost, "cost"),
+    limit === null ? null : whole(limit.limit, "ratelimit.limit"),
+    limit === null ? null : whole(limit.window, "ratelimit.window", 1),
+  ];
+}
+
+/**
+ * The outcome in a {@link consumeSql} row; null when no row matched. Throws
+ * a `StoreError` with code `damaged_record` on a row it cannot read.
+ *
+ * @example
+ * ```ts
+ * const outcome = toOutcome(rows[0]); // { ok: true, reason: null, window: { start, count: 1, prev: 0 }, credits: null }
+ * ```
+ */
+export function toOutcome(row: Record<string, unknown> | undefined): UsageOutcome | null {
+  if (row === undefined) return null;
+  const code = int(row.usage_outcome, "usage_outcome");
+  if (code !== 0 && code !== 1 && code !== 2) throw damaged("consume returned no outcome");
+  const start = int(row.rl_start, "rl_start");
+  const remaining = int(row.credits_remaining, "credits_remaining");
+  const window =
+    start === null ? null : { start, count: int(row.rl_count, "rl_count") ?? 0, prev: int(row.rl_prev, "rl_prev") ?? 0 };
+  const credits = remaining === null ? null : { remaining, refilledAt: int(row.credits_refilled_at, "credits_refilled_at") };
+  return { ok: code === 0, reason: REASONS[code], window, credits };
+}
