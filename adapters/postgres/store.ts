@@ -75,6 +75,12 @@ export interface PostgresStore extends KeyStore {
   readonly listening: boolean;
   /** Creates or upgrades the table (see {@link migrate}). */
   migrate(): Promise<MigrateResult>;
+  /**
+   * Usage control for the key whose hash is `hash` (rate limit and credits,
+   * with `consumeUsage()`'s answers): one `UPDATE … WHERE hash = $1
+   * RETURNING …`, exact under concurrency. Null when there is no such key.
+   */
+  consume(hash: string, request: UsageRequest): Promise<UsageOutcome | null>;
 }
 
 /**

@@ -113,6 +113,12 @@ export interface RedisStore extends KeyStore {
   readonly prefix: string;
   /** The pub/sub channel changes are published on. */
   readonly channel: string;
+  /**
+   * Usage control for the key whose hash is `hash` (rate limit and credits,
+   * with `consumeUsage()`'s answers): one Lua script on the record's key,
+   * exact under concurrency and Cluster-safe. Null when there is no such key.
+   */
+  consume(hash: string, request: UsageRequest): Promise<UsageOutcome | null>;
 }
 
 /** Records read per round trip while a status filter skips some. */
