@@ -25,15 +25,18 @@ const limits: fc.Arbitrary<RateLimit | null> = fc.oneof(
   fc.constant(null),
   fc.record({ limit: fc.integer({ min: 0, max: 6 }), window: fc.integer({ min: 1, max: 40 }) }),
   fc.constant({ limit: 3, window: 20 }),
+  // realistic sizes: the weighted previous window at day-long windows and large counts
+  fc.record({ limit: fc.integer({ min: 1, max: 1_000_000 }), window: fc.integer({ min: 1, max: 86_400_000 }) }),
 );
 
 const credits: fc.Arbitrary<StoredCredits | null> = fc.oneof(
   fc.constant(null),
   fc.record({
-    remaining: fc.integer({ min: 0, max: 12 }),
+    remaining: fc.oneof(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: 2_000_000 })),
     refill: fc.oneof(
       fc.constant(null),
       fc.record({ amount: fc.integer({ min: 0, max: 12 }), interval: fc.integer({ min: 1, max: 60 }) }),
+      fc.record({ amount: fc.integer({ min: 0, max: 2_000_000 }), interval: fc.integer({ min: 1, max: 86_400_000 }) }),
     ),
     refilledAt: fc.oneof(fc.constant(T0), fc.constant(T0 - 7), fc.constant(null)),
   }),
@@ -42,8 +45,13 @@ const credits: fc.Arbitrary<StoredCredits | null> = fc.oneof(
 const steps = fc.array(
   fc.record({
     // mostly forward, sometimes a clock behind the last one (another instance), sometimes far ahead
-    advance: fc.oneof(fc.integer({ min: 0, max: 15 }), fc.integer({ min: -8, max: -1 }), fc.integer({ min: 30, max: 130 })),
-    cost: fc.oneof(fc.constant(1), fc.integer({ min: 0, max: 5 })),
+    advance: fc.oneof(
+      fc.integer({ min: 0, max: 15 }),
+      fc.integer({ min: -8, max: -1 }),
+      fc.integer({ min: 30, max: 130 }),
+      fc.integer({ min: 0, max: 200_000_000 }),
+    ),
+    cost: fc.oneof(fc.constant(1), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 1_000_000 })),
     // the key's limit stays put in practice; a changing one must still agree
     change: fc.oneof(fc.constant(null), limits),
   }),
@@ -53,7 +61,7 @@ const steps = fc.array(
 /**
  * Random sequences of (time, cost, limit) applied to a fresh record in the
  * store and to `consumeUsage()` give the same outcomes, and the store keeps
- * the same credits.
+ * the same credits. `KEYWARD_USAGE_RUNS` sets the number of sequences.
  */
 export async function differential(open: () => Promise<ConsumingStore>, numRuns = 60): Promise<void> {
   const store = await open();
@@ -77,7 +85,7 @@ export async function differential(open: () => Promise<ConsumingStore>, numRuns 
       const stored = await store.findByHash(record.hash);
       expect(stored?.credits ?? null).toEqual(refCredits);
     }),
-    { numRuns },
+    { numRuns: Number(process.env.KEYWARD_USAGE_RUNS ?? numRuns) },
   );
 }
 
