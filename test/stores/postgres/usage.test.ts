@@ -139,6 +139,24 @@ describe.skipIf(!hasServer)("on PostgreSQL (DATABASE_URL)", () => {
 });
 noteSkip("usage control against a real PostgreSQL");
 
+describe("consume answers the store cannot read", () => {
+  const storeAnswering = (rows: unknown[]) =>
+    postgresStore({ client: { query: async () => ({ rows }) }, autoMigrate: false, listen: false });
+  const request = { now: 1, cost: 1, ratelimit: { limit: 1, window: 10 } };
+
+  it("is null when no row matched", async () => {
+    expect(await storeAnswering([]).consume("v1:x", request)).toBeNull();
+  });
+
+  it.each([
+    ["no outcome", { usage_outcome: null }],
+    ["an unknown outcome", { usage_outcome: 9 }],
+    ["a count that is not a number", { usage_outcome: 0, rl_start: "1", rl_count: "many", rl_prev: "0" }],
+  ])("fails closed with damaged_record on a row with %s", async (_what, row) => {
+    await expect(storeAnswering([row]).consume("v1:x", request)).rejects.toMatchObject({ code: "damaged_record" });
+  });
+});
+
 describe("migration 2 on a table created by version 1", () => {
   it("adds the usage columns and keeps the old rows, which read back without usage fields", async () => {
     const db = new PGlite();

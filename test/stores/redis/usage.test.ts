@@ -139,6 +139,34 @@ function usageSuite(name: string, connect: () => Promise<Counted>, cleanupAll: (
   });
 }
 
+describe("consume answers the store cannot read (no server)", () => {
+  const storeAnswering = (reply: unknown) => redisStore({ sendCommand: async () => reply }) as ConsumingStore;
+  const request = { now: 1, cost: 1, ratelimit: null };
+
+  it("is null for a missing record, under RESP2 (nil) and RESP3 (false)", async () => {
+    expect(await storeAnswering(null).consume("v1:x", request)).toBeNull();
+    expect(await storeAnswering(false).consume("v1:x", request)).toBeNull();
+  });
+
+  it.each([
+    ["not an array", "OK"],
+    ["too short", ["0", "1"]],
+    ["an unknown outcome", ["7", "", "", "", "", ""]],
+    ["a number in exponent form", ["0", "1e+21", "1", "0", "", ""]],
+    ["a fraction", ["0", "", "", "", "1.5", ""]],
+  ])("fails closed with damaged_record on a reply that is %s", async (_what, reply) => {
+    await expect(Promise.resolve(storeAnswering(reply).consume("v1:x", request))).rejects.toMatchObject({
+      code: "damaged_record",
+    });
+  });
+
+  it("fails closed with damaged_record on a record holding half a rate limit", async () => {
+    const fields = ["id", "i", "owner", "o", "label", "l", "keyPrefix", "p", "last4", "abcd", "hash", "v1:x"];
+    const record = [...fields, "scopes", "[]", "metadata", "{}", "createdAt", "1", "rlLimit", "10"];
+    await expect(Promise.resolve(storeAnswering(record).findByHash("v1:x"))).rejects.toMatchObject({ code: "damaged_record" });
+  });
+});
+
 describe.skipIf(!REDIS_URL)("on Redis (REDIS_URL)", () => {
   const ios: Redis[] = [];
   const nodes: Awaited<ReturnType<typeof nodeRedis>>[] = [];
