@@ -114,14 +114,14 @@ const NOW = "$2::bigint";
 const COST = "$3::bigint";
 const LIMIT = "$4::bigint";
 const LEN = "$5::bigint";
-/** The stored window is unused or too old to count (or starts after now): it restarts at now. */
-const RESET = `(k.rl_start IS NULL OR ${NOW} < k.rl_start OR ${NOW} - k.rl_start >= 2 * ${LEN})`;
+/** The stored window is unused or too old to count: it restarts at now. (A window another instance's clock started a little ahead goes on.) */
+const RESET = `(k.rl_start IS NULL OR ${NOW} - k.rl_start >= 2 * ${LEN})`;
 /** (Not reset, and) a window length has passed: the count becomes the previous window's. */
 const ROLL = `${NOW} - k.rl_start >= ${LEN}`;
 /** `windowUsed()` of the slid window, with the integer ceiling (a + b - 1) / b. */
 const USED = `CASE WHEN ${RESET} THEN 0
   WHEN ${ROLL} THEN (k.rl_count * (2 * ${LEN} - (${NOW} - k.rl_start)) + ${LEN} - 1) / ${LEN}
-  ELSE k.rl_count + (k.rl_prev * (${LEN} - (${NOW} - k.rl_start)) + ${LEN} - 1) / ${LEN} END`;
+  ELSE k.rl_count + (k.rl_prev * (${LEN} - GREATEST(${NOW} - k.rl_start, 0)) + ${LEN} - 1) / ${LEN} END`;
 /** A refill is due: `refillCredits()`'s condition. */
 const DUE = `(k.credits_remaining IS NOT NULL AND k.credits_refill_amount IS NOT NULL AND k.credits_refilled_at IS NOT NULL
   AND ${NOW} - k.credits_refilled_at >= k.credits_refill_interval)`;

@@ -117,7 +117,7 @@ local now, cost, limit, len = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARG
 local ws, wc, wp
 if limit then
   local s = tonumber(f[2])
-  if s == nil or now < s or now - s >= 2 * len then ws, wc, wp = now, 0, 0
+  if s == nil or now - s >= 2 * len then ws, wc, wp = now, 0, 0
   elseif now - s >= len then ws, wc, wp = s + len, 0, tonumber(f[3]) or 0
   else ws, wc, wp = s, tonumber(f[3]) or 0, tonumber(f[4]) or 0 end
 end
@@ -130,7 +130,7 @@ if cr then
   end
 end
 local outcome = 0
-if limit and wc + math.ceil((wp * (len - (now - ws))) / len) + 1 > limit then outcome = 1
+if limit and wc + math.ceil((wp * (len - math.max(0, now - ws))) / len) + 1 > limit then outcome = 1
 elseif cr and cr < cost then outcome = 2 end
 if outcome == 0 then
   if limit then wc = wc + 1 end
