@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every benchmark in one run. Set BENCH_ONLY=core,usage,http,redis,postgres,fanout
+ * `npm run bench`: every benchmark in one run. Set BENCH_ONLY=core,usage,usage-stores,http,redis,postgres,fanout
  * to pick some; BENCH_LARGE_KEYS, BENCH_PG_KEYS, BENCH_HTTP_ROUNDS, BENCH_HTTP_SECONDS to size them.
  */
 import { benchCore } from "./core.js";
@@ -8,10 +8,12 @@ import { benchHttp } from "./http.js";
 import { benchPostgres } from "./postgres.js";
 import { benchRedis } from "./redis.js";
 import { benchUsage } from "./usage.js";
+import { benchUsageStores } from "./usage-stores.js";
 
 const suites: Record<string, () => Promise<string[]>> = {
   core: benchCore,
   usage: benchUsage,
+  "usage-stores": benchUsageStores,
   http: benchHttp,
   redis: benchRedis,
   postgres: benchPostgres,

@@ -1,5 +1,6 @@
 import type { KeyRecord, Metadata } from "keyward";
 import { isKeyRecord, StoreError } from "keyward";
+import { readUsage, USAGE_COLUMNS, usageValues } from "./usage.js";
 
 /**
  * Column list in KeyRecord order; every read selects exactly these. Internal.
@@ -27,6 +28,7 @@ export const COLUMNS = [
   "rotated_from",
   "rotated_to",
   "metadata",
+  ...USAGE_COLUMNS,
 ] as const;
 
 /**
@@ -58,6 +60,13 @@ const CASTS: Readonly<Record<(typeof COLUMNS)[number], string>> = {
   rotated_from: "text",
   rotated_to: "text",
   metadata: "jsonb",
+  ratelimit_limit: "bigint",
+  ratelimit_window: "bigint",
+  credits_remaining: "bigint",
+  credits_refill_amount: "bigint",
+  credits_refill_interval: "bigint",
+  credits_refilled_at: "bigint",
+  allowed_ips: "text[]",
 };
 
 /**
@@ -65,7 +74,7 @@ const CASTS: Readonly<Record<(typeof COLUMNS)[number], string>> = {
  *
  * @example
  * ```ts
- * placeholders(1); // "$1::text, $2::text, …, $17::jsonb"
+ * placeholders(1); // "$1::text, $2::text, …, $24::text[]"
  * ```
  */
 export function placeholders(first: number): string {
@@ -118,6 +127,7 @@ export function recordValues(r: KeyRecord): unknown[] {
     r.rotatedFrom,
     r.rotatedTo,
     JSON.stringify(r.metadata ?? {}),
+    ...usageValues(r),
   ];
 }
 
@@ -195,5 +205,5 @@ export function toRecord(row: Record<string, unknown>): KeyRecord {
     metadata: metadata(row.metadata),
   };
   if (!isKeyRecord(record)) throw damaged("row is not a well-formed KeyRecord");
-  return record;
+  return readUsage(record, row);
 }

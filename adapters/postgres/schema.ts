@@ -69,6 +69,22 @@ function steps(n: Names): Migration[] {
 CREATE UNIQUE INDEX IF NOT EXISTS ${quote(n.hashIndex)} ON ${n.qualified} (hash);
 CREATE INDEX IF NOT EXISTS ${quote(n.ownerIndex)} ON ${n.qualified} (owner, created_at DESC, id DESC);`,
     },
+    {
+      version: 2,
+      name: "add usage control columns",
+      sql: `ALTER TABLE ${n.qualified}
+  ADD COLUMN IF NOT EXISTS ratelimit_limit         bigint,
+  ADD COLUMN IF NOT EXISTS ratelimit_window        bigint,
+  ADD COLUMN IF NOT EXISTS credits_remaining       bigint,
+  ADD COLUMN IF NOT EXISTS credits_refill_amount   bigint,
+  ADD COLUMN IF NOT EXISTS credits_refill_interval bigint,
+  ADD COLUMN IF NOT EXISTS credits_refilled_at     bigint,
+  ADD COLUMN IF NOT EXISTS allowed_ips             text[],
+  ADD COLUMN IF NOT EXISTS rl_start                bigint,
+  ADD COLUMN IF NOT EXISTS rl_count                bigint,
+  ADD COLUMN IF NOT EXISTS rl_prev                 bigint,
+  ADD COLUMN IF NOT EXISTS usage_outcome           smallint;`,
+    },
   ];
 }
 
@@ -76,7 +92,9 @@ CREATE INDEX IF NOT EXISTS ${quote(n.ownerIndex)} ON ${n.qualified} (owner, crea
  * The migrations for a table, oldest first, as plain SQL for your own
  * migration tool. Times are `bigint` epoch milliseconds; `hash` has a UNIQUE
  * index (one-lookup verification); `(owner, created_at DESC, id DESC)` serves
- * keyset pagination.
+ * keyset pagination. Version 2 adds the nullable usage-control columns (rate
+ * limit, credits, IP allowlist, and the rate window `rl_*`), so rows written
+ * before it read back with none of them.
  *
  * @example
  * ```ts
@@ -160,7 +178,7 @@ $keyward$;
  *
  * @example
  * ```ts
- * await schemaVersion(pool, { table: "api_keys" }); // 1
+ * await schemaVersion(pool, { table: "api_keys" }); // 2
  * ```
  */
 export async function schemaVersion(client: PgClient, options: TableOptions = {}): Promise<number> {
@@ -188,7 +206,7 @@ export async function schemaVersion(client: PgClient, options: TableOptions = {}
  * import { migrate } from "keyward/postgres";
  *
  * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
- * await migrate(pool, { table: "api_keys" }); // { version: 1 }
+ * await migrate(pool, { table: "api_keys" }); // { version: 2 }
  * ```
  */
 export async function migrate(client: PgClient, options: TableOptions = {}): Promise<MigrateResult> {

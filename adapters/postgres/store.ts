@@ -1,4 +1,14 @@
-import type { ChangeListener, KeyRecord, KeyStore, ListQuery, RecordPatch, Transition, Use } from "keyward";
+import type {
+  ChangeListener,
+  KeyRecord,
+  KeyStore,
+  ListQuery,
+  RecordPatch,
+  Transition,
+  UsageOutcome,
+  UsageRequest,
+  Use,
+} from "keyward";
 import { ConfigError } from "keyward";
 import { heartbeatSettings } from "../shared/heartbeat.js";
 import type { PgClient, PgListenFactory } from "./client.js";
@@ -9,6 +19,7 @@ import { recordValues, toMillis, toRecord } from "./rows.js";
 import { type MigrateResult, migrate } from "./schema.js";
 import { feedSource } from "./sources.js";
 import { type Statement, Statements } from "./sql.js";
+import { consumeSql, consumeValues, toOutcome } from "./usage.js";
 
 /**
  * Options of {@link postgresStore}.
@@ -51,7 +62,7 @@ export interface PostgresStoreOptions extends TableOptions {
  * @example
  * ```ts
  * const store: PostgresStore = postgresStore({ client: pool, autoMigrate: false });
- * await store.migrate(); // { version: 1 }: only needed with autoMigrate: false
+ * await store.migrate(); // { version: 2 }: only needed with autoMigrate: false
  * store.listening; // true once a cached keyward instance is watching
  * ```
  */
@@ -64,12 +75,20 @@ export interface PostgresStore extends KeyStore {
   readonly listening: boolean;
   /** Creates or upgrades the table (see {@link migrate}). */
   migrate(): Promise<MigrateResult>;
+  /**
+   * Usage control for the key whose hash is `hash` (rate limit and credits,
+   * with `consumeUsage()`'s answers): one `UPDATE … WHERE hash = $1
+   * RETURNING …`, exact under concurrency. Null when there is no such key.
+   */
+  consume(hash: string, request: UsageRequest): Promise<UsageOutcome | null>;
 }
 
 /**
  * A {@link KeyStore} on PostgreSQL through any client with
  * `query(text, values)`: node-postgres `Pool`/`Client` or PGlite; no driver is
- * imported. Verification is one indexed lookup by hash. Every state change is
+ * imported. Verification is one indexed lookup by hash; usage control
+ * (`consume`: rate limit and credits) is one more statement, an
+ * `UPDATE … RETURNING` on the same row. Every state change is
  * one conditional statement that also notifies the change feed in the same
  * transaction; `watch()` LISTENs on it so caches on every instance drop a
  * revoked, disabled, rotated or edited key within milliseconds.
@@ -104,6 +123,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const beat = heartbeatSettings(options.feed, (m) => new ConfigError(m), "postgresStore");
   checkFeedOptions(options.feed);
   const sql = new Statements(names, channel);
+  const consumeText = consumeSql(names.qualified);
   const source = feedSource(client, channel, options.listen);
   // beats go out through the store's own client (a pooler included) and must come back on the LISTEN connection
   const publish = (payload: string) => client.query("SELECT pg_notify($1, $2)", [channel, payload]);
@@ -162,6 +182,9 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     async touch(uses: readonly Use[]) {
       if (uses.length === 0) return;
       await onKeys(sql.touch, [uses.map((u) => u.id), uses.map((u) => toMillis(u.at))]);
+    },
+    async consume(hash: string, request: UsageRequest): Promise<UsageOutcome | null> {
+      return toOutcome((await onKeys(consumeText, consumeValues(hash, request))).rows[0]);
     },
   };
   if (feed) store.watch = (listener: ChangeListener) => feed.subscribe(listener);

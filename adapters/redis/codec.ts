@@ -1,5 +1,6 @@
 import type { KeyRecord, RecordPatch } from "keyward";
 import { isKeyRecord, StoreError } from "keyward";
+import { decodeUsage, encodeUsage } from "./usage.js";
 
 /**
  * Key names under one namespace (`redisStore({ namespace })`). Every name puts the value it is looked up by in
@@ -105,7 +106,8 @@ export function hashOfMember(member: string): string {
 
 /**
  * A record as a flat list of hash-map fields and values. Numbers are decimal
- * strings, `scopes` and `metadata` JSON; a null field is left out, so Lua
+ * strings, `scopes`, `metadata` and `allowedIps` JSON, the rate limit and
+ * credits one field per number; a null field is left out, so Lua
  * tests presence (`HEXISTS revokedAt`) to read state. Throws a `StoreError`
  * with code `invalid_record` for a time that is not a finite number (it
  * could not be read back).
@@ -126,6 +128,7 @@ export function encodeRecord(record: KeyRecord): string[] {
   }
   for (const f of NULLABLE_FIELDS) if (record[f] !== null) out.push(f, String(record[f]));
   out.push("scopes", JSON.stringify(record.scopes), "metadata", JSON.stringify(record.metadata ?? {}));
+  out.push(...encodeUsage(record));
   return out;
 }
 
@@ -227,5 +230,5 @@ export function decodeRecord(reply: unknown): KeyRecord | null {
     metadata: parsed("metadata", text("metadata"), isObject),
   };
   if (!isKeyRecord(record)) throw damaged("is not a well-formed KeyRecord");
-  return record;
+  return decodeUsage(record, f);
 }

@@ -1,10 +1,21 @@
-import type { ChangeListener, KeyRecord, KeyStore, ListQuery, RecordPatch, Transition, Use } from "keyward";
+import type {
+  ChangeListener,
+  KeyRecord,
+  KeyStore,
+  ListQuery,
+  RecordPatch,
+  Transition,
+  UsageOutcome,
+  UsageRequest,
+  Use,
+} from "keyward";
 import { StoreError, statusOf } from "keyward";
 import { heartbeatSettings } from "../shared/heartbeat.js";
 import { commandSender, type RedisClientLike, replicaWait, type SendCommand } from "./client.js";
 import { decodeRecord, encodePatch, encodeRecord, hashOfMember, KeyNames, listBound, ownerMember } from "./codec.js";
 import { RedisFeed, type RedisFeedOptions, type SubscriberLike } from "./feed.js";
 import { CLAIM, DELETE_IF, INSERT, TOUCH, TRANSITION, UNCLAIM, UPDATE } from "./scripts.js";
+import { CONSUME, consumeArgs, parseOutcome } from "./usage.js";
 
 /**
  * Options of {@link redisStore}: an ioredis or node-redis client, or your own
@@ -102,13 +113,20 @@ export interface RedisStore extends KeyStore {
   readonly prefix: string;
   /** The pub/sub channel changes are published on. */
   readonly channel: string;
+  /**
+   * Usage control for the key whose hash is `hash` (rate limit and credits,
+   * with `consumeUsage()`'s answers): one Lua script on the record's key,
+   * exact under concurrency and Cluster-safe. Null when there is no such key.
+   */
+  consume(hash: string, request: UsageRequest): Promise<UsageOutcome | null>;
 }
 
 /** Records read per round trip while a status filter skips some. */
 const SCAN_BATCH = 100;
 
 /**
- * The Redis store. Verification is one HGETALL; every state change is one
+ * The Redis store. Verification is one HGETALL; usage control (`consume`:
+ * rate limit and credits) is one Lua script on the same key. Every state change is one
  * Lua script on the record's key that also publishes the id on the change
  * channel; revocation lives on the record. Works with ioredis (Redis or
  * Cluster) and node-redis, structurally: nothing is imported from either.
@@ -266,6 +284,10 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
           if (key !== null) await TOUCH.run(send, [key], [id, String(at)]);
         }),
       );
+    },
+
+    async consume(hash: string, request: UsageRequest): Promise<UsageOutcome | null> {
+      return parseOutcome(await CONSUME.run(send, [keys.record(hash)], consumeArgs(hash, request)));
     },
   };
 

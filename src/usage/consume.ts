@@ -3,7 +3,10 @@ import type { RateLimit, RateWindow, StoredCredits, UsageOutcome, UsageRequest }
 /**
  * The window as it stands at `now`: rolled forward once (the current count
  * becomes `prev`) after one window, reset after two. A window never starts
- * before it is first used, so a key's first `limit` requests always pass.
+ * before it is first used, so a key's first `limit` requests always pass. A
+ * `now` before the window's start (another instance's clock a little ahead)
+ * counts in the current window, so clock skew between instances never resets
+ * a count.
  *
  * @example
  * ```ts
@@ -11,7 +14,7 @@ import type { RateLimit, RateWindow, StoredCredits, UsageOutcome, UsageRequest }
  * ```
  */
 export function slideWindow(window: RateWindow | null, now: number, length: number): RateWindow {
-  if (window === null || now < window.start || now - window.start >= 2 * length) return { start: now, count: 0, prev: 0 };
+  if (window === null || now - window.start >= 2 * length) return { start: now, count: 0, prev: 0 };
   if (now - window.start >= length) return { start: window.start + length, count: 0, prev: window.count };
   return window;
 }
@@ -28,7 +31,7 @@ export function slideWindow(window: RateWindow | null, now: number, length: numb
  * ```
  */
 export function windowUsed(window: RateWindow, now: number, length: number): number {
-  const left = length - (now - window.start);
+  const left = length - Math.max(0, now - window.start);
   return window.count + Math.ceil((window.prev * left) / length);
 }
 

@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { SCHEMA_VERSION } from "keyward/postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCommandLine } from "../../cli/args.js";
 import { type CliIO, runCli } from "../../cli/run.js";
@@ -153,7 +154,7 @@ describe("against PGlite, in-process", () => {
   it("migrate is idempotent and reports the schema version", async () => {
     const r = await run(["migrate", "--json", ...store]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ store: "pglite", migrated: true, version: 1 });
+    expect(JSON.parse(r.stdout)).toEqual({ store: "pglite", migrated: true, version: SCHEMA_VERSION });
   });
 
   it("--config supplies prefix, roles and the scope catalog; flag and env override the prefix", async () => {
