@@ -6,7 +6,7 @@
  * each costs counted through a wrapping client. Keys spread over 200
  * records, and one hot key every call contends on.
  *
- *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379 npx tsx bench/usage.ts
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379 npx tsx bench/usage-stores.ts
  *
  * Postgres falls back to PGlite (labelled) without DATABASE_URL; Redis is
  * skipped when unreachable.
@@ -171,5 +171,5 @@ export async function benchUsageStores(): Promise<string[]> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const line of await benchUsage()) console.log(line);
+  for (const line of await benchUsageStores()) console.log(line);
 }

@@ -1,6 +1,7 @@
 import type { KeyStatus, ListQuery, RecordPatch, Transition } from "keyward";
 import type { Names } from "./names.js";
 import { COLUMN_LIST, placeholders, toMillis } from "./rows.js";
+import { usageAssignments } from "./usage.js";
 
 /**
  * A statement and its values. Internal.
@@ -102,6 +103,7 @@ SELECT ${COLUMN_LIST} FROM changed UNION ALL SELECT ${COLUMN_LIST} FROM current`
     if (patch.metadata !== undefined) assign("metadata", "jsonb", JSON.stringify(patch.metadata));
     if (patch.scopes !== undefined) assign("scopes", "text[]", [...patch.scopes]);
     if (patch.role !== undefined) assign("role", "text", patch.role);
+    for (const [column, cast, value] of usageAssignments(patch)) assign(column, cast, value);
     if (set.length === 0) set.push("label = label"); // still one atomic read-and-notify
     return { text: this.mutation(set.join(", "), "revoked_at IS NULL"), values };
   }

@@ -1,4 +1,4 @@
-import type { KeyRecord, RateLimit, StoredCredits, UsageOutcome, UsageRequest } from "keyward";
+import type { KeyRecord, RateLimit, RecordPatch, StoredCredits, UsageOutcome, UsageRequest } from "keyward";
 import { StoreError } from "keyward";
 
 /**
@@ -57,6 +57,33 @@ export function usageValues(r: KeyRecord): unknown[] {
     credits === null || credits.refilledAt === null ? null : whole(credits.refilledAt, "credits.refilledAt"),
     ips === null ? null : [...ips],
   ];
+}
+
+/** Each usage control's columns, in {@link USAGE_COLUMNS} order. */
+const CONTROL_COLUMNS = { ratelimit: [0, 2], credits: [2, 6], allowedIps: [6, 7] } as const;
+
+/**
+ * The column assignments (`[column, cast, value]`) of an update's usage
+ * controls: a control set to null clears its columns; one that is set
+ * replaces all of them. The rate window's counters stay.
+ *
+ * @example
+ * ```ts
+ * usageAssignments({ allowedIps: ["10.0.0.0/8"] }); // [["allowed_ips", "text[]", ["10.0.0.0/8"]]]
+ * ```
+ */
+export function usageAssignments(patch: RecordPatch): [string, string, unknown][] {
+  const out: [string, string, unknown][] = [];
+  for (const control of ["ratelimit", "credits", "allowedIps"] as const) {
+    const value = patch[control];
+    if (value === undefined) continue;
+    const values = usageValues({ [control]: value } as unknown as KeyRecord);
+    const [from, to] = CONTROL_COLUMNS[control];
+    for (let i = from; i < to; i++) {
+      out.push([USAGE_COLUMNS[i] as string, control === "allowedIps" ? "text[]" : "bigint", values[i]]);
+    }
+  }
+  return out;
 }
 
 function damaged(what: string): StoreError {

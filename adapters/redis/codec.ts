@@ -1,6 +1,6 @@
 import type { KeyRecord, RecordPatch } from "keyward";
 import { isKeyRecord, StoreError } from "keyward";
-import { decodeUsage, encodeUsage } from "./usage.js";
+import { decodeUsage, encodeUsage, encodeUsagePatch } from "./usage.js";
 
 /**
  * Key names under one namespace (`redisStore({ namespace })`). Every name puts the value it is looked up by in
@@ -148,6 +148,9 @@ export function encodePatch(patch: RecordPatch): { set: string[]; del: string[] 
   if (patch.scopes !== undefined) set.push("scopes", JSON.stringify(patch.scopes));
   if (patch.role === null) del.push("role");
   else if (patch.role !== undefined) set.push("role", patch.role);
+  const usage = encodeUsagePatch(patch);
+  set.push(...usage.set);
+  del.push(...usage.del);
   return { set, del };
 }
 

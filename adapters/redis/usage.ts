@@ -1,4 +1,4 @@
-import type { KeyRecord, UsageOutcome, UsageRequest } from "keyward";
+import type { KeyRecord, RecordPatch, UsageOutcome, UsageRequest } from "keyward";
 import { StoreError } from "keyward";
 import { Script } from "./scripts.js";
 
@@ -49,6 +49,37 @@ export function encodeUsage(record: KeyRecord): string[] {
     out.push("allowedIps", JSON.stringify(ips));
   }
   return out;
+}
+
+/** The hash fields of each usage control, as {@link encodeUsage} writes them. */
+const USAGE_FIELDS = {
+  ratelimit: ["rlLimit", "rlWindow"],
+  credits: ["creditsRemaining", "refillAmount", "refillInterval", "refilledAt"],
+  allowedIps: ["allowedIps"],
+} as const;
+
+/**
+ * The usage controls of an update: fields to set and fields to delete. A
+ * control set to null is removed; one that is set replaces every field of it
+ * (a credit balance without refill drops the old refill). The rate window's
+ * counters stay.
+ *
+ * @example
+ * ```ts
+ * encodeUsagePatch({ allowedIps: ["10.0.0.0/8"] }); // { set: ["allowedIps", "[\"10.0.0.0/8\"]"], del: [] }
+ * ```
+ */
+export function encodeUsagePatch(patch: RecordPatch): { set: string[]; del: string[] } {
+  const set: string[] = [];
+  const del: string[] = [];
+  for (const control of ["ratelimit", "credits", "allowedIps"] as const) {
+    const value = patch[control];
+    if (value === undefined) continue;
+    const fields = encodeUsage({ [control]: value } as unknown as KeyRecord);
+    set.push(...fields);
+    for (const name of USAGE_FIELDS[control]) if (!fields.includes(name)) del.push(name);
+  }
+  return { set, del };
 }
 
 function damaged(what: string): StoreError {
