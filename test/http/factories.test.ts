@@ -10,6 +10,7 @@ import express from "express";
 import { Hono } from "hono";
 import type { Actor } from "keyward";
 import * as ex from "keyward/express";
+import * as fe from "keyward/fetch";
 import * as ho from "keyward/hono";
 import * as ko from "keyward/koa";
 import Koa from "koa";
@@ -24,7 +25,7 @@ afterAll(async () => {
   await world.kw.close();
 });
 
-const ADAPTERS = { express: ex, hono: ho, koa: ko } as const;
+const ADAPTERS = { express: ex, hono: ho, koa: ko, fetch: fe } as const;
 
 describe.each(Object.entries(ADAPTERS))("%s factories", (name, adapter) => {
   it("validate their options once, at creation", () => {
@@ -40,7 +41,11 @@ describe.each(Object.entries(ADAPTERS))("%s factories", (name, adapter) => {
 
   it("never mutate the caller's options (frozen options work) and return named functions", () => {
     const auth = Object.freeze({ realm: "jobs", header: "X-API-Key", scopes: Object.freeze(["jobs:read"]) });
-    const routes = Object.freeze({ actor: () => null, maxBodyBytes: 1024, ...(name === "koa" && { prefix: "/keys/" }) });
+    const routes = Object.freeze({
+      actor: () => null,
+      maxBodyBytes: 1024,
+      ...((name === "koa" || name === "fetch") && { prefix: "/keys/" }),
+    });
     const before = JSON.stringify([auth, routes]);
     const mw = adapter.apiKeyAuth(world.kw, auth);
     const guard = adapter.requireScopes("jobs:read");
@@ -131,6 +136,50 @@ describe("mounting", () => {
     }
   });
 
+  it("Fetch: answers under prefix only (a JSON 404 elsewhere), called with a Request and nothing else", async () => {
+    const handle = fe.apiKeyRoutes(world.kw, { actor: () => orgActor("org_f"), prefix: "/settings/api-keys/" });
+    const created = await handle(
+      new Request("http://localhost/settings/api-keys", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ label: "Fetched", role: "viewer" }),
+      }),
+    );
+    expect(created.status).toBe(201);
+    expect(created.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    const { id, owner } = (await created.json()) as { id: string; owner: string };
+    expect(owner).toBe("org_f");
+    const got = await handle(new Request(`http://localhost/settings/api-keys/${id}?x=1`));
+    expect(await got.json()).toMatchObject({ id, label: "Fetched" });
+    for (const path of ["/settings/api-keysx", "/settings", "/v1/jobs", "/Settings/api-keys"]) {
+      const other = await handle(new Request(`http://localhost${path}`));
+      expect(other.status).toBe(404);
+      expect(other.headers.get("cache-control")).toBe("no-store");
+      expect(await other.json()).toMatchObject({ status: 404, error: "NOT_FOUND", path });
+    }
+    const everywhere = fe.apiKeyRoutes(world.kw, { actor: () => orgActor("org_f") });
+    expect(((await (await everywhere(new Request("http://localhost/"))).json()) as { data: unknown[] }).data).toHaveLength(1);
+    expect(() => fe.apiKeyRoutes(world.kw, { actor: () => null, prefix: "settings" })).toThrow();
+  });
+
+  it("Fetch: requireScopes passes a failed result's own response on, and refuses anything not from apiKeyAuth", async () => {
+    const authenticate = fe.apiKeyAuth(world.kw);
+    const canRead = fe.requireScopes("jobs:read");
+    const anonymous = new Request("http://localhost/v1/jobs");
+    const failed = await authenticate(anonymous);
+    expect(failed.ok).toBe(false);
+    expect(canRead(failed, anonymous)).toBe(failed.ok ? null : failed.response);
+    const forged = { ok: true, apiKey: world.records.valid, principal: { scopes: ["*"], has: () => true } } as never;
+    const refused = canRead(forged, anonymous);
+    expect(refused?.status).toBe(401);
+    expect(refused?.headers.get("www-authenticate")).toBe('Bearer realm="api"');
+    const signed = new Request("http://localhost/v1/jobs", { headers: { authorization: `Bearer ${world.keys.valid}` } });
+    const auth = await authenticate(signed);
+    expect(auth.ok).toBe(true);
+    expect(canRead(auth, signed)).toBeNull();
+    expect((fe.requireScopes("jobs:write")(auth, signed) as Response).status).toBe(403);
+  });
+
   it("requireScopes without apiKeyAuth answers 401, never lets the request through", async () => {
     const app = new Hono();
     app.get("/open", ho.requireScopes("jobs:read"), (c) => c.text("reached"));
@@ -140,8 +189,8 @@ describe("mounting", () => {
   });
 });
 
-describe("the Hono adapter runs on edge runtimes", () => {
-  it("imports no node: module, directly or through its relative imports", () => {
+describe("the Hono and Fetch adapters run on edge runtimes", () => {
+  it.each(["hono", "fetch"])("%s imports no node: module, directly or through its relative imports", (adapter) => {
     const seen = new Set<string>();
     const visit = (file: string) => {
       if (seen.has(file)) return;
@@ -153,7 +202,7 @@ describe("the Hono adapter runs on edge runtimes", () => {
       }
       expect(text).not.toMatch(/\bBuffer\b|\bprocess\./);
     };
-    visit(resolve("adapters/hono/index.ts"));
+    visit(resolve(`adapters/${adapter}/index.ts`));
     expect(seen.size).toBeGreaterThan(3);
   });
 });

@@ -14,11 +14,12 @@ import express from "express";
 import { Hono } from "hono";
 import type { ApiKey } from "keyward";
 import * as ex from "keyward/express";
+import * as fe from "keyward/fetch";
 import * as ho from "keyward/hono";
 import * as ko from "keyward/koa";
 import Koa from "koa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADAPTERS, type AdapterName, type Running } from "../support/apps.js";
+import { ADAPTERS, type AdapterName, type Running, serveFetch } from "../support/apps.js";
 import { createWorld, listen, PREFIX, request, type World } from "../support/http.js";
 
 /** The documented fields of ApiKey (src/types.ts), and nothing else. */
@@ -101,6 +102,22 @@ async function startRecording(adapter: AdapterName, world: World, seen: Seen[]):
       await next();
     });
     return listen(http.createServer(app.callback()));
+  }
+  if (adapter === "fetch") {
+    const auth = fe.apiKeyAuth(kw);
+    const authHeader = fe.apiKeyAuth(kw, { header: "x-api-key" });
+    const guard = fe.requireScopes("jobs:read");
+    return serveFetch(async (request, server) => {
+      const path = new URL(request.url).pathname;
+      if (path === "/open") return Response.json({ ok: true });
+      const result = await (path === "/x/jobs" ? authHeader : auth)(request, server);
+      if (!result.ok) return result.response;
+      const denied = guard(result, request);
+      if (denied) return denied;
+      // what the handler can read is the result object: everything in it but `ok` is keyward's
+      seen.push({ apiKey: result.apiKey, principal: result.principal, added: Object.keys(result).filter((k) => k !== "ok") });
+      return Response.json({ ok: true });
+    });
   }
   const app = new Hono();
   const record = (c: import("hono").Context) => {
@@ -185,7 +202,8 @@ for (const pepper of [undefined, "handler-view-pepper"]) {
           const { apiKey, principal, added } = seen[0] as Seen;
 
           // keyward put exactly two things where the handler can read them: the key object and the principal
-          expect([...added].sort()).toEqual(["apiKey", "principal"]);
+          // (keyward/fetch hands the handler a result that also repeats the principal's scopes)
+          expect([...added].sort()).toEqual(adapter === "fetch" ? ["apiKey", "principal", "scopes"] : ["apiKey", "principal"]);
           expect(apiKey).toBeTypeOf("object");
           expect(Object.getPrototypeOf(apiKey)).toBe(Object.prototype);
           expect(

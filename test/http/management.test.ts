@@ -472,7 +472,7 @@ function normalise(res: Exchange): unknown {
   };
 }
 
-describe("the management API answers identically on the three adapters", () => {
+describe("the management API answers identically on every adapter", () => {
   it("runs one script on each and compares every answer", async () => {
     const transcripts: unknown[][] = [];
     for (const adapter of ADAPTERS) {
@@ -510,7 +510,7 @@ describe("the management API answers identically on the three adapters", () => {
       }
       transcripts.push(out);
     }
-    expect(transcripts[1]).toEqual(transcripts[0]);
-    expect(transcripts[2]).toEqual(transcripts[0]);
+    expect(transcripts).toHaveLength(ADAPTERS.length);
+    for (const transcript of transcripts.slice(1)) expect(transcript).toEqual(transcripts[0]);
   });
 });

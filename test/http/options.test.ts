@@ -7,13 +7,14 @@
  */
 import { createKeyward, type KeyStore } from "keyward";
 import * as ex from "keyward/express";
+import * as fe from "keyward/fetch";
 import * as ho from "keyward/hono";
 import { createAuthenticator, createManagementHandler, headersFromFetch, headersFromRaw, headerValues } from "keyward/http";
 import * as ko from "keyward/koa";
 import { memoryStore } from "keyward/memory";
 import { describe, expect, it } from "vitest";
 
-const ADAPTERS = { express: ex, hono: ho, koa: ko } as const;
+const ADAPTERS = { express: ex, hono: ho, koa: ko, fetch: fe } as const;
 const ROLES = { admin: ["*"] };
 
 async function withKey() {

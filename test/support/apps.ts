@@ -18,6 +18,7 @@ import { Hono } from "hono";
 import type { ApiKey, Keyward } from "keyward";
 import { keyActor } from "keyward";
 import * as ex from "keyward/express";
+import * as fe from "keyward/fetch";
 import * as ho from "keyward/hono";
 import * as ko from "keyward/koa";
 import { type OpenApiObject, openApiDocument, type ProtectedRoute } from "keyward/openapi";
@@ -25,8 +26,8 @@ import Koa, { type Middleware } from "koa";
 import { listen, PREFIX, type ResponseCheck, testActor } from "./http.js";
 import { OpenApiChecker } from "./openapi-check.js";
 
-export type AdapterName = "express" | "hono" | "koa";
-export const ADAPTERS: readonly AdapterName[] = ["express", "hono", "koa"];
+export type AdapterName = "express" | "hono" | "koa" | "fetch";
+export const ADAPTERS: readonly AdapterName[] = ["express", "hono", "koa", "fetch"];
 
 export interface AppOptions {
   kw: Keyward;
@@ -137,13 +138,52 @@ export function koaApp(o: AppOptions): Koa {
   return app;
 }
 
-/** Starts the app of `adapter` on 127.0.0.1, port 0. */
-export async function start(adapter: AdapterName, o: AppOptions): Promise<Running> {
-  if (adapter === "express") return listen(http.createServer(expressApp(o)));
-  if (adapter === "koa") return listen(http.createServer(koaApp(o).callback()));
-  const app = honoApp(o);
+type FetchHandler = fe.FetchHandler;
+
+export function fetchApp(o: AppOptions): FetchHandler {
+  const { kw } = o;
+  const reply = (auth: fe.AuthResult, status = 200) => Response.json(ok(auth.ok ? auth.apiKey : undefined), { status });
+  const guarded =
+    (authenticate: fe.Authenticate, check: fe.ScopeCheck | null, status = 200): FetchHandler =>
+    async (request, server) => {
+      const auth = await authenticate(request, server);
+      if (!auth.ok) return auth.response;
+      return check?.(auth, request) ?? reply(auth, status);
+    };
+  const routes: Record<string, FetchHandler> = {
+    "GET /v1/jobs": guarded(fe.apiKeyAuth(kw), fe.requireScopes("jobs:read")),
+    "POST /v1/jobs": guarded(fe.apiKeyAuth(kw), fe.requireScopes("jobs:write"), 201),
+    "GET /x/jobs": guarded(fe.apiKeyAuth(kw, { header: "x-api-key" }), fe.requireScopes("jobs:read")),
+    "GET /realm/jobs": guarded(fe.apiKeyAuth(kw, { realm: "partners" }), fe.requireScopes("jobs:write")),
+    "GET /scoped/jobs": guarded(fe.apiKeyAuth(kw, { scopes: ["jobs:write"] }), null),
+  };
+  const limit = o.maxBodyBytes === undefined ? {} : { maxBodyBytes: o.maxBodyBytes };
+  const mounts: [string, FetchHandler][] = [
+    ["/settings/api-keys", fe.apiKeyRoutes(kw, { actor: testActor, prefix: "/settings/api-keys", ...limit })],
+    ["/integrations/api-keys", fe.apiKeyRoutes(kw, { actor: keyActor(kw), prefix: "/integrations/api-keys" })],
+  ];
+  if (o.mutable)
+    mounts.push(["/mutable/api-keys", fe.apiKeyRoutes(o.mutable, { actor: testActor, prefix: "/mutable/api-keys" })]);
+  return async (request, server) => {
+    // a body read first, through a clone (as a Fetch app reads it and leaves it readable)
+    if (o.bodyParser && request.method !== "GET")
+      await request
+        .clone()
+        .json()
+        .catch(() => undefined);
+    const path = new URL(request.url).pathname;
+    const route = routes[`${request.method} ${path}`];
+    if (route) return route(request, server);
+    const mount = mounts.find(([prefix]) => path === prefix || path.startsWith(`${prefix}/`));
+    if (mount) return mount[1](request, server);
+    return new Response("Not found", { status: 404 });
+  };
+}
+
+/** Serves a Fetch handler on 127.0.0.1, port 0, through @hono/node-server. */
+export function serveFetch(fetch: (request: Request, server: unknown) => Response | Promise<Response>): Promise<Running> {
   return new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
+    const server = serve({ fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
       const s = server as http.Server;
       resolve({
         port: info.port,
@@ -155,6 +195,14 @@ export async function start(adapter: AdapterName, o: AppOptions): Promise<Runnin
       });
     });
   });
+}
+
+/** Starts the app of `adapter` on 127.0.0.1, port 0. */
+export async function start(adapter: AdapterName, o: AppOptions): Promise<Running> {
+  if (adapter === "express") return listen(http.createServer(expressApp(o)));
+  if (adapter === "koa") return listen(http.createServer(koaApp(o).callback()));
+  if (adapter === "fetch") return serveFetch(fetchApp(o));
+  return serveFetch(honoApp(o).fetch);
 }
 
 /** What the protected routes answer: `ok(apiKey)`, the key being an `ApiKey` record. */
