@@ -11,6 +11,7 @@ export default defineConfig({
     express: "adapters/express/index.ts",
     hono: "adapters/hono/index.ts",
     koa: "adapters/koa/index.ts",
+    fastify: "adapters/fastify/index.ts",
     fetch: "adapters/fetch/index.ts",
     jwt: "adapters/jwt/index.ts",
     openapi: "src/openapi/index.ts",

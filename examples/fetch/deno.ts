@@ -10,4 +10,4 @@ declare const Deno: { serve(options: { port: number }, handler: (request: Reques
 
 const bootstrap = await bootstrapKey();
 console.log(`bootstrap admin key (shown once): ${bootstrap}`);
-Deno.serve({ port: 3004 }, (request) => handle(request));
+Deno.serve({ port: 3007 }, (request) => handle(request));

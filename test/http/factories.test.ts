@@ -7,9 +7,11 @@ import { readFileSync } from "node:fs";
 import http from "node:http";
 import { dirname, join, resolve } from "node:path";
 import express from "express";
+import Fastify from "fastify";
 import { Hono } from "hono";
 import type { Actor } from "keyward";
 import * as ex from "keyward/express";
+import * as fa from "keyward/fastify";
 import * as fe from "keyward/fetch";
 import * as ho from "keyward/hono";
 import * as ko from "keyward/koa";
@@ -25,7 +27,7 @@ afterAll(async () => {
   await world.kw.close();
 });
 
-const ADAPTERS = { express: ex, hono: ho, koa: ko, fetch: fe } as const;
+const ADAPTERS = { express: ex, hono: ho, koa: ko, fastify: fa, fetch: fe } as const;
 
 describe.each(Object.entries(ADAPTERS))("%s factories", (name, adapter) => {
   it("validate their options once, at creation", () => {
@@ -133,6 +135,44 @@ describe("mounting", () => {
       expect(() => ko.apiKeyRoutes(world.kw, { actor: () => null, prefix: "settings" })).toThrow();
     } finally {
       await server.close();
+    }
+  });
+
+  it("Fastify: under a parameterised prefix, the actor sees request.params; the app's parsers stay its own", async () => {
+    const app = Fastify({ bodyLimit: 32 });
+    app.post("/echo", async (req) => ({ body: req.body }));
+    await app.register(fa.apiKeyRoutes(world.kw, { actor: (req) => orgActor((req.params as Record<string, string>).org) }), {
+      prefix: "/orgs/:org/keys",
+    });
+    try {
+      const json = { "content-type": "application/json" };
+      const label = "A label longer than the app's 32-byte body limit";
+      const created = await app.inject({
+        method: "POST",
+        url: "/orgs/org_z/keys",
+        headers: json,
+        payload: { label, role: "viewer" },
+      });
+      expect(created.statusCode).toBe(201);
+      expect(created.headers["content-type"]).toBe("application/json; charset=utf-8");
+      const { id, owner } = created.json() as { id: string; owner: string };
+      expect(owner).toBe("org_z");
+      expect((await app.inject({ url: `/orgs/org_z/keys/${id}` })).json()).toMatchObject({ id, label });
+      expect((await app.inject({ url: "/orgs/org_z/keys/roles" })).json()).toEqual(["admin", "viewer"]);
+      expect((await app.inject({ url: "/orgs/org_z/keys/" })).json()).toMatchObject({ data: [{ id }] });
+      const foreign = await app.inject({ url: `/orgs/org_y/keys/${id}` });
+      expect(foreign.statusCode).toBe(404);
+      expect(foreign.json()).toMatchObject({ error: "NOT_FOUND", path: `/orgs/org_y/keys/${id}` });
+      const malformed = await app.inject({ method: "POST", url: "/orgs/org_z/keys", headers: json, payload: "{nope" });
+      expect(malformed.statusCode).toBe(400);
+      expect(malformed.json()).toMatchObject({ error: "BAD_REQUEST", message: "Malformed JSON body" });
+      // outside the plugin, Fastify's own JSON parser and body limit still apply
+      expect((await app.inject({ method: "POST", url: "/echo", headers: json, payload: { a: 1 } })).json()).toEqual({
+        body: { a: 1 },
+      });
+      expect((await app.inject({ method: "POST", url: "/echo", headers: json, payload: { label } })).statusCode).toBe(413);
+    } finally {
+      await app.close();
     }
   });
 

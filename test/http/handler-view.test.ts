@@ -11,15 +11,17 @@ import http from "node:http";
 import { inspect } from "node:util";
 import { serve } from "@hono/node-server";
 import express from "express";
+import Fastify from "fastify";
 import { Hono } from "hono";
 import type { ApiKey } from "keyward";
 import * as ex from "keyward/express";
+import * as fa from "keyward/fastify";
 import * as fe from "keyward/fetch";
 import * as ho from "keyward/hono";
 import * as ko from "keyward/koa";
 import Koa from "koa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADAPTERS, type AdapterName, type Running, serveFetch } from "../support/apps.js";
+import { ADAPTERS, type AdapterName, type Running, serveFastify, serveFetch } from "../support/apps.js";
 import { createWorld, listen, PREFIX, request, type World } from "../support/http.js";
 
 /** The documented fields of ApiKey (src/types.ts), and nothing else. */
@@ -102,6 +104,27 @@ async function startRecording(adapter: AdapterName, world: World, seen: Seen[]):
       await next();
     });
     return listen(http.createServer(app.callback()));
+  }
+  if (adapter === "fastify") {
+    const app = Fastify();
+    let baseline: string[] = [];
+    app.get("/open", async (req) => {
+      baseline = Reflect.ownKeys(req).map(String);
+      return { ok: true };
+    });
+    const record = async (req: import("fastify").FastifyRequest) => {
+      seen.push({
+        apiKey: req.apiKey,
+        principal: req.principal,
+        added: Reflect.ownKeys(req)
+          .map(String)
+          .filter((k) => !baseline.includes(k)),
+      });
+      return { ok: true };
+    };
+    app.get("/v1/jobs", { preHandler: [fa.apiKeyAuth(kw), fa.requireScopes("jobs:read")] }, record);
+    app.get("/x/jobs", { preHandler: fa.apiKeyAuth(kw, { header: "x-api-key" }) }, record);
+    return serveFastify(app);
   }
   if (adapter === "fetch") {
     const auth = fe.apiKeyAuth(kw);

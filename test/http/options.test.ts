@@ -7,6 +7,7 @@
  */
 import { createKeyward, type KeyStore } from "keyward";
 import * as ex from "keyward/express";
+import * as fa from "keyward/fastify";
 import * as fe from "keyward/fetch";
 import * as ho from "keyward/hono";
 import { createAuthenticator, createManagementHandler, headersFromFetch, headersFromRaw, headerValues } from "keyward/http";
@@ -14,7 +15,7 @@ import * as ko from "keyward/koa";
 import { memoryStore } from "keyward/memory";
 import { describe, expect, it } from "vitest";
 
-const ADAPTERS = { express: ex, hono: ho, koa: ko, fetch: fe } as const;
+const ADAPTERS = { express: ex, hono: ho, koa: ko, fastify: fa, fetch: fe } as const;
 const ROLES = { admin: ["*"] };
 
 async function withKey() {

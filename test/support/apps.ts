@@ -14,10 +14,12 @@
 import http from "node:http";
 import { serve } from "@hono/node-server";
 import express from "express";
+import Fastify, { type FastifyInstance } from "fastify";
 import { Hono } from "hono";
 import type { ApiKey, Keyward } from "keyward";
 import { keyActor } from "keyward";
 import * as ex from "keyward/express";
+import * as fa from "keyward/fastify";
 import * as fe from "keyward/fetch";
 import * as ho from "keyward/hono";
 import * as ko from "keyward/koa";
@@ -26,8 +28,8 @@ import Koa, { type Middleware } from "koa";
 import { listen, PREFIX, type ResponseCheck, testActor } from "./http.js";
 import { OpenApiChecker } from "./openapi-check.js";
 
-export type AdapterName = "express" | "hono" | "koa" | "fetch";
-export const ADAPTERS: readonly AdapterName[] = ["express", "hono", "koa", "fetch"];
+export type AdapterName = "express" | "hono" | "koa" | "fastify" | "fetch";
+export const ADAPTERS: readonly AdapterName[] = ["express", "hono", "koa", "fastify", "fetch"];
 
 export interface AppOptions {
   kw: Keyward;
@@ -138,6 +140,47 @@ export function koaApp(o: AppOptions): Koa {
   return app;
 }
 
+export async function fastifyApp(o: AppOptions): Promise<FastifyInstance> {
+  const { kw } = o;
+  const app = Fastify();
+  // Fastify parses JSON bodies itself (`bodyParser` changes nothing): the management plugin replaces the parsers inside it.
+  // The hooks work as `preHandler` and as `onRequest` (before Fastify reads the body: a bodyless POST sent chunked
+  // would otherwise get Fastify's own 415 first).
+  // the app takes any body as text on its own routes (a bodyless POST sent chunked has no content type)
+  app.addContentTypeParser("*", { parseAs: "string" }, (_req, body, done) => done(null, body));
+  app.get("/v1/jobs", { preHandler: [fa.apiKeyAuth(kw), fa.requireScopes("jobs:read")] }, async (req) => ok(req.apiKey));
+  app.post("/v1/jobs", { onRequest: [fa.apiKeyAuth(kw), fa.requireScopes("jobs:write")] }, async (req, reply) =>
+    reply.code(201).send(ok(req.apiKey)),
+  );
+  app.get("/x/jobs", { preHandler: [fa.apiKeyAuth(kw, { header: "x-api-key" }), fa.requireScopes("jobs:read")] }, async (req) =>
+    ok(req.apiKey),
+  );
+  app.get(
+    "/realm/jobs",
+    { preHandler: [fa.apiKeyAuth(kw, { realm: "partners" }), fa.requireScopes("jobs:write")] },
+    async (req) => ok(req.apiKey),
+  );
+  app.get("/scoped/jobs", { preHandler: fa.apiKeyAuth(kw, { scopes: ["jobs:write"] }) }, async (req) => ok(req.apiKey));
+  const limit = o.maxBodyBytes === undefined ? {} : { maxBodyBytes: o.maxBodyBytes };
+  await app.register(fa.apiKeyRoutes(kw, { actor: testActor, ...limit }), { prefix: "/settings/api-keys" });
+  await app.register(fa.apiKeyRoutes(kw, { actor: keyActor(kw) }), { prefix: "/integrations/api-keys" });
+  if (o.mutable) await app.register(fa.apiKeyRoutes(o.mutable, { actor: testActor }), { prefix: "/mutable/api-keys" });
+  return app;
+}
+
+/** Serves a Fastify app on 127.0.0.1, port 0. */
+export async function serveFastify(app: FastifyInstance): Promise<Running> {
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const { port } = app.server.address() as import("node:net").AddressInfo;
+  return {
+    port,
+    close: async () => {
+      app.server.closeAllConnections();
+      await app.close();
+    },
+  };
+}
+
 type FetchHandler = fe.FetchHandler;
 
 export function fetchApp(o: AppOptions): FetchHandler {
@@ -201,6 +244,7 @@ export function serveFetch(fetch: (request: Request, server: unknown) => Respons
 export async function start(adapter: AdapterName, o: AppOptions): Promise<Running> {
   if (adapter === "express") return listen(http.createServer(expressApp(o)));
   if (adapter === "koa") return listen(http.createServer(koaApp(o).callback()));
+  if (adapter === "fastify") return serveFastify(await fastifyApp(o));
   if (adapter === "fetch") return serveFetch(fetchApp(o));
   return serveFetch(honoApp(o).fetch);
 }

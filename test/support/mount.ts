@@ -5,15 +5,17 @@
  */
 import http from "node:http";
 import express from "express";
+import Fastify, { type FastifyInstance } from "fastify";
 import { Hono } from "hono";
 import type { Keyward } from "keyward";
 import * as ex from "keyward/express";
+import * as fa from "keyward/fastify";
 import * as fe from "keyward/fetch";
 import * as ho from "keyward/hono";
 import type { ActorResolver } from "keyward/http";
 import * as ko from "keyward/koa";
 import Koa from "koa";
-import { type AdapterName, type Running, serveFetch } from "../support/apps.js";
+import { type AdapterName, type Running, serveFastify, serveFetch } from "../support/apps.js";
 import { listen } from "./http.js";
 
 /** Mount path → actor resolver (it receives Express `req`, Hono `c` or Koa `ctx`). */
@@ -37,6 +39,12 @@ export function mountKoa(kw: Keyward, mounts: Mounts): Koa {
   return app;
 }
 
+export async function mountFastify(kw: Keyward, mounts: Mounts): Promise<FastifyInstance> {
+  const app = Fastify();
+  for (const [prefix, actor] of Object.entries(mounts)) await app.register(fa.apiKeyRoutes(kw, { actor }), { prefix });
+  return app;
+}
+
 /** One Fetch handler dispatching to an `apiKeyRoutes` per mount path (404 elsewhere). */
 export function mountFetch(kw: Keyward, mounts: Mounts): fe.FetchHandler {
   const handlers = Object.entries(mounts).map(([prefix, actor]) => [prefix, fe.apiKeyRoutes(kw, { actor, prefix })] as const);
@@ -51,6 +59,7 @@ export function mountFetch(kw: Keyward, mounts: Mounts): fe.FetchHandler {
 export async function serveMounts(adapter: AdapterName, kw: Keyward, mounts: Mounts): Promise<Running> {
   if (adapter === "express") return listen(http.createServer(mountExpress(kw, mounts)));
   if (adapter === "koa") return listen(http.createServer(mountKoa(kw, mounts).callback()));
+  if (adapter === "fastify") return serveFastify(await mountFastify(kw, mounts));
   if (adapter === "fetch") return serveFetch(mountFetch(kw, mounts));
   return serveFetch(mountHono(kw, mounts).fetch);
 }
