@@ -39,6 +39,9 @@ describe.each(Object.entries(ADAPTERS))("%s factories", (name, adapter) => {
     expect(() => adapter.apiKeyRoutes(world.kw, {} as never)).toThrow(TypeError);
     expect(() => adapter.apiKeyRoutes(null as never, { actor: () => null })).toThrow(TypeError);
     expect(() => adapter.apiKeyRoutes(world.kw, { actor: () => null, realm: "bad\nrealm" })).toThrow();
+    expect(() => adapter.apiKeyRoutes(world.kw, { actor: () => null, openApi: { swagger: "2.0" } })).toThrow(
+      /OpenAPI 3 document/,
+    );
   });
 
   it("never mutate the caller's options (frozen options work) and return named functions", () => {

@@ -7,7 +7,7 @@
  * - GET  /x/jobs         apiKeyAuth({ header: "x-api-key" }) + requireScopes("jobs:read")
  * - GET  /realm/jobs     apiKeyAuth({ realm: "partners" }) + requireScopes("jobs:write")
  * - GET  /scoped/jobs    apiKeyAuth({ scopes: ["jobs:write"] })
- * - /settings/api-keys   apiKeyRoutes, actor from the test session header
+ * - /settings/api-keys   apiKeyRoutes, actor from the test session header; serves its OpenAPI document
  * - /integrations/api-keys  apiKeyRoutes, actor = keyActor(keyward)
  * - /mutable/api-keys    apiKeyRoutes on a second keyward with mutableScopes (when given)
  */
@@ -68,7 +68,7 @@ export function expressApp(o: AppOptions): express.Express {
     res.json(ok(req.apiKey));
   });
   const limit = o.maxBodyBytes === undefined ? {} : { maxBodyBytes: o.maxBodyBytes };
-  app.use("/settings/api-keys", ex.apiKeyRoutes(kw, { actor: testActor, ...limit }));
+  app.use("/settings/api-keys", ex.apiKeyRoutes(kw, { actor: testActor, openApi: settingsDocument(), ...limit }));
   app.use("/integrations/api-keys", ex.apiKeyRoutes(kw, { actor: keyActor(kw) }));
   if (o.mutable) app.use("/mutable/api-keys", ex.apiKeyRoutes(o.mutable, { actor: testActor }));
   return app;
@@ -93,7 +93,7 @@ export function honoApp(o: AppOptions): Hono {
   );
   app.get("/scoped/jobs", ho.apiKeyAuth(kw, { scopes: ["jobs:write"] }), (c) => c.json(ok(c.get("apiKey"))));
   const limit = o.maxBodyBytes === undefined ? {} : { maxBodyBytes: o.maxBodyBytes };
-  app.route("/settings/api-keys", ho.apiKeyRoutes(kw, { actor: testActor, ...limit }));
+  app.route("/settings/api-keys", ho.apiKeyRoutes(kw, { actor: testActor, openApi: settingsDocument(), ...limit }));
   app.route("/integrations/api-keys", ho.apiKeyRoutes(kw, { actor: keyActor(kw) }));
   if (o.mutable) app.route("/mutable/api-keys", ho.apiKeyRoutes(o.mutable, { actor: testActor }));
   return app;
@@ -134,7 +134,7 @@ export function koaApp(o: AppOptions): Koa {
   app.use(route("GET", "/realm/jobs", ko.apiKeyAuth(kw, { realm: "partners" }), ko.requireScopes("jobs:write"), send(200)));
   app.use(route("GET", "/scoped/jobs", ko.apiKeyAuth(kw, { scopes: ["jobs:write"] }), send(200)));
   const limit = o.maxBodyBytes === undefined ? {} : { maxBodyBytes: o.maxBodyBytes };
-  app.use(ko.apiKeyRoutes(kw, { actor: testActor, prefix: "/settings/api-keys", ...limit }));
+  app.use(ko.apiKeyRoutes(kw, { actor: testActor, prefix: "/settings/api-keys", openApi: settingsDocument(), ...limit }));
   app.use(ko.apiKeyRoutes(kw, { actor: keyActor(kw), prefix: "/integrations/api-keys" }));
   if (o.mutable) app.use(ko.apiKeyRoutes(o.mutable, { actor: testActor, prefix: "/mutable/api-keys" }));
   return app;
@@ -162,7 +162,9 @@ export async function fastifyApp(o: AppOptions): Promise<FastifyInstance> {
   );
   app.get("/scoped/jobs", { preHandler: fa.apiKeyAuth(kw, { scopes: ["jobs:write"] }) }, async (req) => ok(req.apiKey));
   const limit = o.maxBodyBytes === undefined ? {} : { maxBodyBytes: o.maxBodyBytes };
-  await app.register(fa.apiKeyRoutes(kw, { actor: testActor, ...limit }), { prefix: "/settings/api-keys" });
+  await app.register(fa.apiKeyRoutes(kw, { actor: testActor, openApi: settingsDocument(), ...limit }), {
+    prefix: "/settings/api-keys",
+  });
   await app.register(fa.apiKeyRoutes(kw, { actor: keyActor(kw) }), { prefix: "/integrations/api-keys" });
   if (o.mutable) await app.register(fa.apiKeyRoutes(o.mutable, { actor: testActor }), { prefix: "/mutable/api-keys" });
   return app;
@@ -202,7 +204,10 @@ export function fetchApp(o: AppOptions): FetchHandler {
   };
   const limit = o.maxBodyBytes === undefined ? {} : { maxBodyBytes: o.maxBodyBytes };
   const mounts: [string, FetchHandler][] = [
-    ["/settings/api-keys", fe.apiKeyRoutes(kw, { actor: testActor, prefix: "/settings/api-keys", ...limit })],
+    [
+      "/settings/api-keys",
+      fe.apiKeyRoutes(kw, { actor: testActor, prefix: "/settings/api-keys", openApi: settingsDocument(), ...limit }),
+    ],
     ["/integrations/api-keys", fe.apiKeyRoutes(kw, { actor: keyActor(kw), prefix: "/integrations/api-keys" })],
   ];
   if (o.mutable)
@@ -277,16 +282,24 @@ const PROTECTED: ProtectedRoute[] = [
 ];
 
 /** The OpenAPI documents of the apps above (`keyward/openapi`), one per management mount point. */
+const SESSION = { type: "apiKey", in: "header", name: "x-test-user", description: "The test session" } as const;
+
+/** The document of the /settings/api-keys mount, which serves it at /settings/api-keys/openapi.json. */
+export function settingsDocument() {
+  return openApiDocument({
+    prefix: "/settings/api-keys",
+    keyPrefix: PREFIX,
+    managementSecurity: SESSION,
+    apiKeyHeader: "x-api-key",
+    protectedRoutes: PROTECTED,
+    servesDocument: true,
+  });
+}
+
 export function appDocuments() {
-  const session = { type: "apiKey", in: "header", name: "x-test-user", description: "The test session" } as const;
+  const session = SESSION;
   return [
-    openApiDocument({
-      prefix: "/settings/api-keys",
-      keyPrefix: PREFIX,
-      managementSecurity: session,
-      apiKeyHeader: "x-api-key",
-      protectedRoutes: PROTECTED,
-    }),
+    settingsDocument(),
     openApiDocument({ prefix: "/integrations/api-keys", keyPrefix: PREFIX }),
     openApiDocument({ prefix: "/mutable/api-keys", keyPrefix: PREFIX, managementSecurity: session }),
   ];
