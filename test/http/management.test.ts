@@ -1,5 +1,5 @@
 /**
- * The management API (`apiKeyRoutes`) on Express, Hono and Koa over real
+ * The management API (`apiKeyRoutes`) on every adapter over real
  * HTTP: the documented shapes, pagination, roles, lifecycle routes, errors,
  * tenancy, the permission, and `keyActor` as the actor.
  */
