@@ -11,6 +11,8 @@ export default defineConfig({
     express: "adapters/express/index.ts",
     hono: "adapters/hono/index.ts",
     koa: "adapters/koa/index.ts",
+    fastify: "adapters/fastify/index.ts",
+    fetch: "adapters/fetch/index.ts",
     jwt: "adapters/jwt/index.ts",
     openapi: "src/openapi/index.ts",
     cli: "cli/index.ts",
@@ -24,5 +26,5 @@ export default defineConfig({
   treeshake: true,
   splitting: false,
   // adapters import the core by its package name so every entry shares one copy
-  external: [/^keyward(\/.*)?$/, "express", "hono", "koa", "jose", /^@noble\/hashes/],
+  external: [/^keyward(\/.*)?$/, "express", "hono", "koa", "fastify", "jose", /^@noble\/hashes/],
 });

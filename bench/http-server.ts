@@ -1,5 +1,5 @@
 /**
- * One benchmark server: `tsx bench/http-server.ts <express|hono|koa> <none|minimal|keyward|limited> <port>`.
+ * One benchmark server: `tsx bench/http-server.ts <express|hono|koa|fastify> <none|minimal|keyward|limited> <port>`.
  * Prints the bearer key to use on its first stdout line, then "ready". `limited` is
  * `keyward` with a key that has a rate limit (never reached), so every request also
  * counts against it and answers with the RateLimit fields.
@@ -9,9 +9,11 @@ import { hash } from "node:crypto";
 import { createServer } from "node:http";
 import { serve } from "@hono/node-server";
 import express from "express";
+import Fastify from "fastify";
 import { Hono } from "hono";
 import { createKeyward } from "keyward";
 import * as ex from "keyward/express";
+import * as fa from "keyward/fastify";
 import * as ho from "keyward/hono";
 import * as ko from "keyward/koa";
 import { memoryStore } from "keyward/memory";
@@ -56,6 +58,19 @@ if (framework === "express") {
   if (protect) app.get("/v1/jobs", ho.apiKeyAuth(keyward), ho.requireScopes("jobs:read"), (c) => c.json(body));
   else app.get("/v1/jobs", (c) => c.json(body));
   serve({ fetch: app.fetch, port, hostname: "127.0.0.1" }, ready);
+} else if (framework === "fastify") {
+  const app = Fastify();
+  if (mode === "minimal") {
+    app.addHook("onRequest", async (request, reply) => {
+      if (!minimalCheck(request.headers.authorization)) return reply.code(401).send({ error: "UNAUTHORIZED" });
+    });
+  }
+  if (protect) {
+    app.addHook("onRequest", fa.apiKeyAuth(keyward));
+    app.addHook("onRequest", fa.requireScopes("jobs:read"));
+  }
+  app.get("/v1/jobs", async () => body);
+  app.listen({ port, host: "127.0.0.1" }).then(ready);
 } else {
   const app = new Koa();
   app.silent = true; // autocannon cutting connections at the end of a run is not an error worth printing

@@ -1,5 +1,5 @@
 /**
- * HTTP benchmark: for Express, Hono and Koa, four servers each (no auth; a
+ * HTTP benchmark: for Express, Hono, Koa and Fastify, four servers each (no auth; a
  * minimal inline key check; keyward's apiKeyAuth + requireScopes on the
  * memory store; the same with a rate-limited key), each in its own process, loaded by autocannon from this
  * process over loopback at pipelining 1 and 10, in interleaved rounds.
@@ -10,7 +10,7 @@ import { createInterface } from "node:readline";
 import autocannon from "autocannon";
 import { median } from "./harness.js";
 
-const FRAMEWORKS = (process.env.BENCH_HTTP_FRAMEWORKS?.split(",") ?? ["express", "hono", "koa"]) as readonly string[];
+const FRAMEWORKS = (process.env.BENCH_HTTP_FRAMEWORKS?.split(",") ?? ["express", "hono", "koa", "fastify"]) as readonly string[];
 const MODES = ["none", "minimal", "keyward", "limited"] as const;
 
 interface Server {

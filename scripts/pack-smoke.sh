@@ -13,7 +13,7 @@ tarball="$(npm pack --silent --pack-destination "$work" | tail -n 1)"
 cd "$work"
 npm init -y >/dev/null
 npm install --no-audit --no-fund --prefer-offline --loglevel=error "./$tarball" \
-  express@latest hono@latest koa@latest pg@latest @electric-sql/pglite@latest ioredis@latest redis@latest
+  express@latest hono@latest koa@latest fastify@latest pg@latest @electric-sql/pglite@latest ioredis@latest redis@latest
 cp "$root"/scripts/smoke/* .
 node esm.mjs
 node cjs.cjs

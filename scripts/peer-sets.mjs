@@ -8,6 +8,7 @@ export const PEER_SETS = {
   newest: {
     express: "5",
     koa: "3",
+    fastify: "5",
     hono: "4",
     pg: "8",
     "@electric-sql/pglite": "0.5",
@@ -17,6 +18,7 @@ export const PEER_SETS = {
   oldest: {
     express: "4.18.0",
     koa: "2.14.0",
+    fastify: "4.0.0",
     hono: "4.3.0",
     pg: "8.8.0",
     "@electric-sql/pglite": "0.5.0",

@@ -51,6 +51,8 @@ const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
 const HASH_SHAPED = /^[A-Za-z0-9\-._~+/:]+=*$/;
 /** A comma followed by an auth-scheme and a space or the end: a second credential, not an auth-param. */
 const SECOND_SCHEME = /,\s*[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*(?:\s|$)/;
+/** An empty element in a comma-joined value (`, `, `Basic x, `): an empty header was sent beside another. */
+const EMPTY_ELEMENT = /^\s*,|,\s*(?:,|$)/;
 /** Longer values cannot be keys: refused as invalid tokens without a regex pass or hashing (400 if they hold a comma). */
 const CAP = MAX_KEY_LENGTH;
 
@@ -77,7 +79,7 @@ export function readCredential(sources: CredentialSources): Credential {
   if (scheme.length !== 6 || scheme.toLowerCase() !== "bearer") {
     if (value.trim() === "") return invalid("Empty Authorization header");
     // `Basic a, Basic b` (two headers joined by a Fetch `Headers`): a second scheme after a comma
-    return SECOND_SCHEME.test(value) ? invalid("More than one credential was presented") : NONE;
+    return SECOND_SCHEME.test(value) || EMPTY_ELEMENT.test(value) ? invalid("More than one credential was presented") : NONE;
   }
   let start = space === -1 ? value.length : space;
   while (value.charCodeAt(start) === 32) start++;

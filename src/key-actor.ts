@@ -45,7 +45,7 @@ const NO_CONTEXT =
  * API key (Bearer), so an integration can manage keys. The actor is the key
  * itself: `id` = key id, `owner` = key owner, `scopes` = its effective
  * scopes; management then requires `api_keys:manage` among them and the
- * ceiling applies as for any actor. Works with Express, Hono and Koa alike:
+ * ceiling applies as for any actor. Works with every adapter alike:
  * it reads the request's headers only through the {@link ActorContext} the
  * management API passes as the second argument (called without it, it
  * rejects with a `TypeError`). Resolves null for a missing or invalid key

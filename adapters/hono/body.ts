@@ -1,6 +1,6 @@
 import type { Context } from "hono";
-import { BodyTooLargeError, MalformedBodyError } from "keyward/http";
-import { decodeChunks } from "../shared/http.js";
+import { BodyTooLargeError } from "keyward/http";
+import { readRequestText } from "../shared/web-body.js";
 
 /**
  * Reads the request body as text, refusing more than `limit` bytes before
@@ -12,20 +12,5 @@ export async function readText(c: Context, limit: number): Promise<string> {
   const req = c.req.raw;
   if (Number(req.headers.get("content-length")) > limit) throw new BodyTooLargeError();
   if (Object.keys(c.req.bodyCache).length > 0) return c.req.text();
-  if (req.bodyUsed) throw new MalformedBodyError("The request body was already consumed");
-  if (!req.body) return "";
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      reader.releaseLock();
-      throw new BodyTooLargeError();
-    }
-    chunks.push(value);
-  }
-  return decodeChunks(chunks, size);
+  return readRequestText(req, limit);
 }

@@ -1,8 +1,9 @@
-import { ConfigError, type Keyward } from "keyward";
+import type { Keyward } from "keyward";
 import { createManagementHandler, errorBody, type HttpResponse, headersFromRaw, type ManagementOptions } from "keyward/http";
 import type { Context, Middleware } from "koa";
 import { assertKeyward, pathOf } from "../shared/http.js";
 import { nodeBodyReader } from "../shared/node-body.js";
+import { normalizePrefix, routeBelow } from "../shared/prefix.js";
 import { respond } from "./respond.js";
 
 /**
@@ -64,19 +65,4 @@ export function apiKeyRoutes(keyward: Keyward, options: ApiKeyRoutesOptions): Mi
     }
     respond(ctx, answer);
   };
-}
-
-function normalizePrefix(prefix: unknown): string {
-  if (prefix === undefined) return "";
-  if (typeof prefix !== "string" || !/^\/[^?#\s]*$/.test(prefix)) {
-    throw new ConfigError('apiKeyRoutes: `prefix` must be a path starting with "/", e.g. "/settings/api-keys"');
-  }
-  return prefix.replace(/\/+$/, "");
-}
-
-/** The route below `prefix`, or null when `path` is not under it. */
-function routeBelow(prefix: string, path: string): string | null {
-  if (path === prefix) return "/";
-  if (!path.startsWith(prefix) || path.charCodeAt(prefix.length) !== 47) return null;
-  return path.slice(prefix.length);
 }

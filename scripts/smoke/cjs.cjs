@@ -6,6 +6,8 @@ const http = require("keyward/http");
 const express = require("keyward/express");
 const hono = require("keyward/hono");
 const koa = require("keyward/koa");
+const fastify = require("keyward/fastify");
+const fetch = require("keyward/fetch");
 const { openApiDocument } = require("keyward/openapi");
 const { run } = require("./scenario.cjs");
 
@@ -26,7 +28,10 @@ const { run } = require("./scenario.cjs");
       express,
       hono,
       koa,
+      fastify,
+      fetch,
       Express: require("express"),
+      Fastify: require("fastify"),
       Hono: require("hono").Hono,
       Koa: require("koa"),
     },

@@ -3,9 +3,12 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { PGlite } from "@electric-sql/pglite";
 import Express from "express";
+import Fastify from "fastify";
 import { Hono } from "hono";
 import { createKeyward, KEY_PATTERN, keyActor } from "keyward";
 import * as express from "keyward/express";
+import * as fastify from "keyward/fastify";
+import * as fetch from "keyward/fetch";
 import * as hono from "keyward/hono";
 import * as http from "keyward/http";
 import * as jwt from "keyward/jwt";
@@ -21,6 +24,8 @@ for (const [name, fn] of Object.entries({
   express: express.apiKeyAuth,
   koa: koa.apiKeyAuth,
   hono: hono.apiKeyAuth,
+  fastify: fastify.apiKeyAuth,
+  fetch: fetch.apiKeyAuth,
   jwt: jwt.jwtActor,
   http: http.createAuthenticator,
   redisStore,
@@ -56,5 +61,5 @@ assert.ok(doc.paths["/keys/{id}/rotate"]?.post, "the document describes the rout
 assert.match(key, new RegExp(doc.components.schemas.IssuedApiKey.properties.rawKey.pattern));
 
 const { run } = createRequire(import.meta.url)("./scenario.cjs");
-await run({ createKeyward, memoryStore, express, hono, koa, Express, Hono, Koa }, "esm");
+await run({ createKeyward, memoryStore, express, hono, koa, fastify, fetch, Express, Hono, Koa, Fastify }, "esm");
 console.log("esm: ok");

@@ -45,7 +45,7 @@ function listen(handler) {
   });
 }
 
-/** A Node request handler for a Fetch-style app (Hono's `app.fetch`). */
+/** A Node request handler for a Fetch-style app (Hono's `app.fetch`, a keyward/fetch handler). */
 function fetchHandler(fetch) {
   return async (req, res) => {
     const chunks = [];
@@ -91,6 +91,27 @@ async function servers(lib, kw) {
       ctx.body = { ok: true };
     });
     out.koa = await listen(app.callback());
+  }
+  {
+    const app = lib.Fastify();
+    app.get("/jobs", { preHandler: [lib.fastify.apiKeyAuth(kw), lib.fastify.requireScopes("jobs:write")] }, async () => ({
+      ok: true,
+    }));
+    await app.register(lib.fastify.apiKeyRoutes(kw, { actor }), { prefix: "/keys" });
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    out.fastify = { port: app.server.address().port, close: () => app.close() };
+  }
+  {
+    const authenticate = lib.fetch.apiKeyAuth(kw);
+    const canWrite = lib.fetch.requireScopes("jobs:write");
+    const keys = lib.fetch.apiKeyRoutes(kw, { actor, prefix: "/keys" });
+    const handle = async (request) => {
+      if (new URL(request.url).pathname !== "/jobs") return keys(request);
+      const auth = await authenticate(request);
+      if (!auth.ok) return auth.response;
+      return canWrite(auth, request) ?? Response.json({ ok: true });
+    };
+    out.fetch = await listen(fetchHandler(handle));
   }
   return out;
 }

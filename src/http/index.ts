@@ -1,6 +1,6 @@
 /**
- * The framework-neutral HTTP layer the Express, Hono and Koa adapters are
- * thin translations of. Use it to write an adapter for another framework.
+ * The framework-neutral HTTP layer the Express, Hono, Koa, Fastify and Fetch
+ * adapters are thin translations of. Use it to write an adapter for another framework.
  * It reads the credential through a header reader, decides every status,
  * builds the `WWW-Authenticate` challenge and the JSON error body, makes the
  * request's {@link Principal}, and runs the key-management API. An adapter

@@ -40,6 +40,12 @@ export interface ManagementOptions<Req> {
   realm?: string | undefined;
   /** Largest JSON body accepted, in bytes. Default 16 KiB. */
   maxBodyBytes?: number | undefined;
+  /**
+   * An OpenAPI document to serve at `GET /openapi.json` below the mount
+   * point, without authentication: `openApiDocument({ prefix, servesDocument: true })`
+   * from `keyward/openapi`. Default: not served (the path is then an id).
+   */
+  openApi?: object | undefined;
 }
 
 /**
@@ -114,12 +120,16 @@ export function createManagementHandler<Req>(keyward: Keyward, options: Manageme
   }
   const realm = assertRealm(options.realm ?? "api");
   const maxBody = options.maxBodyBytes ?? 16 * 1024;
+  const document = openApiOption(options.openApi);
 
   return async function handleManagement(req: ManagementRequest<Req>): Promise<HttpResponse> {
     const ctx: ResponseContext = { realm, path: req.path };
     const json = (status: number, body: unknown): HttpResponse => ({ status, headers: { "cache-control": "no-store" }, body });
     const segments = req.route.split("/").filter(Boolean).map(safeDecode);
     const method = req.method.toUpperCase();
+    if (document !== undefined && method === "GET" && segments.length === 1 && segments[0] === "openapi.json") {
+      return json(200, document);
+    }
     const route = match(method, segments);
     if (!route) return json(404, errorBody(404, "Not found", req.path));
     const headers = req.headers ?? headersOf(req.native);
@@ -134,6 +144,18 @@ export function createManagementHandler<Req>(keyward: Keyward, options: Manageme
       return noStore(errorResponse(error, ctx));
     }
   };
+}
+
+/** The `openApi` option: a JSON-safe copy of an OpenAPI 3 document, or undefined. */
+function openApiOption(value: unknown): unknown {
+  if (value === undefined) return undefined;
+  const version = (value as { openapi?: unknown } | null)?.openapi;
+  if (value === null || typeof value !== "object" || typeof version !== "string" || !version.startsWith("3.")) {
+    throw new ConfigError(
+      "apiKeyRoutes: `openApi` must be an OpenAPI 3 document, e.g. openApiDocument({ prefix, servesDocument: true })",
+    );
+  }
+  return JSON.parse(JSON.stringify(value));
 }
 
 function noStore(res: HttpResponse): HttpResponse {

@@ -95,6 +95,12 @@ export interface OpenApiOptions {
   apiKeyHeader?: string;
   /** Routes of your own behind `apiKeyAuth`, described with their auth errors. */
   protectedRoutes?: readonly ProtectedRoute[];
+  /**
+   * Describe `GET {prefix}/openapi.json` too: the route `apiKeyRoutes`
+   * serves this document at when given it (`apiKeyRoutes(keyward, { actor,
+   * openApi: document })`). Default false.
+   */
+  servesDocument?: boolean;
 }
 
 /** {@link OpenApiOptions} checked, with defaults applied. */
@@ -108,9 +114,19 @@ export interface Settings {
   managementSecurity: SecurityScheme;
   apiKeyHeader: string | undefined;
   protectedRoutes: ProtectedRoute[];
+  servesDocument: boolean;
 }
 
-const OPTION_NAMES = ["prefix", "info", "servers", "keyPrefix", "managementSecurity", "apiKeyHeader", "protectedRoutes"];
+const OPTION_NAMES = [
+  "prefix",
+  "info",
+  "servers",
+  "keyPrefix",
+  "managementSecurity",
+  "apiKeyHeader",
+  "protectedRoutes",
+  "servesDocument",
+];
 const ROUTE_NAMES = ["method", "path", "scopes", "header", "summary", "description", "operationId", "tags", "responses"];
 /** A path segment (RFC 3986 pchar) or a `{name}` parameter. */
 const SEGMENT = /^(?:(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})+|\{[A-Za-z_][A-Za-z0-9_]*\})$/;
@@ -223,6 +239,8 @@ export function settle(given: OpenApiOptions | undefined): Settings {
   const protectedRoutes = routes.map(protectedRoute);
   if (header === undefined && protectedRoutes.some((r) => r.header))
     fail("a protected route with header: true needs apiKeyHeader");
+  if (options.servesDocument !== undefined && typeof options.servesDocument !== "boolean")
+    fail("servesDocument must be a boolean");
   return {
     prefix,
     prefixParams,
@@ -243,5 +261,6 @@ export function settle(given: OpenApiOptions | undefined): Settings {
         : securityScheme(options.managementSecurity),
     apiKeyHeader: header,
     protectedRoutes,
+    servesDocument: options.servesDocument === true,
   };
 }

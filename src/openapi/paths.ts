@@ -164,6 +164,19 @@ export function paths(settings: Settings): Record<string, OpenApiObject> {
     }
     out[path] = item;
   }
+  if (settings.servesDocument) {
+    out[`${mount}/openapi.json`] = {
+      ...(mountParams.length > 0 && { parameters: mountParams }),
+      get: {
+        operationId: "getOpenApiDocument",
+        summary: "This document",
+        description: "The OpenAPI document of this API, served without authentication.",
+        tags: [TAG],
+        security: [],
+        responses: { "200": answer("The OpenAPI 3.1 document", { type: "object", required: ["openapi"] }) },
+      },
+    };
+  }
   const shapes = new Map(Object.keys(out).map((path) => [shape(path), path]));
   const ids = new Set(Object.values(managementOperations()).flatMap((m) => Object.values(m).map((op) => op.operationId)));
   for (const route of settings.protectedRoutes) {

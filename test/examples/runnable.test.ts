@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type RunningExample, startExample } from "../support/examples.js";
 
-const EXAMPLES = ["express", "hono", "koa"] as const;
+const EXAMPLES = ["express", "hono", "koa", "fastify", "fetch"] as const;
 
 let running: RunningExample | undefined;
 afterEach(async () => {

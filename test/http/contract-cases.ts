@@ -1,8 +1,8 @@
 /**
  * The HTTP contract of `apiKeyAuth` + `requireScopes`, as data: one request
  * and its expected answer per case. `contract.test.ts` runs every case
- * against the Express, Hono and Koa adapters over real HTTP and also checks
- * that the three answer identically.
+ * against the Express, Hono, Koa, Fastify and Fetch adapters over real HTTP
+ * and also checks that they all answer identically.
  *
  * In header values, `{valid}`, `{revoked}`, … stand for the keys of the
  * test world (see `support.ts`); `{8k}` for an 8 KiB token.

@@ -6,7 +6,7 @@
  * (test/http/contract-cases.ts), with nothing looked up.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { honoApp } from "../support/apps.js";
+import { fetchApp, honoApp } from "../support/apps.js";
 import { createWorld, type World } from "../support/http.js";
 
 let world: World;
@@ -19,7 +19,7 @@ afterAll(async () => {
 
 const INVALID_REQUEST = 'Bearer realm="api", error="invalid_request"';
 
-describe("doubled credentials through a Fetch Request (Hono off Node)", () => {
+describe("doubled credentials through a Fetch Request (Hono and keyward/fetch off Node)", () => {
   const cases: [string, string, (keys: World["keys"]) => [string, string][]][] = [
     [
       "two Bearer headers",
@@ -78,6 +78,22 @@ describe("doubled credentials through a Fetch Request (Hono off Node)", () => {
       ],
     ],
     [
+      "two empty Authorization headers",
+      "/v1/jobs",
+      () => [
+        ["authorization", ""],
+        ["authorization", ""],
+      ],
+    ],
+    [
+      "a Basic Authorization next to an empty one",
+      "/v1/jobs",
+      () => [
+        ["authorization", "Basic dXNlcjpwYXNz"],
+        ["authorization", ""],
+      ],
+    ],
+    [
       "Authorization and X-API-Key",
       "/x/jobs",
       (k) => [
@@ -101,12 +117,24 @@ describe("doubled credentials through a Fetch Request (Hono off Node)", () => {
     for (const [name, value] of headersOf(world.keys)) headers.append(name, value);
     world.reset();
     const res = await app.request(path, { headers });
+    await expectRefused(res);
+  });
+
+  it.each(cases)("keyward/fetch, no server argument: %s is 400 too", async (_name, path, headersOf) => {
+    const handle = fetchApp({ kw: world.kw });
+    const headers = new Headers();
+    for (const [name, value] of headersOf(world.keys)) headers.append(name, value);
+    world.reset();
+    await expectRefused(await handle(new Request(`http://localhost${path}`, { headers })));
+  });
+
+  async function expectRefused(res: Response): Promise<void> {
     expect(res.status).toBe(400);
     expect(res.headers.get("www-authenticate")).toBe(INVALID_REQUEST);
     expect(await res.json()).toMatchObject({ status: 400, error: "BAD_REQUEST", message: "Malformed credentials" });
     expect(world.store.lookups).toBe(0);
     expect(world.hashes()).toBe(0);
-  });
+  }
 
   it("a single credential still works there (the doubling, not the transport, is refused)", async () => {
     const app = honoApp({ kw: world.kw });

@@ -7,10 +7,14 @@ import { readFileSync } from "node:fs";
 import http from "node:http";
 import { dirname, join, resolve } from "node:path";
 import express from "express";
+import Fastify from "fastify";
 import { Hono } from "hono";
 import type { Actor } from "keyward";
 import * as ex from "keyward/express";
+import * as fa from "keyward/fastify";
+import * as fe from "keyward/fetch";
 import * as ho from "keyward/hono";
+import type { AuthOptions } from "keyward/http";
 import * as ko from "keyward/koa";
 import Koa from "koa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,7 +28,14 @@ afterAll(async () => {
   await world.kw.close();
 });
 
-const ADAPTERS = { express: ex, hono: ho, koa: ko } as const;
+/** What every adapter exports, typed loosely enough to call each one the same way. */
+interface Factories {
+  apiKeyAuth(keyward: unknown, options?: AuthOptions): { readonly name: string };
+  requireScopes(...scopes: string[]): { readonly name: string };
+  // biome-ignore lint/suspicious/noExplicitAny: each adapter's routes options differ only in its own extras
+  apiKeyRoutes(keyward: unknown, options: any): unknown;
+}
+const ADAPTERS: Record<string, Factories> = { express: ex, hono: ho, koa: ko, fastify: fa, fetch: fe };
 
 describe.each(Object.entries(ADAPTERS))("%s factories", (name, adapter) => {
   it("validate their options once, at creation", () => {
@@ -36,11 +47,18 @@ describe.each(Object.entries(ADAPTERS))("%s factories", (name, adapter) => {
     expect(() => adapter.apiKeyRoutes(world.kw, {} as never)).toThrow(TypeError);
     expect(() => adapter.apiKeyRoutes(null as never, { actor: () => null })).toThrow(TypeError);
     expect(() => adapter.apiKeyRoutes(world.kw, { actor: () => null, realm: "bad\nrealm" })).toThrow();
+    expect(() => adapter.apiKeyRoutes(world.kw, { actor: () => null, openApi: { swagger: "2.0" } })).toThrow(
+      /OpenAPI 3 document/,
+    );
   });
 
   it("never mutate the caller's options (frozen options work) and return named functions", () => {
     const auth = Object.freeze({ realm: "jobs", header: "X-API-Key", scopes: Object.freeze(["jobs:read"]) });
-    const routes = Object.freeze({ actor: () => null, maxBodyBytes: 1024, ...(name === "koa" && { prefix: "/keys/" }) });
+    const routes = Object.freeze({
+      actor: () => null,
+      maxBodyBytes: 1024,
+      ...((name === "koa" || name === "fetch") && { prefix: "/keys/" }),
+    });
     const before = JSON.stringify([auth, routes]);
     const mw = adapter.apiKeyAuth(world.kw, auth);
     const guard = adapter.requireScopes("jobs:read");
@@ -131,6 +149,88 @@ describe("mounting", () => {
     }
   });
 
+  it("Fastify: under a parameterised prefix, the actor sees request.params; the app's parsers stay its own", async () => {
+    const app = Fastify({ bodyLimit: 32 });
+    app.post("/echo", async (req) => ({ body: req.body }));
+    await app.register(fa.apiKeyRoutes(world.kw, { actor: (req) => orgActor((req.params as Record<string, string>).org) }), {
+      prefix: "/orgs/:org/keys",
+    });
+    try {
+      const json = { "content-type": "application/json" };
+      const label = "A label longer than the app's 32-byte body limit";
+      const created = await app.inject({
+        method: "POST",
+        url: "/orgs/org_z/keys",
+        headers: json,
+        payload: { label, role: "viewer" },
+      });
+      expect(created.statusCode).toBe(201);
+      expect(created.headers["content-type"]).toBe("application/json; charset=utf-8");
+      const { id, owner } = created.json() as { id: string; owner: string };
+      expect(owner).toBe("org_z");
+      expect((await app.inject({ url: `/orgs/org_z/keys/${id}` })).json()).toMatchObject({ id, label });
+      expect((await app.inject({ url: "/orgs/org_z/keys/roles" })).json()).toEqual(["admin", "viewer"]);
+      expect((await app.inject({ url: "/orgs/org_z/keys/" })).json()).toMatchObject({ data: [{ id }] });
+      const foreign = await app.inject({ url: `/orgs/org_y/keys/${id}` });
+      expect(foreign.statusCode).toBe(404);
+      expect(foreign.json()).toMatchObject({ error: "NOT_FOUND", path: `/orgs/org_y/keys/${id}` });
+      const malformed = await app.inject({ method: "POST", url: "/orgs/org_z/keys", headers: json, payload: "{nope" });
+      expect(malformed.statusCode).toBe(400);
+      expect(malformed.json()).toMatchObject({ error: "BAD_REQUEST", message: "Malformed JSON body" });
+      // outside the plugin, Fastify's own JSON parser and body limit still apply
+      expect((await app.inject({ method: "POST", url: "/echo", headers: json, payload: { a: 1 } })).json()).toEqual({
+        body: { a: 1 },
+      });
+      expect((await app.inject({ method: "POST", url: "/echo", headers: json, payload: { label } })).statusCode).toBe(413);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("Fetch: answers under prefix only (a JSON 404 elsewhere), called with a Request and nothing else", async () => {
+    const handle = fe.apiKeyRoutes(world.kw, { actor: () => orgActor("org_f"), prefix: "/settings/api-keys/" });
+    const created = await handle(
+      new Request("http://localhost/settings/api-keys", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ label: "Fetched", role: "viewer" }),
+      }),
+    );
+    expect(created.status).toBe(201);
+    expect(created.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    const { id, owner } = (await created.json()) as { id: string; owner: string };
+    expect(owner).toBe("org_f");
+    const got = await handle(new Request(`http://localhost/settings/api-keys/${id}?x=1`));
+    expect(await got.json()).toMatchObject({ id, label: "Fetched" });
+    for (const path of ["/settings/api-keysx", "/settings", "/v1/jobs", "/Settings/api-keys"]) {
+      const other = await handle(new Request(`http://localhost${path}`));
+      expect(other.status).toBe(404);
+      expect(other.headers.get("cache-control")).toBe("no-store");
+      expect(await other.json()).toMatchObject({ status: 404, error: "NOT_FOUND", path });
+    }
+    const everywhere = fe.apiKeyRoutes(world.kw, { actor: () => orgActor("org_f") });
+    expect(((await (await everywhere(new Request("http://localhost/"))).json()) as { data: unknown[] }).data).toHaveLength(1);
+    expect(() => fe.apiKeyRoutes(world.kw, { actor: () => null, prefix: "settings" })).toThrow();
+  });
+
+  it("Fetch: requireScopes passes a failed result's own response on, and refuses anything not from apiKeyAuth", async () => {
+    const authenticate = fe.apiKeyAuth(world.kw);
+    const canRead = fe.requireScopes("jobs:read");
+    const anonymous = new Request("http://localhost/v1/jobs");
+    const failed = await authenticate(anonymous);
+    expect(failed.ok).toBe(false);
+    expect(canRead(failed, anonymous)).toBe(failed.ok ? null : failed.response);
+    const forged = { ok: true, apiKey: world.records.valid, principal: { scopes: ["*"], has: () => true } } as never;
+    const refused = canRead(forged, anonymous);
+    expect(refused?.status).toBe(401);
+    expect(refused?.headers.get("www-authenticate")).toBe('Bearer realm="api"');
+    const signed = new Request("http://localhost/v1/jobs", { headers: { authorization: `Bearer ${world.keys.valid}` } });
+    const auth = await authenticate(signed);
+    expect(auth.ok).toBe(true);
+    expect(canRead(auth, signed)).toBeNull();
+    expect((fe.requireScopes("jobs:write")(auth, signed) as Response).status).toBe(403);
+  });
+
   it("requireScopes without apiKeyAuth answers 401, never lets the request through", async () => {
     const app = new Hono();
     app.get("/open", ho.requireScopes("jobs:read"), (c) => c.text("reached"));
@@ -140,8 +240,8 @@ describe("mounting", () => {
   });
 });
 
-describe("the Hono adapter runs on edge runtimes", () => {
-  it("imports no node: module, directly or through its relative imports", () => {
+describe("the Hono and Fetch adapters run on edge runtimes", () => {
+  it.each(["hono", "fetch"])("%s imports no node: module, directly or through its relative imports", (adapter) => {
     const seen = new Set<string>();
     const visit = (file: string) => {
       if (seen.has(file)) return;
@@ -153,7 +253,7 @@ describe("the Hono adapter runs on edge runtimes", () => {
       }
       expect(text).not.toMatch(/\bBuffer\b|\bprocess\./);
     };
-    visit(resolve("adapters/hono/index.ts"));
+    visit(resolve(`adapters/${adapter}/index.ts`));
     expect(seen.size).toBeGreaterThan(3);
   });
 });

@@ -11,14 +11,17 @@ import http from "node:http";
 import { inspect } from "node:util";
 import { serve } from "@hono/node-server";
 import express from "express";
+import Fastify from "fastify";
 import { Hono } from "hono";
 import type { ApiKey } from "keyward";
 import * as ex from "keyward/express";
+import * as fa from "keyward/fastify";
+import * as fe from "keyward/fetch";
 import * as ho from "keyward/hono";
 import * as ko from "keyward/koa";
 import Koa from "koa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADAPTERS, type AdapterName, type Running } from "../support/apps.js";
+import { ADAPTERS, type AdapterName, type Running, serveFastify, serveFetch } from "../support/apps.js";
 import { createWorld, listen, PREFIX, request, type World } from "../support/http.js";
 
 /** The documented fields of ApiKey (src/types.ts), and nothing else. */
@@ -107,6 +110,43 @@ async function startRecording(adapter: AdapterName, world: World, seen: Seen[]):
     });
     return listen(http.createServer(app.callback()));
   }
+  if (adapter === "fastify") {
+    const app = Fastify();
+    let baseline: string[] = [];
+    app.get("/open", async (req) => {
+      baseline = Reflect.ownKeys(req).map(String);
+      return { ok: true };
+    });
+    const record = async (req: import("fastify").FastifyRequest) => {
+      seen.push({
+        apiKey: req.apiKey,
+        principal: req.principal,
+        added: Reflect.ownKeys(req)
+          .map(String)
+          .filter((k) => !baseline.includes(k)),
+      });
+      return { ok: true };
+    };
+    app.get("/v1/jobs", { preHandler: [fa.apiKeyAuth(kw), fa.requireScopes("jobs:read")] }, record);
+    app.get("/x/jobs", { preHandler: fa.apiKeyAuth(kw, { header: "x-api-key" }) }, record);
+    return serveFastify(app);
+  }
+  if (adapter === "fetch") {
+    const auth = fe.apiKeyAuth(kw);
+    const authHeader = fe.apiKeyAuth(kw, { header: "x-api-key" });
+    const guard = fe.requireScopes("jobs:read");
+    return serveFetch(async (request, server) => {
+      const path = new URL(request.url).pathname;
+      if (path === "/open") return Response.json({ ok: true });
+      const result = await (path === "/x/jobs" ? authHeader : auth)(request, server);
+      if (!result.ok) return result.response;
+      const denied = guard(result, request);
+      if (denied) return denied;
+      // what the handler can read is the result object: everything in it but `ok` is keyward's
+      seen.push({ apiKey: result.apiKey, principal: result.principal, added: Object.keys(result).filter((k) => k !== "ok") });
+      return Response.json({ ok: true });
+    });
+  }
   const app = new Hono();
   const record = (c: import("hono").Context) => {
     seen.push({ apiKey: c.get("apiKey"), principal: c.get("principal"), added: Object.keys(c.var) });
@@ -190,7 +230,8 @@ for (const pepper of [undefined, "handler-view-pepper"]) {
           const { apiKey, principal, added } = seen[0] as Seen;
 
           // keyward put exactly two things where the handler can read them: the key object and the principal
-          expect([...added].sort()).toEqual(["apiKey", "principal"]);
+          // (keyward/fetch hands the handler a result that also repeats the principal's scopes)
+          expect([...added].sort()).toEqual(adapter === "fetch" ? ["apiKey", "principal", "scopes"] : ["apiKey", "principal"]);
           expect(apiKey).toBeTypeOf("object");
           expect(Object.getPrototypeOf(apiKey)).toBe(Object.prototype);
           expect(

@@ -1,12 +1,12 @@
 /**
- * The management API (`apiKeyRoutes`) on Express, Hono and Koa over real
+ * The management API (`apiKeyRoutes`) on every adapter over real
  * HTTP: the documented shapes, pagination, roles, lifecycle routes, errors,
  * tenancy, the permission, and `keyActor` as the actor.
  */
 import { createKeyward, type Keyward } from "keyward";
 import { memoryStore } from "keyward/memory";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADAPTERS, type AdapterName, documentedResponses, type Running, start } from "../support/apps.js";
+import { ADAPTERS, type AdapterName, documentedResponses, type Running, settingsDocument, start } from "../support/apps.js";
 import { createWorld, type Exchange, PREFIX, ROLES, request, type World } from "../support/http.js";
 
 const BASE = "/settings/api-keys";
@@ -427,6 +427,18 @@ describe.each(ADAPTERS)("management API over %s", (adapter: AdapterName) => {
     }
   });
 
+  it("serves its OpenAPI document at GET /openapi.json, without an actor, when given one", async () => {
+    const res = await call("GET", `${BASE}/openapi.json`);
+    expect(res.status).toBe(200);
+    expect(res.headers["content-type"]).toBe("application/json; charset=utf-8");
+    expect(res.headers["cache-control"]).toBe("no-store");
+    expect(res.json).toEqual(JSON.parse(JSON.stringify(settingsDocument())));
+    expect(json(res).paths).toHaveProperty([`${BASE}/openapi.json`, "get", "operationId"], "getOpenApiDocument");
+    expectError(await call("POST", `${BASE}/openapi.json`, { user: "admin", undocumented: true }), 404, "NOT_FOUND");
+    // a mount not given a document reads the name as a key id: the actor is asked, as for any id
+    expectError(await call("GET", "/integrations/api-keys/openapi.json"), 401, "UNAUTHORIZED");
+  });
+
   it("works behind a body parser that already consumed the body", async () => {
     const parsed = await start(adapter, { kw: world.kw, bodyParser: true });
     try {
@@ -472,7 +484,7 @@ function normalise(res: Exchange): unknown {
   };
 }
 
-describe("the management API answers identically on the three adapters", () => {
+describe("the management API answers identically on every adapter", () => {
   it("runs one script on each and compares every answer", async () => {
     const transcripts: unknown[][] = [];
     for (const adapter of ADAPTERS) {
@@ -502,6 +514,7 @@ describe("the management API answers identically on the three adapters", () => {
           ["GET", "", { user: "viewer" }],
           ["GET", "", {}],
           ["GET", "/x/y/z", { user: "admin", undocumented: true }],
+          ["GET", "/openapi.json", {}],
         ];
         for (const [method, suffix, o] of steps) out.push(normalise(await call(method, `${BASE}${suffix}`, o)));
       } finally {
@@ -510,7 +523,7 @@ describe("the management API answers identically on the three adapters", () => {
       }
       transcripts.push(out);
     }
-    expect(transcripts[1]).toEqual(transcripts[0]);
-    expect(transcripts[2]).toEqual(transcripts[0]);
+    expect(transcripts).toHaveLength(ADAPTERS.length);
+    for (const transcript of transcripts.slice(1)) expect(transcript).toEqual(transcripts[0]);
   });
 });

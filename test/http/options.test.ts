@@ -7,13 +7,23 @@
  */
 import { createKeyward, type KeyStore } from "keyward";
 import * as ex from "keyward/express";
+import * as fa from "keyward/fastify";
+import * as fe from "keyward/fetch";
 import * as ho from "keyward/hono";
+import type { AuthOptions } from "keyward/http";
 import { createAuthenticator, createManagementHandler, headersFromFetch, headersFromRaw, headerValues } from "keyward/http";
 import * as ko from "keyward/koa";
 import { memoryStore } from "keyward/memory";
 import { describe, expect, it } from "vitest";
 
-const ADAPTERS = { express: ex, hono: ho, koa: ko } as const;
+/** What every adapter exports, typed loosely enough to call each one the same way. */
+interface Factories {
+  apiKeyAuth(keyward: unknown, options?: AuthOptions): { readonly name: string };
+  requireScopes(...scopes: string[]): { readonly name: string };
+  // biome-ignore lint/suspicious/noExplicitAny: each adapter's routes options differ only in its own extras
+  apiKeyRoutes(keyward: unknown, options: any): unknown;
+}
+const ADAPTERS: Record<string, Factories> = { express: ex, hono: ho, koa: ko, fastify: fa, fetch: fe };
 const ROLES = { admin: ["*"] };
 
 async function withKey() {

@@ -9,17 +9,20 @@
 import http from "node:http";
 import { serve } from "@hono/node-server";
 import express from "express";
+import Fastify from "fastify";
 import { Hono } from "hono";
 import type { ApiKey, Keyward } from "keyward";
 import { createKeyward } from "keyward";
 import * as ex from "keyward/express";
+import * as fa from "keyward/fastify";
+import * as fe from "keyward/fetch";
 import * as ho from "keyward/hono";
 import type { Principal } from "keyward/http";
 import * as ko from "keyward/koa";
 import { memoryStore } from "keyward/memory";
 import Koa from "koa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADAPTERS, type AdapterName, type Running } from "../support/apps.js";
+import { ADAPTERS, type AdapterName, type Running, serveFastify, serveFetch } from "../support/apps.js";
 import { listen, request } from "../support/http.js";
 
 const ROLES = { viewer: ["jobs:read"], owner: ["*"] };
@@ -114,6 +117,40 @@ function build(adapter: AdapterName, kw: Keyward, other: ApiKey): Promise<Runnin
       }
     });
     return listen(http.createServer(app.callback()));
+  }
+  if (adapter === "fastify") {
+    const app = Fastify();
+    const auth = fa.apiKeyAuth(kw);
+    app.get("/me", { preHandler: auth }, async (req) => show(req.apiKey, req.principal));
+    app.get("/read", { preHandler: [auth, fa.requireScopes("jobs:read")] }, async () => ({ ok: true }));
+    app.get("/write", { preHandler: [auth, fa.requireScopes("jobs:write")] }, async () => ({ ok: true }));
+    for (const name of names) {
+      const tamper = async (req: import("fastify").FastifyRequest) => {
+        (TAMPERS[name] as Tamper)(req, other);
+      };
+      app.get(`/t/${names.indexOf(name)}/read`, { preHandler: [auth, tamper, fa.requireScopes("jobs:read")] }, async () => ({
+        ok: true,
+      }));
+    }
+    return serveFastify(app);
+  }
+  if (adapter === "fetch") {
+    const auth = fe.apiKeyAuth(kw);
+    const read = fe.requireScopes("jobs:read");
+    const write = fe.requireScopes("jobs:write");
+    return serveFetch(async (request, server) => {
+      const path = new URL(request.url).pathname;
+      const result = await auth(request, server);
+      if (!result.ok) return result.response;
+      if (path === "/me") return Response.json(show(result.apiKey, result.principal));
+      if (path === "/read" || path === "/write")
+        return (path === "/read" ? read : write)(result, request) ?? Response.json({ ok: true });
+      const name = names[Number(/^\/t\/(\d+)\/read$/.exec(path)?.[1])] ?? "";
+      const state: State = { apiKey: result.apiKey, principal: result.principal };
+      (TAMPERS[name] as Tamper)(state, other);
+      const tampered = { ...result, apiKey: state.apiKey as ApiKey, principal: state.principal as Principal };
+      return read(tampered, request) ?? Response.json({ ok: true });
+    });
   }
   const app = new Hono();
   app.get("/me", ho.apiKeyAuth(kw), (c) => c.json(show(c.get("apiKey"), c.get("principal"))));

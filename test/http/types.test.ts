@@ -3,10 +3,13 @@
  * apps): what each adapter puts on the request is typed.
  */
 import express from "express";
+import Fastify from "fastify";
 import { Hono } from "hono";
 import type { ActorContext, ApiKey } from "keyward";
 import { createKeyward, keyActor } from "keyward";
 import * as ex from "keyward/express";
+import * as fa from "keyward/fastify";
+import * as fe from "keyward/fetch";
 import * as ho from "keyward/hono";
 import type { Principal } from "keyward/http";
 import * as ko from "keyward/koa";
@@ -72,6 +75,45 @@ describe("types", () => {
       // @ts-expect-error prefix is a string
       ko.apiKeyRoutes(keyward, { actor: () => null, prefix: 1 });
     }).toBeFunction();
+  });
+
+  it("Fastify: request.apiKey and request.principal are typed; apiKeyRoutes is a plugin for register", async () => {
+    const app = Fastify();
+    app.get("/", { preHandler: [fa.apiKeyAuth(keyward), fa.requireScopes("jobs:read")] }, async (request) => {
+      expectTypeOf(request.apiKey).toEqualTypeOf<ApiKey | undefined>();
+      expectTypeOf(request.principal).toEqualTypeOf<Principal | undefined>();
+      return { id: request.apiKey?.id };
+    });
+    app.addHook("onRequest", fa.apiKeyAuth(keyward, { header: "x-api-key" }));
+    await app.register(fa.apiKeyRoutes(keyward, { actor: keyActor(keyward) }), { prefix: "/settings/api-keys" });
+    await app.register(
+      fa.apiKeyRoutes(keyward, { actor: (request) => (request.headers["x-user"] ? { id: "u", owner: "o" } : null) }),
+      {
+        prefix: "/other",
+      },
+    );
+    await app.close();
+    expectTypeOf(() => {
+      // @ts-expect-error actor is required
+      fa.apiKeyRoutes(keyward, {});
+    }).toBeFunction();
+  });
+
+  it("Fetch: the result narrows on ok; apiKeyRoutes is a Request → Response handler", async () => {
+    const authenticate = fe.apiKeyAuth(keyward);
+    const auth = await authenticate(new Request("http://localhost/"));
+    if (auth.ok) {
+      expectTypeOf(auth.apiKey).toEqualTypeOf<ApiKey>();
+      expectTypeOf(auth.principal).toEqualTypeOf<Principal>();
+    } else {
+      expectTypeOf(auth.response).toEqualTypeOf<Response>();
+    }
+    expectTypeOf(fe.requireScopes("jobs:read")(auth, new Request("http://localhost/"))).toEqualTypeOf<Response | null>();
+    const handler = fe.apiKeyRoutes(keyward, {
+      actor: (request) => (request.headers.get("x-user") ? { id: "u", owner: "o" } : null),
+    });
+    expectTypeOf(handler).parameter(0).toEqualTypeOf<Request>();
+    expectTypeOf(handler).returns.toEqualTypeOf<Promise<Response>>();
   });
 
   it("the principal is typed beside the key on every adapter", () => {

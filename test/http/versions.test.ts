@@ -1,4 +1,5 @@
 import expressPkg from "express/package.json" with { type: "json" };
+import fastifyPkg from "fastify/package.json" with { type: "json" };
 import { Hono } from "hono";
 import ioredisPkg from "ioredis/package.json" with { type: "json" };
 import * as keyward from "keyward";
@@ -36,6 +37,7 @@ describe(`what this run tests (${underTest})`, () => {
     const installed: Record<string, string> = {
       express: expressPkg.version,
       koa: koaPkg.version,
+      fastify: fastifyPkg.version,
       ioredis: ioredisPkg.version,
       redis: redisPkg.version,
     };

@@ -59,6 +59,7 @@ describe("a real OpenAPI validator (@readme/openapi-parser) accepts the document
     ["default options", undefined],
     ["a custom prefix", { prefix: "/api/v2/keys" }],
     ["the root as prefix", { prefix: "/" }],
+    ["describing the route that serves it", { prefix: "/orgs/{org}/keys", servesDocument: true }],
     ["every option", EVERYTHING],
     ["a session cookie for management", { managementSecurity: { type: "apiKey", in: "cookie", name: "sid" } }],
     [

@@ -1,10 +1,12 @@
-// The application every runtime serves: the core, keyward/hono and a store
+// The application every runtime serves: the core, keyward/hono (and, under
+// /f, the same routes with keyward/fetch) and a store
 // (the memory store unless one is given), protected routes and the
 // management API, as a user would write it. Plain JavaScript with Web APIs
 // only, so Bun, Deno and workerd load it as it is. Imported from the
 // installed package (the packed tarball), never from the sources.
 import { Hono } from "hono";
 import { createKeyward } from "keyward";
+import * as fetchAdapter from "keyward/fetch";
 import { apiKeyAuth, apiKeyRoutes, requireScopes } from "keyward/hono";
 import { memoryStore } from "keyward/memory";
 
@@ -57,6 +59,23 @@ export function createApp(options = {}) {
       },
     }),
   );
+  // the same protected route and management API with keyward/fetch, under /f, on the same instance
+  const authenticate = fetchAdapter.apiKeyAuth(keyward);
+  const canRead = fetchAdapter.requireScopes("jobs:read");
+  const manage = fetchAdapter.apiKeyRoutes(keyward, {
+    prefix: "/f/settings/api-keys",
+    actor: (request) => {
+      const name = request.headers.get("x-test-user") ?? "";
+      return Object.hasOwn(ACTORS, name) ? ACTORS[name] : null;
+    },
+  });
+  app.get("/f/v1/jobs", async (c) => {
+    const auth = await authenticate(c.req.raw);
+    if (!auth.ok) return auth.response;
+    return canRead(auth, c.req.raw) ?? Response.json({ owner: auth.apiKey.owner });
+  });
+  app.all("/f/settings/api-keys/*", (c) => manage(c.req.raw));
+  app.all("/f/settings/api-keys", (c) => manage(c.req.raw));
   app.put("/test/store", async (c) => {
     state.failing = (await c.req.json()).failing === true;
     return c.json({ failing: state.failing });

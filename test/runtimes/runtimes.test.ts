@@ -136,6 +136,13 @@ const checker = new OpenApiChecker([
       { method: "post", path: "/v1/jobs", scopes: ["jobs:write"], responses: { "201": { description: "Created" } } },
     ],
   }),
+  // keyward/fetch under /f
+  openApiDocument({
+    prefix: "/f/settings/api-keys",
+    keyPrefix: "cho",
+    managementSecurity: { type: "apiKey", in: "header", name: "x-test-user" },
+    protectedRoutes: [{ method: "get", path: "/f/v1/jobs", scopes: ["jobs:read"] }],
+  }),
 ]);
 
 async function call(base: string, method: string, path: string, headers: Record<string, string> = {}, body?: unknown) {
@@ -244,6 +251,21 @@ function contract(
           timeout: 5_000,
         })
         .not.toBeNull();
+    });
+
+    it("keyward/fetch answers the same: create, 200, 401 with the challenge, 404 and 422", async () => {
+      const res = await call(base, "POST", "/f/settings/api-keys", admin, { label: "Fetch viewer", role: "viewer" });
+      expect(res.status).toBe(201);
+      const key = (res.json as Issued).rawKey;
+      const ok = await call(base, "GET", "/f/v1/jobs", bearer(key));
+      expect([ok.status, ok.json]).toEqual([200, { owner: "org_a" }]);
+      expect((await call(base, "GET", "/v1/jobs", bearer(key))).status).toBe(200); // one instance, two adapters
+      const none = await call(base, "GET", "/f/v1/jobs");
+      expect([none.status, none.headers["www-authenticate"]]).toEqual([401, 'Bearer realm="api"']);
+      const missing = await call(base, "GET", `/f/settings/api-keys/${crypto.randomUUID()}`, admin);
+      expect(missing.json).toMatchObject({ status: 404, error: "NOT_FOUND" });
+      const blank = await call(base, "POST", "/f/settings/api-keys", admin, { label: " " });
+      expect(blank.json).toMatchObject({ status: 422, details: [{ field: "label", message: "must not be blank" }] });
     });
 
     it("a failing store → 503 with Retry-After, never 200 or 401; then it recovers", async () => {

@@ -4,16 +4,18 @@
  * session, a counting resolver) rather than the shared apps of apps.ts.
  */
 import http from "node:http";
-import { serve } from "@hono/node-server";
 import express from "express";
+import Fastify, { type FastifyInstance } from "fastify";
 import { Hono } from "hono";
 import type { Keyward } from "keyward";
 import * as ex from "keyward/express";
+import * as fa from "keyward/fastify";
+import * as fe from "keyward/fetch";
 import * as ho from "keyward/hono";
 import type { ActorResolver } from "keyward/http";
 import * as ko from "keyward/koa";
 import Koa from "koa";
-import type { AdapterName, Running } from "../support/apps.js";
+import { type AdapterName, type Running, serveFastify, serveFetch } from "../support/apps.js";
 import { listen } from "./http.js";
 
 /** Mount path → actor resolver (it receives Express `req`, Hono `c` or Koa `ctx`). */
@@ -37,22 +39,27 @@ export function mountKoa(kw: Keyward, mounts: Mounts): Koa {
   return app;
 }
 
+export async function mountFastify(kw: Keyward, mounts: Mounts): Promise<FastifyInstance> {
+  const app = Fastify();
+  for (const [prefix, actor] of Object.entries(mounts)) await app.register(fa.apiKeyRoutes(kw, { actor }), { prefix });
+  return app;
+}
+
+/** One Fetch handler dispatching to an `apiKeyRoutes` per mount path (404 elsewhere). */
+export function mountFetch(kw: Keyward, mounts: Mounts): fe.FetchHandler {
+  const handlers = Object.entries(mounts).map(([prefix, actor]) => [prefix, fe.apiKeyRoutes(kw, { actor, prefix })] as const);
+  return async (request, server) => {
+    const path = new URL(request.url).pathname;
+    const mount = handlers.find(([prefix]) => path === prefix || path.startsWith(`${prefix}/`));
+    return mount ? mount[1](request, server) : new Response("Not found", { status: 404 });
+  };
+}
+
 /** Serves the management API of `adapter` on 127.0.0.1, port 0 (Hono through @hono/node-server). */
 export async function serveMounts(adapter: AdapterName, kw: Keyward, mounts: Mounts): Promise<Running> {
   if (adapter === "express") return listen(http.createServer(mountExpress(kw, mounts)));
   if (adapter === "koa") return listen(http.createServer(mountKoa(kw, mounts).callback()));
-  const app = mountHono(kw, mounts);
-  return new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
-      const s = server as http.Server;
-      resolve({
-        port: info.port,
-        close: () =>
-          new Promise<void>((done) => {
-            s.closeAllConnections();
-            s.close(() => done());
-          }),
-      });
-    });
-  });
+  if (adapter === "fastify") return serveFastify(await mountFastify(kw, mounts));
+  if (adapter === "fetch") return serveFetch(mountFetch(kw, mounts));
+  return serveFetch(mountHono(kw, mounts).fetch);
 }

@@ -7,6 +7,8 @@
  */
 import { type Actor, createKeyward, keyActor } from "keyward";
 import * as ex from "keyward/express";
+import * as fa from "keyward/fastify";
+import * as fe from "keyward/fetch";
 import * as ho from "keyward/hono";
 import { createAuthenticator, createManagementHandler } from "keyward/http";
 import { jwtActor } from "keyward/jwt";
@@ -65,6 +67,10 @@ export async function everyOptionMayBeUndefined(): Promise<void> {
   ho.apiKeyRoutes(keyward, { actor: () => null, realm, maxBodyBytes: maybe(8_192) });
   ko.apiKeyAuth(keyward, { realm, header });
   ko.apiKeyRoutes(keyward, { actor: () => null, prefix: env.KEYS_PATH, realm });
+  fa.apiKeyAuth(keyward, { realm, header });
+  fa.apiKeyRoutes(keyward, { actor: () => null, realm, maxBodyBytes: maybe(8_192) });
+  fe.apiKeyAuth(keyward, { realm, header });
+  fe.apiKeyRoutes(keyward, { actor: () => null, prefix: env.KEYS_PATH, realm });
 
   jwtActor({
     jwks: env.JWKS_URL ?? "https://auth.example.com/.well-known/jwks.json",
