@@ -230,8 +230,11 @@ for (const pepper of [undefined, "handler-view-pepper"]) {
           const { apiKey, principal, added } = seen[0] as Seen;
 
           // keyward put exactly two things where the handler can read them: the key object and the principal
-          // (keyward/fetch hands the handler a result that also repeats the principal's scopes)
-          expect([...added].sort()).toEqual(adapter === "fetch" ? ["apiKey", "principal", "scopes"] : ["apiKey", "principal"]);
+          // (keyward/fetch hands the handler a result that also repeats the principal's scopes, and the
+          // response headers to copy: none here, the key has no rate limit)
+          expect([...added].sort()).toEqual(
+            adapter === "fetch" ? ["apiKey", "headers", "principal", "scopes"] : ["apiKey", "principal"],
+          );
           expect(apiKey).toBeTypeOf("object");
           expect(Object.getPrototypeOf(apiKey)).toBe(Object.prototype);
           expect(
