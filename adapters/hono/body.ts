@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { BodyTooLargeError, MalformedBodyError } from "keyward/http";
-import { decodeChunks } from "../shared/http.js";
+import { concat } from "../shared/http.js";
 
 /**
  * Reads the request body as text, refusing more than `limit` bytes before
@@ -9,11 +9,24 @@ import { decodeChunks } from "../shared/http.js";
  * Web streams only, so it runs on every runtime Hono runs on.
  */
 export async function readText(c: Context, limit: number): Promise<string> {
+  if (Object.keys(c.req.bodyCache).length > 0) {
+    if (Number(c.req.raw.headers.get("content-length")) > limit) throw new BodyTooLargeError();
+    return c.req.text();
+  }
+  return new TextDecoder().decode(await readBytes(c, limit));
+}
+
+/**
+ * Reads the raw request body bytes, refusing more than `limit` bytes before
+ * buffering them (for a handler that checks a signature over them). When
+ * the body was already read through Hono, its cached raw bytes are used.
+ */
+export async function readBytes(c: Context, limit: number): Promise<Uint8Array> {
   const req = c.req.raw;
   if (Number(req.headers.get("content-length")) > limit) throw new BodyTooLargeError();
-  if (Object.keys(c.req.bodyCache).length > 0) return c.req.text();
+  if (Object.keys(c.req.bodyCache).length > 0) return new Uint8Array(await c.req.arrayBuffer());
   if (req.bodyUsed) throw new MalformedBodyError("The request body was already consumed");
-  if (!req.body) return "";
+  if (!req.body) return new Uint8Array(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -27,5 +40,5 @@ export async function readText(c: Context, limit: number): Promise<string> {
     }
     chunks.push(value);
   }
-  return decodeChunks(chunks, size);
+  return concat(chunks, size);
 }

@@ -24,8 +24,9 @@
 import type { ApiKey } from "keyward";
 import type { Principal } from "keyward/http";
 
-export type { AuthOptions, Principal } from "keyward/http";
+export type { AuthOptions, Principal, SecretScanningOptions } from "keyward/http";
 export { apiKeyAuth, type KeywardState, requireScopes } from "./auth.js";
+export { type KoaSecretScanningOptions, type MountPath, secretScanning } from "./leaks.js";
 export { type ApiKeyRoutesOptions, apiKeyRoutes } from "./routes.js";
 
 declare module "koa" {

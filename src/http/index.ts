@@ -39,6 +39,8 @@ export {
   type PathSource,
 } from "./authenticate.js";
 export { BodyTooLargeError, MalformedBodyError, parseJsonObject, UnsupportedMediaTypeError } from "./body.js";
+export { GITHUB_SECRET_SCANNING_KEYS_URL } from "./github-keys.js";
+export type { GithubPublicKey } from "./github-signature.js";
 export {
   type FetchHeaders,
   type HeaderReader,
@@ -62,3 +64,9 @@ export {
   UNAUTHORIZED_MESSAGE,
 } from "./responses.js";
 export { createScopeGuard, type ScopeGuard } from "./scope-guard.js";
+export {
+  createSecretScanningHandler,
+  type SecretScanningOptions,
+  type SecretScanningRequest,
+  type TokenLabel,
+} from "./secret-scanning.js";
