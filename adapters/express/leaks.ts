@@ -1,8 +1,14 @@
 import type { RequestHandler } from "express";
 import type { Keyward } from "keyward";
-import { createSecretScanningHandler, headersFromRaw, type SecretScanningOptions } from "keyward/http";
+import {
+  createSecretScanningHandler,
+  createSelfRevocationHandler,
+  headersFromRaw,
+  type SecretScanningOptions,
+  type SelfRevocationOptions,
+} from "keyward/http";
 import { assertKeyward, pathOf } from "../shared/http.js";
-import { nodeBytesReader } from "../shared/node-body.js";
+import { nodeBodyReader, nodeBytesReader } from "../shared/node-body.js";
 import { send } from "./send.js";
 
 /**
@@ -27,6 +33,39 @@ export function secretScanning(keyward: Keyward, options?: SecretScanningOptions
         headers: headersFromRaw(req.rawHeaders),
         path: pathOf(req.originalUrl),
         readBody: nodeBytesReader(req, () => req.body),
+      });
+      send(res, answer);
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+/**
+ * A public self-revocation endpoint as an Express handler: mount it with
+ * `app.post(path, …)`. Anyone holding a key can `POST { "keys": ["cho_…"] }`
+ * to revoke it; the answer is the same `202` whether or not the keys
+ * existed. No authentication, a bounded batch, and its own rate limit per
+ * client address (the socket's; see `clientKey` behind a proxy). See
+ * `docs/leaks.md`.
+ *
+ * @example
+ * ```ts
+ * import { selfRevocation } from "keyward/express";
+ *
+ * app.post("/revoke", selfRevocation(keyward, { rateLimit: { limit: 10, window: 60_000 } }));
+ * ```
+ */
+export function selfRevocation(keyward: Keyward, options?: SelfRevocationOptions): RequestHandler {
+  assertKeyward(keyward, "selfRevocation");
+  const handle = createSelfRevocationHandler(keyward, options);
+  return async function keywardSelfRevocation(req, res, next) {
+    try {
+      const answer = await handle({
+        headers: headersFromRaw(req.rawHeaders),
+        path: pathOf(req.originalUrl),
+        address: req.socket.remoteAddress ?? null,
+        readBody: nodeBodyReader(req, () => req.body),
       });
       send(res, answer);
     } catch (error) {

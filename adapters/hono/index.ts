@@ -21,9 +21,9 @@
 import type { ApiKey } from "keyward";
 import type { Principal } from "keyward/http";
 
-export type { AuthOptions, Principal, SecretScanningOptions } from "keyward/http";
+export type { AuthOptions, Principal, SecretScanningOptions, SelfRevocationOptions } from "keyward/http";
 export { apiKeyAuth, type KeywardVariables, requireScopes } from "./auth.js";
-export { secretScanning } from "./leaks.js";
+export { secretScanning, selfRevocation } from "./leaks.js";
 export { type ApiKeyRoutesOptions, apiKeyRoutes } from "./routes.js";
 
 declare module "hono" {

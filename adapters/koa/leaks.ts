@@ -1,8 +1,15 @@
 import { ConfigError, type Keyward } from "keyward";
-import { createSecretScanningHandler, errorBody, headersFromRaw, type SecretScanningOptions } from "keyward/http";
+import {
+  createSecretScanningHandler,
+  createSelfRevocationHandler,
+  errorBody,
+  headersFromRaw,
+  type SecretScanningOptions,
+  type SelfRevocationOptions,
+} from "keyward/http";
 import type { Middleware } from "koa";
 import { assertKeyward, pathOf } from "../shared/http.js";
-import { nodeBytesReader } from "../shared/node-body.js";
+import { nodeBodyReader, nodeBytesReader } from "../shared/node-body.js";
 import { respond } from "./respond.js";
 
 /**
@@ -54,6 +61,48 @@ export function secretScanning(keyward: Keyward, options: KoaSecretScanningOptio
       headers: headersFromRaw(ctx.req.rawHeaders),
       path: pathOf(ctx.originalUrl),
       readBody: nodeBytesReader(ctx.req, () => (ctx.request as { body?: unknown }).body),
+    });
+    respond(ctx, answer);
+  };
+}
+
+/**
+ * Options of the Koa {@link selfRevocation}: those of every adapter plus `path`.
+ *
+ * @example
+ * ```ts
+ * const options: KoaSelfRevocationOptions = { path: "/revoke", maxKeys: 20 };
+ * ```
+ */
+export interface KoaSelfRevocationOptions extends SelfRevocationOptions, MountPath {}
+
+/**
+ * A public self-revocation endpoint as a Koa middleware answering
+ * `POST path`. Anyone holding a key can `POST { "keys": ["cho_…"] }` to
+ * revoke it; the answer is the same `202` whether or not the keys existed.
+ * No authentication, a bounded batch, and its own rate limit per client
+ * address (the socket's; see `clientKey` behind a proxy). See `docs/leaks.md`.
+ *
+ * @example
+ * ```ts
+ * import { selfRevocation } from "keyward/koa";
+ *
+ * app.use(selfRevocation(keyward, { path: "/revoke" }));
+ * ```
+ */
+export function selfRevocation(keyward: Keyward, options: KoaSelfRevocationOptions = {}): Middleware {
+  assertKeyward(keyward, "selfRevocation");
+  const { path, ...rest } = options;
+  const at = checkPath(path, "selfRevocation");
+  const handle = createSelfRevocationHandler(keyward, rest);
+  return async function keywardSelfRevocation(ctx, next) {
+    if (at !== null && ctx.path !== at) return next();
+    if (ctx.method !== "POST") return methodNotAllowed(ctx);
+    const answer = await handle({
+      headers: headersFromRaw(ctx.req.rawHeaders),
+      path: pathOf(ctx.originalUrl),
+      address: ctx.req.socket.remoteAddress ?? null,
+      readBody: nodeBodyReader(ctx.req, () => (ctx.request as { body?: unknown }).body),
     });
     respond(ctx, answer);
   };

@@ -70,3 +70,4 @@ export {
   type SecretScanningRequest,
   type TokenLabel,
 } from "./secret-scanning.js";
+export { createSelfRevocationHandler, type SelfRevocationOptions, type SelfRevocationRequest } from "./self-revocation.js";

@@ -11,7 +11,7 @@ import { Hono } from "hono";
 import type { Keyward } from "keyward";
 import * as ex from "keyward/express";
 import * as ho from "keyward/hono";
-import type { SecretScanningOptions } from "keyward/http";
+import type { SecretScanningOptions, SelfRevocationOptions } from "keyward/http";
 import * as ko from "keyward/koa";
 import Koa from "koa";
 import type { AdapterName, Running } from "./apps.js";
@@ -19,22 +19,26 @@ import { listen } from "./http.js";
 
 export interface LeakAppOptions {
   scanning?: SecretScanningOptions;
+  revocation?: SelfRevocationOptions;
   /** Run a JSON body parser before the endpoints (it consumes the body). */
   bodyParser?: boolean;
 }
 
 export const SCAN_PATH = "/github/secret-scanning";
+export const REVOKE_PATH = "/revoke";
 
 export function startLeakApp(adapter: AdapterName, kw: Keyward, o: LeakAppOptions = {}): Promise<Running> {
   if (adapter === "express") {
     const app = express();
     if (o.bodyParser) app.use(express.json());
     app.post(SCAN_PATH, ex.secretScanning(kw, o.scanning));
+    app.post(REVOKE_PATH, ex.selfRevocation(kw, o.revocation));
     return listen(http.createServer(app));
   }
   if (adapter === "koa") {
     const app = new Koa();
     app.use(ko.secretScanning(kw, { ...o.scanning, path: SCAN_PATH }));
+    app.use(ko.selfRevocation(kw, { ...o.revocation, path: REVOKE_PATH }));
     app.use((ctx) => {
       ctx.status = 404;
       ctx.body = { fallthrough: true };
@@ -44,6 +48,7 @@ export function startLeakApp(adapter: AdapterName, kw: Keyward, o: LeakAppOption
   const app = new Hono();
   if (o.bodyParser) app.use("*", async (c, next) => (await c.req.json().catch(() => undefined), next()));
   app.post(SCAN_PATH, ho.secretScanning(kw, o.scanning));
+  app.post(REVOKE_PATH, ho.selfRevocation(kw, o.revocation));
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
       const s = server as http.Server;
