@@ -13,6 +13,7 @@ export default defineConfig({
     koa: "adapters/koa/index.ts",
     jwt: "adapters/jwt/index.ts",
     openapi: "src/openapi/index.ts",
+    webhooks: "src/webhooks/index.ts",
     cli: "cli/index.ts",
   },
   format: ["esm", "cjs"],

@@ -11,10 +11,11 @@ export const alias = [
   { find: /^keyward\/http$/, replacement: here("./src/http/index.ts") },
   { find: /^keyward\/testing$/, replacement: here("./src/testing/index.ts") },
   { find: /^keyward\/openapi$/, replacement: here("./src/openapi/index.ts") },
+  { find: /^keyward\/webhooks$/, replacement: here("./src/webhooks/index.ts") },
   { find: /^keyward\/(memory|postgres|redis|express|hono|koa|jwt)$/, replacement: here("./adapters/$1/index.ts") },
 ];
 
-const ENTRIES = ["http", "testing", "openapi", "memory", "postgres", "redis", "express", "hono", "koa", "jwt"];
+const ENTRIES = ["http", "testing", "openapi", "webhooks", "memory", "postgres", "redis", "express", "hono", "koa", "jwt"];
 
 const common = {
   testTimeout: 20_000,

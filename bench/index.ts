@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every benchmark in one run. Set BENCH_ONLY=core,http,redis,postgres,fanout
+ * `npm run bench`: every benchmark in one run. Set BENCH_ONLY=core,http,redis,postgres,fanout,webhooks
  * to pick some; BENCH_LARGE_KEYS, BENCH_PG_KEYS, BENCH_HTTP_ROUNDS, BENCH_HTTP_SECONDS to size them.
  */
 import { benchCore } from "./core.js";
@@ -7,6 +7,7 @@ import { benchFanout } from "./fanout.js";
 import { benchHttp } from "./http.js";
 import { benchPostgres } from "./postgres.js";
 import { benchRedis } from "./redis.js";
+import { benchWebhooks } from "./webhooks.js";
 
 const suites: Record<string, () => Promise<string[]>> = {
   core: benchCore,
@@ -14,6 +15,7 @@ const suites: Record<string, () => Promise<string[]>> = {
   redis: benchRedis,
   postgres: benchPostgres,
   fanout: benchFanout,
+  webhooks: benchWebhooks,
 };
 const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
 

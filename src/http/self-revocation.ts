@@ -53,6 +53,7 @@ export interface SelfRevocationRequest {
   path: string;
   /** The socket's remote address, when known. */
   address: string | null;
+  /** Reads the body as text; should reject with `BodyTooLargeError` past `limit` bytes. */
   readBody: (limit: number) => Promise<string>;
 }
 
