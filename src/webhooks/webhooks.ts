@@ -78,8 +78,6 @@ export interface Webhooks {
   close(): Promise<void>;
 }
 
-const LEASE_EXTRA = 30_000;
-
 /**
  * Delivers keyward's events to HTTP endpoints as Standard Webhooks: a
  * JSON `{ type, timestamp, data }` body, signed with each endpoint's secret
@@ -194,7 +192,8 @@ export function webhooks(options: WebhooksOptions): Webhooks {
       again = false;
       const free = concurrency - inFlight;
       if (free <= 0 || closed) return;
-      const batch = await outbox.claim(clock(), free, timeout + LEASE_EXTRA);
+      // long enough for the attempt and its outbox write; a claimer that dies leaves it to run out
+      const batch = await outbox.claim(clock(), free, 2 * timeout + 1_000);
       for (const message of batch) start(message);
       if (batch.length === free) again = true;
     } while (again && !closed);
