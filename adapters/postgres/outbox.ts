@@ -51,10 +51,15 @@ export interface OutboxMessage {
  * ```
  */
 export interface PostgresOutbox {
+  /** Inserts messages; a known id changes nothing. */
   enqueue(messages: readonly OutboxMessage[]): Promise<void>;
+  /** Leases up to `limit` due, unleased messages until `now + lease` (one statement, `FOR UPDATE SKIP LOCKED`). */
   claim(now: number, limit: number, lease: number): Promise<OutboxMessage[]>;
+  /** Deletes a message: delivered, or given up on. */
   ack(id: string): Promise<void>;
+  /** Releases a message for another attempt at `at`. */
   retry(id: string, at: number, attempts: number): Promise<void>;
+  /** When the next message becomes claimable, or null when the table is empty. */
   next(): Promise<number | null>;
   /** Creates the table when it is missing (idempotent; runs once per outbox object, under keyward's migration lock). */
   ready(): Promise<void>;
