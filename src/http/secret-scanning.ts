@@ -131,7 +131,9 @@ export function createSecretScanningHandler(
     try {
       raw = await req.readBody(maxBody);
     } catch (error) {
-      return error instanceof BodyTooLargeError ? fail(413, error.message) : fail(400, "The request body could not be read");
+      return error instanceof BodyTooLargeError
+        ? fail(413, error.message)
+        : fail(400, "The raw request body could not be read: mount secretScanning before any body parser");
     }
     const body = typeof raw === "string" ? new TextEncoder().encode(raw) : raw;
     if (body.byteLength > maxBody) return fail(413, new BodyTooLargeError().message);

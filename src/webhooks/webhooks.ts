@@ -27,7 +27,11 @@ export interface WebhooksOptions {
   timeout?: number | undefined;
   /** Most deliveries in flight at once. Default 8. */
   concurrency?: number | undefined;
-  /** Told about every failed attempt (and the last one, `final: true`). Its throws are swallowed. */
+  /**
+   * Told about every failed attempt (and the last one, `final: true`), and
+   * about messages the outbox refused to store (`attempt: 0`, `final: true`).
+   * Its throws are swallowed.
+   */
   onFailure?: ((failure: WebhookFailure) => void) | undefined;
   /** Clock in epoch ms (tests). Default `Date.now`. */
   now?: (() => number) | undefined;
@@ -48,7 +52,7 @@ export interface WebhookFailure {
   id: string;
   url: string;
   type: string;
-  /** Which attempt failed, from 1. */
+  /** Which attempt failed, from 1; 0 when the outbox could not store the message. */
   attempt: number;
   /** The HTTP status, or null when there was no answer (network error, timeout). */
   status: number | null;
@@ -238,7 +242,22 @@ export function webhooks(options: WebhooksOptions): Webhooks {
       if (messages.length === 0) return;
       const queued = Promise.resolve()
         .then(() => outbox.enqueue(messages))
-        .catch(() => undefined)
+        .catch((error: unknown) => {
+          // the outbox refused them: nothing will be sent, and onFailure says so
+          const text = String((error as Error)?.message ?? error).slice(0, 200);
+          for (const m of messages) {
+            report({
+              id: m.id,
+              url: m.url,
+              type: m.type,
+              attempt: 0,
+              status: null,
+              error: text,
+              final: true,
+              nextAttemptAt: null,
+            });
+          }
+        })
         .finally(() => {
           enqueuing.delete(queued);
           kick();

@@ -1,6 +1,6 @@
 import { createKeyward, type KeywardEvent } from "keyward";
 import { memoryStore } from "keyward/memory";
-import { generateWebhookSecret, verifyWebhook, type WebhookFailure, webhooks } from "keyward/webhooks";
+import { generateWebhookSecret, memoryOutbox, verifyWebhook, type WebhookFailure, webhooks } from "keyward/webhooks";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Receiver, receiver } from "../support/webhook-receiver.js";
 
@@ -142,5 +142,22 @@ describe("webhooks: at-least-once delivery", () => {
     expect(() =>
       webhooks({ endpoints: [{ url: "https://x.example", secret, events: ["key.verification_failed" as "key.created"] }] }),
     ).toThrow(/events/);
+  });
+});
+
+describe("webhooks: an outbox that fails", () => {
+  it("a message the outbox cannot store is reported to onFailure (attempt 0, final), and flush() still settles", async () => {
+    const failures: WebhookFailure[] = [];
+    const broken = memoryOutbox();
+    broken.enqueue = () => Promise.reject(new Error("outbox down"));
+    const hooks = webhooks({
+      endpoints: [{ url: "http://127.0.0.1:9/hooks", secret: generateWebhookSecret() }],
+      store: broken,
+      onFailure: (f) => failures.push(f),
+    });
+    open.push(hooks);
+    hooks.onEvent({ type: "key.revoked", time: new Date().toISOString(), keyId: "k1", owner: "o", actor: null });
+    await hooks.flush();
+    expect(failures).toEqual([expect.objectContaining({ type: "key.revoked", attempt: 0, final: true, error: "outbox down" })]);
   });
 });
