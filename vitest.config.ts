@@ -39,6 +39,7 @@ const SOURCE_ONLY = [
   "test/core/key-format.test.ts",
   "test/stores/null-expiry-never-expires.test.ts",
   "test/stores/redis/feed.test.ts",
+  "test/webhooks/kill.test.ts",
 ];
 
 /** Test files that spawn other runtimes (Bun, Deno, workerd) on the installed package. */
