@@ -224,3 +224,24 @@ describe("secretScanning options and mounting", () => {
     expect(() => secretScanning(kw, { publicKeys: [{ key_identifier: "x", key: "nope" }] })).toThrow(/publicKeys/);
   });
 });
+
+describe("secretScanning behind express.raw()", () => {
+  it("uses the raw bytes the parser kept: the alert verifies and the key is revoked", async () => {
+    const express = (await import("express")).default;
+    const http = await import("node:http");
+    const { listen } = await import("../support/http.js");
+    const { secretScanning } = await import("keyward/express");
+    const { kw } = world();
+    const { key, id } = await issue(kw);
+    const app = express();
+    app.post(SCAN_PATH, express.raw({ type: "*/*" }), secretScanning(kw, { publicKeys: [signer.entry] }));
+    const running = await listen(http.createServer(app));
+    try {
+      const body = alertBody([key]);
+      expect((await post(running.port, SCAN_PATH, body, signer.headers(body))).status).toBe(200);
+      expect((await kw.get(id))?.status).toBe("revoked");
+    } finally {
+      await running.close();
+    }
+  });
+});
