@@ -5,6 +5,7 @@ import type { PgClient, PgListenFactory } from "./client.js";
 import { storeFailure } from "./errors.js";
 import { ChangeFeed, type FeedOptions } from "./feed.js";
 import { assertIdentifier, defaultChannel, resolveNames, type TableOptions } from "./names.js";
+import { type PostgresOutbox, postgresOutbox } from "./outbox.js";
 import { recordValues, toMillis, toRecord } from "./rows.js";
 import { type MigrateResult, migrate } from "./schema.js";
 import { feedSource } from "./sources.js";
@@ -64,6 +65,12 @@ export interface PostgresStore extends KeyStore {
   readonly listening: boolean;
   /** Creates or upgrades the table (see {@link migrate}). */
   migrate(): Promise<MigrateResult>;
+  /**
+   * A durable webhook outbox on the same client and schema (table
+   * `keyward_webhook_outbox`, see {@link postgresOutbox}), the same object on
+   * every call: `webhooks({ endpoints, store })` uses it.
+   */
+  webhookOutbox(): PostgresOutbox;
 }
 
 /**
@@ -136,8 +143,13 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const rows = async (s: Statement): Promise<KeyRecord[]> => (await onKeys(s.text, s.values)).rows.map(toRecord);
   const one = async (s: Statement): Promise<KeyRecord | null> => (await rows(s))[0] ?? null;
 
+  let outbox: PostgresOutbox | undefined;
   const store: PostgresStore = {
     table: names.qualified,
+    webhookOutbox() {
+      outbox ??= postgresOutbox({ client, schema: names.schema });
+      return outbox;
+    },
     channel,
     get listening() {
       return feed?.listening ?? false;

@@ -1,5 +1,5 @@
 import { ConfigError } from "keyward";
-import { commandSender, type RedisClientLike } from "./client.js";
+import { commandSender, type RedisClientLike, type SendCommand } from "./client.js";
 
 /**
  * Options of {@link redisOutbox}.
@@ -11,7 +11,9 @@ import { commandSender, type RedisClientLike } from "./client.js";
  */
 export interface RedisOutboxOptions {
   /** ioredis, node-redis, or a node-redis cluster (all keys share one hash tag). */
-  client: RedisClientLike;
+  client?: RedisClientLike | undefined;
+  /** Or a function sending one command, as `redisStore` takes it. */
+  sendCommand?: SendCommand | undefined;
   /** Key prefix. Default `kw:outbox`. */
   prefix?: string | undefined;
 }
@@ -101,12 +103,14 @@ const ACK = `redis.call('ZREM', KEYS[1], ARGV[1]); redis.call('HDEL', KEYS[2], A
  * ```
  */
 export function redisOutbox(options: RedisOutboxOptions): RedisOutbox {
-  if (!options?.client) throw new TypeError("redisOutbox: `client` must be an ioredis or node-redis client");
-  const prefix = options.prefix ?? "kw:outbox";
-  if (typeof prefix !== "string" || !/^[\w:.-]{1,100}$/.test(prefix)) {
-    throw new ConfigError("redisOutbox: `prefix` must be 1-100 letters, digits, '_', ':', '.' or '-'");
+  if (!options?.client && typeof options?.sendCommand !== "function") {
+    throw new TypeError("redisOutbox: pass `client` (ioredis or node-redis) or `sendCommand`");
   }
-  const send = commandSender(options.client);
+  const prefix = options.prefix ?? "kw:outbox";
+  if (typeof prefix !== "string" || !/^[^\s{}]{1,100}$/.test(prefix)) {
+    throw new ConfigError("redisOutbox: `prefix` must be 1-100 characters without spaces or braces");
+  }
+  const send = options.client ? commandSender(options.client) : (options.sendCommand as SendCommand);
   const tag = `{${prefix}}`;
   const keys = [`${tag}:due`, `${tag}:msg`, `${tag}:att`];
   const run = (script: string, args: string[]) => send(["EVAL", script, String(keys.length), ...keys, ...args]);

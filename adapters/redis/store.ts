@@ -4,6 +4,7 @@ import { heartbeatSettings } from "../shared/heartbeat.js";
 import { commandSender, type RedisClientLike, replicaWait, type SendCommand } from "./client.js";
 import { decodeRecord, encodePatch, encodeRecord, hashOfMember, KeyNames, listBound, ownerMember } from "./codec.js";
 import { RedisFeed, type RedisFeedOptions, type SubscriberLike } from "./feed.js";
+import { type RedisOutbox, redisOutbox } from "./outbox.js";
 import { CLAIM, DELETE_IF, INSERT, TOUCH, TRANSITION, UNCLAIM, UPDATE } from "./scripts.js";
 
 /**
@@ -102,6 +103,11 @@ export interface RedisStore extends KeyStore {
   readonly prefix: string;
   /** The pub/sub channel changes are published on. */
   readonly channel: string;
+  /**
+   * A durable webhook outbox on the same Redis (`<namespace>:outbox`), the
+   * same object on every call: `webhooks({ endpoints, store })` uses it.
+   */
+  webhookOutbox(): RedisOutbox;
 }
 
 /** Records read per round trip while a status filter skips some. */
@@ -183,9 +189,14 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     }
   };
 
+  let outbox: RedisOutbox | undefined;
   const store: RedisStore = {
     namespace,
     prefix: namespace,
+    webhookOutbox() {
+      outbox ??= redisOutbox({ sendCommand: send, prefix: `${namespace}:outbox` });
+      return outbox;
+    },
     channel,
     insert,
 

@@ -1,3 +1,5 @@
+import { ConfigError, type KeyStore } from "keyward";
+
 /**
  * One webhook waiting for delivery to one endpoint.
  *
@@ -106,4 +108,14 @@ export function memoryOutbox(): WebhookOutbox {
       return first;
     },
   };
+}
+
+/** The outbox `store` names: an outbox itself, a store's own, or the in-memory one. */
+export function outboxOf(store: unknown): WebhookOutbox {
+  if (store === undefined || store === null) return memoryOutbox();
+  const candidate = store as Partial<WebhookOutbox> & { webhookOutbox?: () => WebhookOutbox };
+  if (typeof candidate.claim === "function" && typeof candidate.enqueue === "function") return candidate as WebhookOutbox;
+  if (typeof candidate.webhookOutbox === "function") return candidate.webhookOutbox();
+  if (typeof (store as KeyStore).findByHash === "function") return memoryOutbox();
+  throw new ConfigError("webhooks: `store` must be a WebhookOutbox (enqueue, claim, ack, retry, next) or a keyward store");
 }

@@ -1,8 +1,8 @@
-import type { KeywardEvent } from "keyward";
-import { backoff, checkEndpoints, count, type Endpoint, type WebhookEndpoint, type WebhookRetry } from "./options.js";
-import { memoryOutbox, type WebhookMessage, type WebhookOutbox } from "./outbox.js";
+import type { KeyStore, KeywardEvent } from "keyward";
+import { post } from "./delivery.js";
+import { backoff, checkEndpoints, count, type WebhookEndpoint, type WebhookRetry } from "./options.js";
+import { outboxOf, type WebhookMessage, type WebhookOutbox } from "./outbox.js";
 import { isDelivered, payloadOf } from "./payload.js";
-import { signWebhook } from "./signing.js";
 
 /**
  * Options of {@link webhooks}.
@@ -18,8 +18,15 @@ import { signWebhook } from "./signing.js";
  */
 export interface WebhooksOptions {
   endpoints: readonly WebhookEndpoint[];
-  /** Where messages wait until delivered. Default: {@link memoryOutbox} (this process only). */
-  store?: WebhookOutbox | undefined;
+  /**
+   * Where messages wait until delivered: a {@link WebhookOutbox}
+   * (`memoryOutbox()`, `postgresOutbox()`, `redisOutbox()`, your own), or your
+   * keyward store, whose `webhookOutbox()` is used (`postgresStore` and
+   * `redisStore` keep one beside the keys; a store without one, such as
+   * `memoryStore`, gets the in-memory outbox). Default: {@link memoryOutbox}
+   * (this process only).
+   */
+  store?: WebhookOutbox | KeyStore | { webhookOutbox(): WebhookOutbox } | undefined;
   /** The `fetch` deliveries use. Default: the global `fetch`. */
   fetch?: typeof fetch | undefined;
   retry?: WebhookRetry | undefined;
@@ -103,7 +110,7 @@ export interface Webhooks {
  */
 export function webhooks(options: WebhooksOptions): Webhooks {
   const endpoints = checkEndpoints(options?.endpoints);
-  const outbox = options.store ?? memoryOutbox();
+  const outbox = outboxOf(options.store);
   const send = options.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args));
   const clock = options.now ?? Date.now;
   const timeout = count(options.timeout, 10_000, "timeout");
@@ -133,36 +140,13 @@ export function webhooks(options: WebhooksOptions): Webhooks {
     const endpoint = endpoints.get(message.url);
     if (!endpoint) return void (await outbox.ack(message.id)); // an endpoint no longer configured
     const attempt = message.attempts + 1;
-    const { status, error } = await post(endpoint, message);
+    const { status, error } = await post(send, endpoint, message, Math.floor(clock() / 1000), timeout);
     if (status !== null && status >= 200 && status < 300) return void (await outbox.ack(message.id));
     const final = attempt >= retry.attempts;
     const at = final ? null : clock() + backoff(retry, attempt, Math.random);
     report({ id: message.id, url: message.url, type: message.type, attempt, status, error, final, nextAttemptAt: at });
     if (at === null) await outbox.ack(message.id);
     else await outbox.retry(message.id, at, attempt);
-  }
-
-  async function post(endpoint: Endpoint, message: WebhookMessage): Promise<{ status: number | null; error: string | null }> {
-    const timestamp = Math.floor(clock() / 1000);
-    try {
-      const res = await send(endpoint.url, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "user-agent": "keyward-webhooks",
-          "webhook-id": message.id,
-          "webhook-timestamp": String(timestamp),
-          "webhook-signature": signWebhook(endpoint.key, message.id, timestamp, message.body),
-        },
-        body: message.body,
-        redirect: "manual",
-        signal: AbortSignal.timeout(timeout),
-      });
-      await res.body?.cancel().catch(() => undefined);
-      return { status: res.status, error: null };
-    } catch (error) {
-      return { status: null, error: String((error as Error)?.message ?? error).slice(0, 200) };
-    }
   }
 
   function start(message: WebhookMessage): void {

@@ -1,8 +1,8 @@
 import { PGlite } from "@electric-sql/pglite";
 import { createKeyward } from "keyward";
 import { memoryStore } from "keyward/memory";
-import { postgresOutbox } from "keyward/postgres";
-import { redisOutbox } from "keyward/redis";
+import { postgresOutbox, postgresStore } from "keyward/postgres";
+import { redisOutbox, redisStore } from "keyward/redis";
 import { generateWebhookSecret, memoryOutbox, verifyWebhook, type WebhookOutbox, webhooks } from "keyward/webhooks";
 import { afterAll, describe, expect, it } from "vitest";
 import { outboxContract } from "../support/outbox-contract.js";
@@ -94,4 +94,57 @@ describe.each([
     expect([...keyIds].sort()).toEqual(created.map((c) => c.apiKey.id).sort());
     expect(await outbox.next()).toBeNull();
   }, 30_000);
+});
+
+describe("webhooks({ store }) with a keyward store", () => {
+  it("postgresStore: its own outbox (one object), in the keyward_webhook_outbox table beside the keys", async () => {
+    const db = new PGlite();
+    closers.push(() => db.close());
+    const store = postgresStore({ client: db });
+    await store.migrate();
+    expect(store.webhookOutbox()).toBe(store.webhookOutbox());
+    const r = await receiver();
+    closers.push(() => r.stop());
+    const secret = generateWebhookSecret();
+    const hooks = webhooks({ endpoints: [{ url: r.url, secret }], store, retry: { attempts: 3, baseDelay: 10_000 } });
+    closers.push(() => hooks.close());
+    const kw = createKeyward({ store, prefix: "cho", onEvent: hooks.onEvent });
+    await kw.create({ owner: "o", label: "a" });
+    expect(
+      await waitFor(
+        async () => (await db.query("SELECT count(*)::int AS n FROM keyward_webhook_outbox")).rows.length > 0,
+        15_000,
+      ),
+    ).not.toBeNull();
+    await r.start();
+    await hooks.close();
+  }, 30_000);
+
+  it("memoryStore (no outbox of its own): the in-memory outbox delivers", async () => {
+    const r = await receiver();
+    await r.start();
+    closers.push(() => r.stop());
+    const secret = generateWebhookSecret();
+    const store = memoryStore();
+    const hooks = webhooks({ endpoints: [{ url: r.url, secret }], store });
+    const kw = createKeyward({ store, prefix: "cho", onEvent: hooks.onEvent });
+    await kw.create({ owner: "o", label: "a" });
+    await hooks.flush();
+    await hooks.close();
+    expect(r.received.map((got) => verifyWebhook(secret, got.headers, got.body).type)).toEqual(["key.created"]);
+  });
+
+  it.skipIf(!REDIS_URL)("redisStore: its own outbox under <namespace>:outbox", async () => {
+    const client = ioredis();
+    const namespace = uniquePrefix("i12-leaks-store");
+    closers.push(async () => {
+      await cleanup(sendOf(client), `{${namespace}:outbox}`);
+      client.disconnect();
+    });
+    const store = redisStore({ client, namespace });
+    const outbox = store.webhookOutbox();
+    expect(store.webhookOutbox()).toBe(outbox);
+    await outbox.enqueue([{ id: "m1", url: "http://x", type: "key.created", body: "{}", attempts: 0, nextAttemptAt: 0 }]);
+    expect(await sendOf(client)(["ZCARD", `{${namespace}:outbox}:due`])).toBe(1);
+  });
 });
