@@ -27,4 +27,4 @@ export {
   type WebhookHeaders,
   WebhookVerificationError,
 } from "./signing.js";
-export { type WebhookFailure, type Webhooks, type WebhooksOptions, webhooks } from "./webhooks.js";
+export { type OutboxHolder, type WebhookFailure, type Webhooks, type WebhooksOptions, webhooks } from "./webhooks.js";

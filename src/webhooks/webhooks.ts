@@ -26,7 +26,7 @@ export interface WebhooksOptions {
    * `memoryStore`, gets the in-memory outbox). Default: {@link memoryOutbox}
    * (this process only).
    */
-  store?: WebhookOutbox | KeyStore | { webhookOutbox(): WebhookOutbox } | undefined;
+  store?: WebhookOutbox | KeyStore | OutboxHolder | undefined;
   /** The `fetch` deliveries use. Default: the global `fetch`. */
   fetch?: typeof fetch | undefined;
   retry?: WebhookRetry | undefined;
@@ -42,6 +42,20 @@ export interface WebhooksOptions {
   onFailure?: ((failure: WebhookFailure) => void) | undefined;
   /** Clock in epoch ms (tests). Default `Date.now`. */
   now?: (() => number) | undefined;
+}
+
+/**
+ * A store that keeps a webhook outbox beside its keys (`postgresStore`, `redisStore`).
+ *
+ * @example
+ * ```ts
+ * const holder: OutboxHolder = postgresStore({ client: pool });
+ * webhooks({ endpoints, store: holder }); // uses holder.webhookOutbox()
+ * ```
+ */
+export interface OutboxHolder {
+  /** The store's outbox, the same object on every call. */
+  webhookOutbox(): WebhookOutbox;
 }
 
 /**
