@@ -15,6 +15,7 @@ export default defineConfig({
     fetch: "adapters/fetch/index.ts",
     jwt: "adapters/jwt/index.ts",
     openapi: "src/openapi/index.ts",
+    webhooks: "src/webhooks/index.ts",
     cli: "cli/index.ts",
   },
   format: ["esm", "cjs"],

@@ -11,6 +11,7 @@ export const alias = [
   { find: /^keyward\/http$/, replacement: here("./src/http/index.ts") },
   { find: /^keyward\/testing$/, replacement: here("./src/testing/index.ts") },
   { find: /^keyward\/openapi$/, replacement: here("./src/openapi/index.ts") },
+  { find: /^keyward\/webhooks$/, replacement: here("./src/webhooks/index.ts") },
   { find: /^keyward\/(memory|postgres|redis|express|hono|koa|fastify|fetch|jwt)$/, replacement: here("./adapters/$1/index.ts") },
 ];
 
@@ -18,6 +19,7 @@ const ENTRIES = [
   "http",
   "testing",
   "openapi",
+  "webhooks",
   "memory",
   "postgres",
   "redis",
@@ -51,6 +53,7 @@ const SOURCE_ONLY = [
   "test/core/key-format.test.ts",
   "test/stores/null-expiry-never-expires.test.ts",
   "test/stores/redis/feed.test.ts",
+  "test/webhooks/kill.test.ts",
 ];
 
 /** Test files that spawn other runtimes (Bun, Deno, workerd) on the installed package. */

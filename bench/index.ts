@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every benchmark in one run. Set BENCH_ONLY=core,usage,usage-stores,http,redis,postgres,fanout
+ * `npm run bench`: every benchmark in one run. Set BENCH_ONLY=core,usage,usage-stores,http,redis,postgres,fanout,webhooks
  * to pick some; BENCH_LARGE_KEYS, BENCH_PG_KEYS, BENCH_HTTP_ROUNDS, BENCH_HTTP_SECONDS to size them.
  */
 import { benchCore } from "./core.js";
@@ -9,6 +9,7 @@ import { benchPostgres } from "./postgres.js";
 import { benchRedis } from "./redis.js";
 import { benchUsage } from "./usage.js";
 import { benchUsageStores } from "./usage-stores.js";
+import { benchWebhooks } from "./webhooks.js";
 
 const suites: Record<string, () => Promise<string[]>> = {
   core: benchCore,
@@ -18,6 +19,7 @@ const suites: Record<string, () => Promise<string[]>> = {
   redis: benchRedis,
   postgres: benchPostgres,
   fanout: benchFanout,
+  webhooks: benchWebhooks,
 };
 const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
 

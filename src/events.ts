@@ -19,6 +19,7 @@ export type KeywardEventType =
   | "key.rotated"
   | "key.revoked"
   | "key.verification_failed"
+  | "key.leaked"
   | "key.rate_limited"
   | "key.usage_exceeded"
   | "store.error";
@@ -63,6 +64,19 @@ export type VerificationFailure =
 export type StoreOperation = "touch" | "watch" | "feed";
 
 /**
+ * What keyward does with a key reported as leaked: `revoke` it (final),
+ * `disable` it (reversible, for a human to decide), or only `notify` (emit
+ * `key.leaked` and change nothing).
+ *
+ * @example
+ * ```ts
+ * const action: LeakAction = process.env.NODE_ENV === "production" ? "revoke" : "notify";
+ * app.post("/github/secret-scanning", secretScanning(keyward, { action }));
+ * ```
+ */
+export type LeakAction = "revoke" | "disable" | "notify";
+
+/**
  * An audit event. Never holds the raw key or its hash. `keyId` and `owner`
  * are null when a verification failed before any key was identified, and for
  * `store.error` (a background store call failed; no request failed with it).
@@ -95,6 +109,15 @@ export interface KeywardEvent {
   refused?: number;
   /** For `key.rotated`: the id of the new key. */
   rotatedTo?: string;
+  /**
+   * For `key.leaked`: where the key was found (a secret scanner's `url`, e.g.
+   * the GitHub file or commit), or null when the report named no place.
+   */
+  url?: string | null;
+  /** For `key.leaked`: who reported it (`github` with its `source`, e.g. `content`, or `self-revocation`). */
+  source?: string;
+  /** For `key.leaked`: what was done about it (`revoke`, `disable` or `notify`: nothing changed). */
+  action?: LeakAction;
   /** For `store.error`: the background store call that failed. */
   operation?: StoreOperation;
   /**

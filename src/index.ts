@@ -37,7 +37,14 @@ export {
   StoreUnavailableError,
   ValidationError,
 } from "./errors.js";
-export type { EventListener, KeywardEvent, KeywardEventType, StoreOperation, VerificationFailure } from "./events.js";
+export type {
+  EventListener,
+  KeywardEvent,
+  KeywardEventType,
+  LeakAction,
+  StoreOperation,
+  VerificationFailure,
+} from "./events.js";
 export { createHasher, HMAC_TAG, type KeyHasher, SHA256_TAG } from "./hashing.js";
 export { timingSafeEqual } from "./internal/timing-safe.js";
 export { type ActorContext, type KeyActorOptions, keyActor } from "./key-actor.js";
@@ -62,6 +69,7 @@ export {
   type UpdateInput,
 } from "./keyward.js";
 export type { LastUsedOptions } from "./last-used.js";
+export type { LeakReport } from "./leak.js";
 export { isKeyRecord } from "./record-shape.js";
 export { statusOf, toApiKey } from "./records.js";
 export { RoleBook, type Roles } from "./roles.js";

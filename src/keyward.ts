@@ -6,6 +6,7 @@ import { createHasher, type KeyHasher } from "./hashing.js";
 import { withDeadline } from "./internal/store-call.js";
 import { assertPrefix } from "./key-format.js";
 import { type LastUsedOptions, LastUsedTracker } from "./last-used.js";
+import { handleLeak, type LeakReport } from "./leak.js";
 import { type IssuedKey, KeyManager, type KeyPage } from "./management.js";
 import type { ActorOption, CreateInput, ListOptions, UpdateInput } from "./management-input.js";
 import { RoleBook, type Roles } from "./roles.js";
@@ -99,6 +100,8 @@ export class Keyward {
   private readonly manager: KeyManager;
   private unwatch: Promise<(() => MaybePromise<void>) | undefined> | undefined;
   private readonly timeout: number;
+  private readonly onEvent: EventListener | undefined;
+  private readonly clock: () => number;
 
   constructor(options: KeywardOptions) {
     if (!options || typeof options.store?.findByHash !== "function") {
@@ -125,6 +128,8 @@ export class Keyward {
     if (options.usagePolicy !== undefined && typeof options.usagePolicy !== "function") {
       throw new ConfigError("createKeyward: `usagePolicy` must be a function");
     }
+    this.clock = clock;
+    this.onEvent = onEvent;
     const report = storeErrorReporter(onEvent, clock);
     const cache = options.cache ? new VerificationCache(options.cache) : null;
     const lastUsed =
@@ -211,6 +216,34 @@ export class Keyward {
    */
   identify(key: string, options: ActorOption = {}): Promise<ApiKey | null> {
     return this.manager.identify(key, options);
+  }
+
+  /**
+   * Acts on a raw key reported as leaked (by a secret scanner, by whoever
+   * found it, by your support team): when it is one of this instance's keys,
+   * applies `action` (`revoke` by default, `disable`, or `notify` to change
+   * nothing; a revoked key stays revoked) as a server-side change, then emits
+   * `key.leaked` with `url` and `source` (never the key), and returns the
+   * key's record after the action. Returns null, emitting nothing, when the
+   * key is not ours (malformed, another prefix, or unknown). This is what
+   * `secretScanning` and `selfRevocation` of the adapters call. Throws
+   * {@link StoreUnavailableError} when the store fails.
+   *
+   * @example
+   * ```ts
+   * const apiKey = await keyward.reportLeak(pastedKey, { action: "revoke", source: "support-ticket", url: ticketUrl });
+   * if (apiKey) await mailer.tell(apiKey.owner, `Key ${apiKey.keyPrefix}… was revoked: it was posted publicly.`);
+   * ```
+   */
+  reportLeak(key: string, report: LeakReport = {}): Promise<ApiKey | null> {
+    const deps = {
+      identify: (k: string) => this.manager.identify(k, {}),
+      revoke: (id: string) => this.manager.transition(id, "revoke", {}),
+      disable: (id: string) => this.manager.transition(id, "disable", {}),
+      onEvent: this.onEvent,
+      clock: this.clock,
+    };
+    return handleLeak(deps, key, report);
   }
 
   /** One page of an owner's keys, newest first. */

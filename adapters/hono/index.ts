@@ -21,8 +21,9 @@
 import type { ApiKey } from "keyward";
 import type { Principal } from "keyward/http";
 
-export type { AuthOptions, Principal } from "keyward/http";
+export type { AuthOptions, Principal, SecretScanningOptions, SelfRevocationOptions } from "keyward/http";
 export { apiKeyAuth, type HonoAuthOptions, type KeywardVariables, requireScopes } from "./auth.js";
+export { secretScanning, selfRevocation } from "./leaks.js";
 export { type ApiKeyRoutesOptions, apiKeyRoutes } from "./routes.js";
 
 declare module "hono" {

@@ -24,8 +24,15 @@
 import type { ApiKey } from "keyward";
 import type { Principal } from "keyward/http";
 
-export type { AuthOptions, Principal } from "keyward/http";
+export type { AuthOptions, Principal, SecretScanningOptions, SelfRevocationOptions } from "keyward/http";
 export { apiKeyAuth, type KeywardState, requireScopes } from "./auth.js";
+export {
+  type KoaSecretScanningOptions,
+  type KoaSelfRevocationOptions,
+  type MountPath,
+  secretScanning,
+  selfRevocation,
+} from "./leaks.js";
 export { type ApiKeyRoutesOptions, apiKeyRoutes } from "./routes.js";
 
 declare module "koa" {

@@ -16,6 +16,7 @@ export type { PgClient, PgListenConnection, PgListenFactory, PgNotification } fr
 export { DuplicateRecordError } from "./errors.js";
 export type { FeedOptions } from "./feed.js";
 export { DEFAULT_SCHEMA, DEFAULT_TABLE, MIGRATIONS_TABLE, type TableOptions } from "./names.js";
+export { type OutboxMessage, type PostgresOutbox, type PostgresOutboxOptions, postgresOutbox } from "./outbox.js";
 export {
   MIGRATION_LOCK_KEY,
   type MigrateResult,

@@ -15,6 +15,7 @@ import type { PgClient, PgListenFactory } from "./client.js";
 import { storeFailure } from "./errors.js";
 import { ChangeFeed, type FeedOptions } from "./feed.js";
 import { assertIdentifier, defaultChannel, resolveNames, type TableOptions } from "./names.js";
+import { type PostgresOutbox, postgresOutbox } from "./outbox.js";
 import { recordValues, toMillis, toRecord } from "./rows.js";
 import { type MigrateResult, migrate } from "./schema.js";
 import { feedSource } from "./sources.js";
@@ -81,6 +82,12 @@ export interface PostgresStore extends KeyStore {
    * RETURNING …`, exact under concurrency. Null when there is no such key.
    */
   consume(hash: string, request: UsageRequest): Promise<UsageOutcome | null>;
+  /**
+   * A durable webhook outbox on the same client and schema (table
+   * `keyward_webhook_outbox`, see {@link postgresOutbox}), the same object on
+   * every call: `webhooks({ endpoints, store })` uses it.
+   */
+  webhookOutbox(): PostgresOutbox;
 }
 
 /**
@@ -156,8 +163,13 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const rows = async (s: Statement): Promise<KeyRecord[]> => (await onKeys(s.text, s.values)).rows.map(toRecord);
   const one = async (s: Statement): Promise<KeyRecord | null> => (await rows(s))[0] ?? null;
 
+  let outbox: PostgresOutbox | undefined;
   const store: PostgresStore = {
     table: names.qualified,
+    webhookOutbox() {
+      outbox ??= postgresOutbox({ client, schema: names.schema });
+      return outbox;
+    },
     channel,
     get listening() {
       return feed?.listening ?? false;

@@ -16,4 +16,5 @@
 export type { HeartbeatOptions } from "../shared/heartbeat.js";
 export type { IORedisLike, NodeRedisClusterLike, NodeRedisLike, RedisClientLike, SendCommand } from "./client.js";
 export type { RedisFeedOptions, SubscriberLike } from "./feed.js";
+export { type RedisOutbox, type RedisOutboxMessage, type RedisOutboxOptions, redisOutbox } from "./outbox.js";
 export { type RedisStore, type RedisStoreOptions, type ReplicaOptions, redisStore } from "./store.js";

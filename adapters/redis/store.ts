@@ -14,6 +14,7 @@ import { heartbeatSettings } from "../shared/heartbeat.js";
 import { commandSender, type RedisClientLike, replicaWait, type SendCommand } from "./client.js";
 import { decodeRecord, encodePatch, encodeRecord, hashOfMember, KeyNames, listBound, ownerMember } from "./codec.js";
 import { RedisFeed, type RedisFeedOptions, type SubscriberLike } from "./feed.js";
+import { type RedisOutbox, redisOutbox } from "./outbox.js";
 import { CLAIM, DELETE_IF, INSERT, TOUCH, TRANSITION, UNCLAIM, UPDATE } from "./scripts.js";
 import { CONSUME, consumeArgs, parseOutcome } from "./usage.js";
 
@@ -119,6 +120,11 @@ export interface RedisStore extends KeyStore {
    * exact under concurrency and Cluster-safe. Null when there is no such key.
    */
   consume(hash: string, request: UsageRequest): Promise<UsageOutcome | null>;
+  /**
+   * A durable webhook outbox on the same Redis (`<namespace>:outbox`), the
+   * same object on every call: `webhooks({ endpoints, store })` uses it.
+   */
+  webhookOutbox(): RedisOutbox;
 }
 
 /** Records read per round trip while a status filter skips some. */
@@ -201,9 +207,14 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     }
   };
 
+  let outbox: RedisOutbox | undefined;
   const store: RedisStore = {
     namespace,
     prefix: namespace,
+    webhookOutbox() {
+      outbox ??= redisOutbox({ sendCommand: send, prefix: `${namespace}:outbox` });
+      return outbox;
+    },
     channel,
     insert,
 

@@ -29,15 +29,16 @@ export function queryOf(url: string): string {
   return q === -1 ? "" : url.slice(q + 1);
 }
 
-/** Concatenates body chunks and decodes them as UTF-8. */
-export function decodeChunks(chunks: readonly Uint8Array[], size: number): string {
+/** Concatenates body chunks of `size` bytes in all. */
+export function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1 && (chunks[0] as Uint8Array).byteLength === size) return chunks[0] as Uint8Array;
   const bytes = new Uint8Array(size);
   let offset = 0;
   for (const chunk of chunks) {
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return new TextDecoder().decode(bytes);
+  return bytes;
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import { BodyTooLargeError } from "keyward/http";
-import { decodeChunks } from "./http.js";
+import { concat } from "./http.js";
 
 /**
  * Returns the `readBody(limit)` of a management request. When a body parser
@@ -15,6 +15,25 @@ import { decodeChunks } from "./http.js";
 export function nodeBodyReader(req: IncomingMessage, parsed: () => unknown): (limit: number) => Promise<string> {
   return async function readNodeBody(limit) {
     if (req.readableEnded || req.readableDidRead) return fromParser(parsed());
+    const declared = Number(req.headers["content-length"]);
+    if (declared > limit) throw new BodyTooLargeError();
+    return new TextDecoder().decode(await readStream(req, limit));
+  };
+}
+
+/**
+ * Returns a reader of the raw body bytes, for a handler that checks a
+ * signature over them. When a body parser already consumed the stream, only
+ * raw bytes (`express.raw()`) or text it kept are usable: a parsed object no
+ * longer holds the bytes that were signed, so it reads as an error.
+ */
+export function nodeBytesReader(req: IncomingMessage, parsed: () => unknown): (limit: number) => Promise<Uint8Array | string> {
+  return async function readNodeBytes(limit) {
+    if (req.readableEnded || req.readableDidRead) {
+      const body = parsed();
+      if (body instanceof Uint8Array || typeof body === "string") return body;
+      throw new Error("the raw body was consumed by a body parser");
+    }
     const declared = Number(req.headers["content-length"]);
     if (declared > limit) throw new BodyTooLargeError();
     return readStream(req, limit);
@@ -28,7 +47,7 @@ function fromParser(body: unknown): string {
   return "";
 }
 
-function readStream(req: IncomingMessage, limit: number): Promise<string> {
+function readStream(req: IncomingMessage, limit: number): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const chunks: Uint8Array[] = [];
     let size = 0;
@@ -51,7 +70,7 @@ function readStream(req: IncomingMessage, limit: number): Promise<string> {
     };
     const onEnd = (): void => {
       done();
-      resolve(decodeChunks(chunks, size));
+      resolve(concat(chunks, size));
     };
     const onError = (error: unknown): void => {
       done();

@@ -1,19 +1,19 @@
 /**
- * Internal to the Hono and Fetch adapters: reads a Fetch `Request` body as
- * text with a size cap. Web streams only, so it runs on every runtime.
+ * Internal to the Hono and Fetch adapters: reads a Fetch `Request` body with
+ * a size cap. Web streams only, so it runs on every runtime.
  */
 import { BodyTooLargeError, MalformedBodyError } from "keyward/http";
-import { decodeChunks } from "./http.js";
+import { concat } from "./http.js";
 
 /**
- * The body of `request` as text, refusing more than `limit` bytes before
+ * The raw body of `request`, refusing more than `limit` bytes before
  * buffering them (a `Content-Length` over the limit is refused unread).
  * Throws {@link MalformedBodyError} when the body was already consumed.
  */
-export async function readRequestText(request: Request, limit: number): Promise<string> {
+export async function readRequestBytes(request: Request, limit: number): Promise<Uint8Array> {
   if (Number(request.headers.get("content-length")) > limit) throw new BodyTooLargeError();
   if (request.bodyUsed) throw new MalformedBodyError("The request body was already consumed");
-  if (!request.body) return "";
+  if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -27,5 +27,10 @@ export async function readRequestText(request: Request, limit: number): Promise<
     }
     chunks.push(value);
   }
-  return decodeChunks(chunks, size);
+  return concat(chunks, size);
+}
+
+/** The body of `request` as UTF-8 text, as {@link readRequestBytes} reads it. */
+export async function readRequestText(request: Request, limit: number): Promise<string> {
+  return new TextDecoder().decode(await readRequestBytes(request, limit));
 }

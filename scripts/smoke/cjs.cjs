@@ -9,6 +9,7 @@ const koa = require("keyward/koa");
 const fastify = require("keyward/fastify");
 const fetch = require("keyward/fetch");
 const { openApiDocument } = require("keyward/openapi");
+const { generateWebhookSecret, verifyWebhook, webhooks } = require("keyward/webhooks");
 const { run } = require("./scenario.cjs");
 
 (async () => {
@@ -20,6 +21,16 @@ const { run } = require("./scenario.cjs");
     (e) => assert.ok(e instanceof KeywardError && e.status === 422),
   );
   assert.equal(openApiDocument().paths["/settings/api-keys"].post.operationId, "createApiKey");
+  const secret = generateWebhookSecret();
+  const sent = [];
+  const hooks = webhooks({
+    endpoints: [{ url: "https://hooks.example.com/k", secret }],
+    fetch: async (_url, init) => (sent.push(init), new Response(null, { status: 204 })),
+  });
+  hooks.onEvent({ type: "key.revoked", time: new Date().toISOString(), keyId: "k1", owner: "o", actor: null });
+  await hooks.flush();
+  await hooks.close();
+  assert.equal(verifyWebhook(secret, sent[0].headers, sent[0].body).data.keyId, "k1");
   assert.equal(http.errorResponse(new NotFoundError(), { realm: "api", path: "/", retryAfter: 5 }).status, 404);
   await run(
     {

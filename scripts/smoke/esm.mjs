@@ -18,6 +18,7 @@ import { openApiDocument } from "keyward/openapi";
 import { postgresStore } from "keyward/postgres";
 import { redisStore } from "keyward/redis";
 import { storeConformance } from "keyward/testing";
+import { generateWebhookSecret, verifyWebhook, webhooks } from "keyward/webhooks";
 import Koa from "koa";
 
 for (const [name, fn] of Object.entries({
@@ -59,6 +60,18 @@ const doc = openApiDocument({ prefix: "/keys", keyPrefix: "cho" });
 assert.equal(doc.openapi, "3.1.0");
 assert.ok(doc.paths["/keys/{id}/rotate"]?.post, "the document describes the routes under the prefix");
 assert.match(key, new RegExp(doc.components.schemas.IssuedApiKey.properties.rawKey.pattern));
+
+// webhooks: one event delivered through a fake fetch, and verified as a receiver would
+const secret = generateWebhookSecret();
+const sent = [];
+const hooks = webhooks({
+  endpoints: [{ url: "https://hooks.example.com/k", secret }],
+  fetch: async (_url, init) => (sent.push(init), new Response(null, { status: 204 })),
+});
+hooks.onEvent({ type: "key.revoked", time: new Date().toISOString(), keyId: "k1", owner: "o", actor: null });
+await hooks.flush();
+await hooks.close();
+assert.equal(verifyWebhook(secret, sent[0].headers, sent[0].body).data.keyId, "k1");
 
 const { run } = createRequire(import.meta.url)("./scenario.cjs");
 await run({ createKeyward, memoryStore, express, hono, koa, fastify, fetch, Express, Hono, Koa, Fastify }, "esm");

@@ -40,6 +40,8 @@ export {
 } from "./authenticate.js";
 export { BodyTooLargeError, MalformedBodyError, parseJsonObject, UnsupportedMediaTypeError } from "./body.js";
 export { clientAddress, type TrustedProxies, type TrustProxy, trustedProxies } from "./client-address.js";
+export { GITHUB_SECRET_SCANNING_KEYS_URL } from "./github-keys.js";
+export type { GithubPublicKey } from "./github-signature.js";
 export {
   type FetchHeaders,
   type HeaderReader,
@@ -64,3 +66,10 @@ export {
   UNAUTHORIZED_MESSAGE,
 } from "./responses.js";
 export { createScopeGuard, type ScopeGuard } from "./scope-guard.js";
+export {
+  createSecretScanningHandler,
+  type SecretScanningOptions,
+  type SecretScanningRequest,
+  type TokenLabel,
+} from "./secret-scanning.js";
+export { createSelfRevocationHandler, type SelfRevocationOptions, type SelfRevocationRequest } from "./self-revocation.js";

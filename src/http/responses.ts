@@ -43,6 +43,7 @@ const LABELS: Record<number, string> = {
   401: "UNAUTHORIZED",
   403: "FORBIDDEN",
   404: "NOT_FOUND",
+  405: "METHOD_NOT_ALLOWED",
   409: "CONFLICT",
   413: "BAD_REQUEST",
   415: "BAD_REQUEST",

@@ -45,3 +45,14 @@ describe("store examples run to completion", () => {
     60_000,
   );
 });
+
+describe("the leak drill runs to completion", () => {
+  it("examples/leak-drill: a signed alert revokes the key and the webhook arrives; a tampered alert is refused", async () => {
+    const result = await run("examples/leak-drill/index.ts", {});
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/tampered {2}alert → 401 \(refused, nothing touched: active\)/);
+    expect(result.stdout).toMatch(/alert {5}→ 200, label true_positive/);
+    expect(result.stdout).toMatch(/revoked {3}verify now → revoked/);
+    expect(result.stdout).toMatch(/webhook {3}key\.leaked for key [\w-]+, signature verified \(webhook-id msg_[\w-]+\)/);
+  }, 60_000);
+});

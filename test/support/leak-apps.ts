@@ -1,0 +1,78 @@
+/**
+ * The leak-response endpoints mounted the way each adapter documents it:
+ * - POST /github/secret-scanning  secretScanning(kw, scanning)
+ * - POST /revoke                  selfRevocation(kw, revocation)
+ * - GET  /v1/jobs                 apiKeyAuth (to see a key refused after a leak)
+ */
+import http from "node:http";
+import { serve } from "@hono/node-server";
+import express from "express";
+import { Hono } from "hono";
+import type { Keyward } from "keyward";
+import * as ex from "keyward/express";
+import * as ho from "keyward/hono";
+import type { SecretScanningOptions, SelfRevocationOptions } from "keyward/http";
+import * as ko from "keyward/koa";
+import Koa from "koa";
+import type { AdapterName, Running } from "./apps.js";
+import { listen } from "./http.js";
+
+export interface LeakAppOptions {
+  scanning?: SecretScanningOptions;
+  revocation?: SelfRevocationOptions;
+  /** Run a JSON body parser before the endpoints (it consumes the body). */
+  bodyParser?: boolean;
+}
+
+export const SCAN_PATH = "/github/secret-scanning";
+export const REVOKE_PATH = "/revoke";
+
+export function startLeakApp(adapter: AdapterName, kw: Keyward, o: LeakAppOptions = {}): Promise<Running> {
+  if (adapter === "express") {
+    const app = express();
+    if (o.bodyParser) app.use(express.json());
+    app.post(SCAN_PATH, ex.secretScanning(kw, o.scanning));
+    app.post(REVOKE_PATH, ex.selfRevocation(kw, o.revocation));
+    return listen(http.createServer(app));
+  }
+  if (adapter === "koa") {
+    const app = new Koa();
+    app.use(ko.secretScanning(kw, { ...o.scanning, path: SCAN_PATH }));
+    app.use(ko.selfRevocation(kw, { ...o.revocation, path: REVOKE_PATH }));
+    app.use((ctx) => {
+      ctx.status = 404;
+      ctx.body = { fallthrough: true };
+    });
+    return listen(http.createServer(app.callback()));
+  }
+  const app = new Hono();
+  if (o.bodyParser) app.use("*", async (c, next) => (await c.req.json().catch(() => undefined), next()));
+  app.post(SCAN_PATH, ho.secretScanning(kw, o.scanning));
+  app.post(REVOKE_PATH, ho.selfRevocation(kw, o.revocation));
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
+      const s = server as http.Server;
+      resolve({
+        port: info.port,
+        close: () =>
+          new Promise<void>((done) => {
+            s.closeAllConnections();
+            s.close(() => done());
+          }),
+      });
+    });
+  });
+}
+
+/** POSTs `body` (text or bytes) with `headers`; the status, headers and parsed JSON answer. */
+export async function post(port: number, path: string, body: string | Uint8Array, headers: Record<string, string> = {}) {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: "POST", headers, body: body as BodyInit });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = text === "" ? undefined : JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
