@@ -9,6 +9,7 @@
  * working sets of 0.5×, 1× and 10× its `max` against no cache. Every ratio
  * is printed as the median of {@link REPS} repetitions with its range, each
  * repetition being interleaved rounds of the cases compared.
+ * BENCH_CORE=small,large,hmac,reject,cache picks parts (all by default).
  *
  * The *ideal* (no checksum, no constant-time compare, no Promise, no status
  * or last-used checks) is printed for reference only.
@@ -223,13 +224,15 @@ async function cacheCases(large: { keys: string[]; kw: Keyward; store: ReturnTyp
  */
 export async function benchCore(): Promise<string[]> {
   const lines: string[] = [`ratios: median [range] of ${REPS} repetitions, each interleaved rounds`];
-  const small = await atSize(1_000, lines);
-  await small.kw.close();
-  const large = await atSize(Number(process.env.BENCH_LARGE_KEYS ?? 1_000_000), lines);
-  await hmacCase(lines);
-  await rejections(lines);
-  await cacheCases(large, lines);
-  await large.kw.close();
+  const parts = process.env.BENCH_CORE?.split(",") ?? ["small", "large", "hmac", "reject", "cache"];
+  if (parts.includes("small")) await (await atSize(1_000, lines)).kw.close();
+  if (parts.includes("hmac")) await hmacCase(lines);
+  if (parts.includes("reject")) await rejections(lines);
+  if (parts.includes("large") || parts.includes("cache")) {
+    const large = await atSize(Number(process.env.BENCH_LARGE_KEYS ?? 1_000_000), lines);
+    if (parts.includes("cache")) await cacheCases(large, lines);
+    await large.kw.close();
+  }
   return lines;
 }
 

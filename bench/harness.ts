@@ -46,8 +46,8 @@ export function rate(value: number): string {
 
 /** Repetitions, rounds per repetition and ms per sample of {@link repeated} (BENCH_REPS, BENCH_ROUNDS, BENCH_MS). */
 export const REPS = Number(process.env.BENCH_REPS ?? 3);
-export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-export const SAMPLE_MS = Number(process.env.BENCH_MS ?? 300);
+export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+export const SAMPLE_MS = Number(process.env.BENCH_MS ?? 200);
 
 /**
  * Measures `cases` `reps` times; each repetition is `rounds` interleaved
