@@ -15,14 +15,7 @@
  * or last-used checks) is printed for reference only.
  */
 import { createHash, createHmac, hash as oneShot } from "node:crypto";
-import {
-  createHasher,
-  createKeyward,
-  generateKey,
-  isWellFormedKey,
-  type KeyRecord,
-  type Keyward,
-} from "keyward";
+import { createHasher, createKeyward, generateKey, isWellFormedKey, type KeyRecord, type Keyward } from "keyward";
 import { memoryStore } from "keyward/memory";
 import { median, REPS, rate, ratio, repeated } from "./harness.js";
 
