@@ -74,19 +74,21 @@ const next = pick[scenario];
 if (next === undefined) throw new Error(`unknown scenario ${scenario}`);
 const run = scenario === "floor" ? (k: string) => floor(k) : (k: string) => kw.verify(k, opts);
 for (let i = 0; i < 200_000; i++) await run(next(i)); // warm up (and fill the cache)
+const profiling = process.env.BENCH_PROFILE !== "0"; // 0: just the throughput
 const session = new Session();
 session.connect();
-await session.post("Profiler.enable");
-await session.post("Profiler.setSamplingInterval", { interval: 100 });
-await session.post("Profiler.start");
+if (profiling) {
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", { interval: 100 });
+  await session.post("Profiler.start");
+}
 const end = performance.now() + Number(secondsArg) * 1000;
 let ops = 0;
 const started = performance.now();
 while (performance.now() < end) {
   for (let j = 0; j < 2000; j++) await run(next(ops++));
 }
-const { profile } = await session.post("Profiler.stop");
-const out = `${process.env.BENCH_PROFILE_DIR ?? "/tmp"}/${scenario}-${n}.cpuprofile`;
-writeFileSync(out, JSON.stringify(profile));
+const out = profiling ? `${process.env.BENCH_PROFILE_DIR ?? "/tmp"}/${scenario}-${n}.cpuprofile` : "(none)";
+if (profiling) writeFileSync(out, JSON.stringify((await session.post("Profiler.stop")).profile));
 console.log(`${scenario} @ ${n} keys: ${((ops / (performance.now() - started)) * 1000).toFixed(0)}/s, profile in ${out}`);
 await kw.close();
