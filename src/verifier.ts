@@ -211,11 +211,17 @@ export class Verifier {
 
   /** {@link Verifier.fail}, as the shared resolved promise of its failure. */
   private failed(reason: VerificationFailure, record: KeyRecord | null): Promise<VerifyResult> {
-    return promiseOf(this.fail(reason, record));
+    this.report(reason, record);
+    return failure(reason).promise;
   }
 
   /** Reports a failure to the event listener, if any (with its time), and returns the shared frozen failure of `reason`. */
   private fail(reason: VerificationFailure, record: KeyRecord | null): VerifyResult {
+    this.report(reason, record);
+    return failure(reason).result;
+  }
+
+  private report(reason: VerificationFailure, record: KeyRecord | null): void {
     if (this.onEvent) {
       emitEvent(this.onEvent, {
         type: "key.verification_failed",
@@ -226,7 +232,6 @@ export class Verifier {
         reason,
       });
     }
-    return failure(reason).result;
   }
 }
 
