@@ -99,6 +99,9 @@ function equal(a: string, b: string): boolean {
   return diff === 0;
 }
 
+/** The floor's answer to every rejection: one resolved promise, allocated once. */
+const REJECTED = Promise.resolve(false);
+
 interface RefRecord {
   hash: string;
   revokedAt: number | null;
@@ -124,15 +127,15 @@ function references(keys: string[], digest: (key: string) => string) {
   };
   /** The contract floor: what keyward must do for every verification, and nothing more. */
   const floor = (key: string): Promise<boolean> => {
-    if (!wellFormed(key)) return Promise.resolve(false);
+    if (!wellFormed(key)) return REJECTED;
     const h = digest(key);
     const rec = byHash.get(h);
-    if (rec === undefined || !equal(rec.hash, h)) return Promise.resolve(false);
+    if (rec === undefined || !equal(rec.hash, h)) return REJECTED;
     const now = Date.now();
     if (rec.revokedAt !== null || rec.disabledAt !== null || (rec.expiresAt !== null && rec.expiresAt <= now)) {
-      return Promise.resolve(false);
+      return REJECTED;
     }
-    if (!rec.scopes.has("jobs:read")) return Promise.resolve(false);
+    if (!rec.scopes.has("jobs:read")) return REJECTED;
     if (now - rec.usedAt >= 1000) rec.usedAt = now; // last-used: one write per key per window
     return Promise.resolve(true);
   };
