@@ -61,13 +61,20 @@ function oneShotHmac(c: NodeCrypto, key: string): Digest | undefined {
     inner[i] = b ^ 0x36;
     outer[i] = b ^ 0x5c;
   }
-  const slow = c.createHmac;
-  return (text) => {
-    if (text.length > HMAC_TEXT_MAX) return slow("sha256", key).update(text).digest("base64url");
+  const slow = (text: string): string => c.createHmac("sha256", key).update(text).digest("base64url");
+  const fast = (text: string): string => {
+    if (text.length > HMAC_TEXT_MAX) return slow(text);
     const n = inner.write(text, 64, "utf8");
     outer.set(oneShot("sha256", inner.subarray(0, 64 + n), "buffer") as Uint8Array, 64);
+    inner.fill(0, 64, 64 + n); // the text (a key) does not linger in the scratch buffer
     return oneShot("sha256", outer, "base64url") as string;
   };
+  try {
+    // a runtime whose one-shot `hash` differs in any way keeps createHmac
+    return fast("keyward ✓ self-test") === slow("keyward ✓ self-test") ? fast : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
