@@ -43,3 +43,37 @@ export function rate(value: number): string {
   if (value >= 1e3) return `${(value / 1e3).toFixed(1)}k/s`;
   return `${value.toFixed(0)}/s`;
 }
+
+/** Repetitions, rounds per repetition and ms per sample of {@link repeated} (BENCH_REPS, BENCH_ROUNDS, BENCH_MS). */
+export const REPS = Number(process.env.BENCH_REPS ?? 3);
+export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+export const SAMPLE_MS = Number(process.env.BENCH_MS ?? 200);
+
+/**
+ * Measures `cases` `reps` times; each repetition is `rounds` interleaved
+ * rounds (every case once per round, so machine load hits all alike) and
+ * keeps the median of each case. Returns, per case, one figure per repetition.
+ */
+export async function repeated(
+  cases: Record<string, (i: number) => unknown>,
+  reps = REPS,
+  rounds = ROUNDS,
+  ms = SAMPLE_MS,
+): Promise<Record<string, number[]>> {
+  const out: Record<string, number[]> = {};
+  for (const name of Object.keys(cases)) out[name] = [];
+  for (let r = 0; r < reps; r++) {
+    const res = await interleaved(cases, rounds, ms);
+    for (const [name, value] of Object.entries(res)) out[name]?.push(value);
+  }
+  return out;
+}
+
+/** `a ÷ b` per repetition: "0.93x [0.90-0.95]" (median and range). */
+export function ratio(a: number[] | undefined, b: number[] | undefined): { median: number; text: string } {
+  const ratios = (a ?? []).map((v, i) => v / ((b ?? [])[i] ?? Number.NaN));
+  const m = median(ratios);
+  const lo = Math.min(...ratios);
+  const hi = Math.max(...ratios);
+  return { median: m, text: `${m.toFixed(2)}x [${lo.toFixed(2)}-${hi.toFixed(2)}]` };
+}

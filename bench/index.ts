@@ -1,6 +1,8 @@
 /**
  * `npm run bench`: every benchmark in one run. Set BENCH_ONLY=core,usage,usage-stores,http,redis,postgres,fanout,webhooks
- * to pick some; BENCH_LARGE_KEYS, BENCH_PG_KEYS, BENCH_HTTP_ROUNDS, BENCH_HTTP_SECONDS to size them.
+ * to pick some; BENCH_LARGE_KEYS, BENCH_PG_KEYS, BENCH_HTTP_ROUNDS, BENCH_HTTP_SECONDS to size them;
+ * BENCH_CORE=small,large,hmac,reject,cache picks parts of the core suite; BENCH_REPS, BENCH_ROUNDS
+ * and BENCH_MS set its repetitions (3), interleaved rounds per repetition (5) and ms per sample (200).
  */
 import { benchCore } from "./core.js";
 import { benchFanout } from "./fanout.js";

@@ -7,10 +7,10 @@
  *   BENCH_PG_KEYS=100000 npx tsx bench/postgres.ts    # a smaller "large" table (default 1,000,000)
  */
 import { PGlite } from "@electric-sql/pglite";
-import { createKeyward, type Keyward } from "keyward";
+import { createHasher, createKeyward, type Keyward } from "keyward";
 import { type PgClient, postgresStore } from "keyward/postgres";
 import pg from "pg";
-import { median, rate } from "./harness.js";
+import { median, rate, ratio } from "./harness.js";
 
 const PREFIX = "cho";
 const ROLES = { viewer: ["jobs:read"] };
@@ -29,25 +29,39 @@ async function throughput(fn: (i: number) => Promise<unknown>, ms: number, concu
   return (ops / (performance.now() - start)) * 1000;
 }
 
-/** Measures several cases in alternating rounds (so machine load hits all alike); median of each. */
-async function interleave(
+/** Measures several cases in alternating rounds (so machine load hits all alike); every round's figure of each. */
+async function rounds(
   cases: Record<string, (i: number) => Promise<unknown>>,
   concurrency: number,
-  rounds = 5,
+  count = 5,
   ms = 800,
-): Promise<Record<string, number>> {
+): Promise<Record<string, number[]>> {
   const samples: Record<string, number[]> = {};
   for (const [name, fn] of Object.entries(cases)) {
     samples[name] = [];
     await throughput(fn, 200, concurrency); // warm up
   }
-  for (let r = 0; r < rounds; r++) {
+  for (let r = 0; r < count; r++) {
     for (const [name, fn] of Object.entries(cases)) samples[name]?.push(await throughput(fn, ms, concurrency));
   }
+  return samples;
+}
+
+/** {@link rounds}, keeping the median of each case. */
+async function interleave(
+  cases: Record<string, (i: number) => Promise<unknown>>,
+  concurrency: number,
+  count = 5,
+  ms = 800,
+): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const [name, list] of Object.entries(samples)) out[name] = median(list);
+  for (const [name, list] of Object.entries(await rounds(cases, concurrency, count, ms))) out[name] = median(list);
   return out;
 }
+
+/** The columns the store selects (its COLUMN_LIST), for the raw query it is compared with. */
+const COLUMN_LIST =
+  "id, owner, label, key_prefix, last4, hash, scopes, role, created_by, created_at, expires_at, disabled_at, revoked_at, last_used_at, rotated_from, rotated_to, metadata";
 
 /** Bulk-inserts filler records (never verified) until the table holds `total` rows. */
 async function fill(client: PgClient, table: string, total: number): Promise<number> {
@@ -147,6 +161,20 @@ export async function benchPostgres(): Promise<string[]> {
     const big = sizes.large ?? 0;
     lines.push(`  verify uncached (1 indexed lookup), 10k keys: ${rate(small)}; one at a time ${latency(samples)}`);
     lines.push(`  verify cached (cache hit, 0 store calls): ${rate(hit.hit ?? 0)}`);
+    // the driver's speed: the store's own statement, straight through the pool
+    const hasher = createHasher();
+    const hashes = keys.map((k) => hasher.hash(k));
+    const rawText = `SELECT ${COLUMN_LIST} FROM "public"."${table}" WHERE hash = $1`;
+    const raw = async (i: number) => {
+      const { rows } = await base.query(rawText, [hashes[(i * 7919) % hashes.length]]);
+      if (rows.length !== 1) throw new Error("bench: raw SELECT found nothing");
+    };
+    for (const inFlight of onServer ? [1, 64] : [1]) {
+      const s = await rounds({ raw, verify: (i) => check(uncached, i) }, inFlight, 5, 600);
+      lines.push(
+        `  uncached verify ÷ raw SELECT … WHERE hash = $1, ${String(inFlight).padStart(2)} in flight: ${ratio(s.verify, s.raw).text} (verify ${rate(median(s.verify ?? []))}, raw ${rate(median(s.raw ?? []))}; target >= 0.90x)`,
+      );
+    }
     lines.push(
       `  verify uncached at ${large.toLocaleString("en")} keys: ${rate(big)} vs ${rate(small)} at 10k (${(big / small).toFixed(2)}x; bulk-loaded in ${seconds.toFixed(1)} s)`,
     );

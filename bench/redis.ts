@@ -2,31 +2,36 @@
  * Redis benchmark: `keyward.verify()` on `redisStore` (ioredis), uncached (one
  * HGETALL per verification) and cached (served from memory, kept fresh by the
  * change feed), one at a time and with 64 verifications in flight. Counts the
- * Redis commands each verification costs through a wrapping client.
+ * Redis commands each verification costs through a wrapping client. Next to
+ * the uncached verify, in the same interleaved rounds, a raw `HGETALL` of the
+ * same record through the same client (`client.call`): the driver's speed,
+ * which an uncached verify can at best approach; the ratio of the two is
+ * printed per concurrency as a median with its range over the rounds.
  *
  *   REDIS_URL=redis://127.0.0.1:6379 npx tsx bench/redis.ts
  *
  * Prints one line saying it skipped when Redis is unreachable.
  */
 import Redis from "ioredis";
-import { createKeyward, type Keyward } from "keyward";
+import { createHasher, createKeyward, type Keyward } from "keyward";
 import { redisStore } from "keyward/redis";
-import { median, rate } from "./harness.js";
+import { median, rate, ratio } from "./harness.js";
 
 const KEYS = 1_000;
 const IN_FLIGHT = 64;
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.BENCH_REDIS_ROUNDS ?? 5);
 const ROUND_MS = 700;
 const OPTS = { scopes: ["jobs:read"] };
 
-/** Verifications per second over `ms`, with `concurrency` of them in flight. */
-async function throughput(kw: Keyward, keys: string[], concurrency: number, ms: number): Promise<number> {
+type Op = (i: number) => Promise<unknown>;
+
+/** Operations per second over `ms`, with `concurrency` of them in flight. */
+async function throughput(op: Op, concurrency: number, ms: number): Promise<number> {
   let ops = 0;
   const start = performance.now();
   const worker = async (offset: number) => {
     for (let i = offset; performance.now() - start < ms; i += concurrency) {
-      const result = await kw.verify(keys[i % keys.length], OPTS);
-      if (!result.ok) throw new Error(`bench: verify failed (${result.error.code})`);
+      await op(i);
       ops++;
     }
   };
@@ -82,20 +87,33 @@ export async function benchRedis(): Promise<string[]> {
     }
     for (const key of keys) await cached.verify(key, OPTS); // fill the cache
 
-    const cases: [string, Keyward, number][] = [
-      ["uncached, sequential", uncached, 1],
-      [`uncached, ${IN_FLIGHT} in flight`, uncached, IN_FLIGHT],
-      ["cached (hit), sequential", cached, 1],
-      [`cached (hit), ${IN_FLIGHT} in flight`, cached, IN_FLIGHT],
+    const verify = (kw: Keyward) => async (i: number) => {
+      const result = await kw.verify(keys[i % keys.length], OPTS);
+      if (!result.ok) throw new Error(`bench: verify failed (${result.error.code})`);
+    };
+    // the record keys, named as the store names them (`<namespace>:rec:{<hash>}`)
+    const hasher = createHasher();
+    const recordKeys = keys.map((k) => `${prefix}:rec:{${hasher.hash(k)}}`);
+    const raw = async (i: number) => {
+      const reply = await client.call("HGETALL", recordKeys[i % recordKeys.length] as string);
+      if (!Array.isArray(reply) || reply.length === 0) throw new Error("bench: raw HGETALL found nothing");
+    };
+    const cases: [string, Op, number][] = [
+      ["raw HGETALL, sequential", raw, 1],
+      ["uncached, sequential", verify(uncached), 1],
+      [`raw HGETALL, ${IN_FLIGHT} in flight`, raw, IN_FLIGHT],
+      [`uncached, ${IN_FLIGHT} in flight`, verify(uncached), IN_FLIGHT],
+      ["cached (hit), sequential", verify(cached), 1],
+      [`cached (hit), ${IN_FLIGHT} in flight`, verify(cached), IN_FLIGHT],
     ];
     const samples = new Map<string, number[]>(cases.map(([name]) => [name, []]));
     const perVerify = new Map<string, number>();
-    for (const [, kw, c] of cases) await throughput(kw, keys, c, 150); // warm up
+    for (const [, op, c] of cases) await throughput(op, c, 150); // warm up
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, kw, concurrency] of cases) {
+      for (const [name, op, concurrency] of cases) {
         const before = commands;
         const started = performance.now();
-        const opsPerSec = await throughput(kw, keys, concurrency, ROUND_MS);
+        const opsPerSec = await throughput(op, concurrency, ROUND_MS);
         const ops = (opsPerSec * (performance.now() - started)) / 1000;
         samples.get(name)?.push(opsPerSec);
         perVerify.set(name, (commands - before) / ops);
@@ -103,10 +121,12 @@ export async function benchRedis(): Promise<string[]> {
     }
     lines.push(`redis verify (${KEYS.toLocaleString("en")} keys, ioredis, last-used writes off, median of ${ROUNDS} rounds):`);
     for (const [name] of cases) {
-      const rt = perVerify.get(name) ?? 0;
-      lines.push(
-        `  ${name.padEnd(28)} ${rate(median(samples.get(name) ?? [])).padStart(9)}  ${rt.toFixed(2)} Redis commands per verify`,
-      );
+      const rt = name.startsWith("raw") ? "" : `${(perVerify.get(name) ?? 0).toFixed(2)} Redis commands per verify`;
+      lines.push(`  ${name.padEnd(28)} ${rate(median(samples.get(name) ?? [])).padStart(9)}  ${rt}`);
+    }
+    for (const c of ["sequential", `${IN_FLIGHT} in flight`]) {
+      const r = ratio(samples.get(`uncached, ${c}`), samples.get(`raw HGETALL, ${c}`));
+      lines.push(`  uncached verify ÷ raw HGETALL, ${c.padEnd(13)} ${r.text}  (target >= 0.85x)`);
     }
   } finally {
     await uncached.close();

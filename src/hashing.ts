@@ -71,13 +71,25 @@ export function createHasher(pepper?: string | readonly string[], digest: Digest
   }
   if (peppers.length === 0) {
     const sha = digest.sha256;
-    return { hash: (key) => SHA256_TAG + sha(key), fallbacks: [] };
+    return { hash: (key) => flat(SHA256_TAG + sha(key)), fallbacks: [] };
   }
   const [current, ...older] = peppers.map((p) => tagged(digest.hmacSha256(p)));
   const sha = digest.sha256;
-  return { hash: current as (key: string) => string, fallbacks: [...older, (key) => SHA256_TAG + sha(key)] };
+  return { hash: current as (key: string) => string, fallbacks: [...older, (key) => flat(SHA256_TAG + sha(key))] };
 }
 
 function tagged(fn: Digest): (key: string) => string {
-  return (key) => HMAC_TAG + fn(key);
+  return (key) => flat(HMAC_TAG + fn(key));
+}
+
+/**
+ * Returns `hash` flattened. V8 builds a concatenation this long as a rope
+ * (two pointers), which it hashes through a scratch copy in every `Map`
+ * lookup and compares piece by piece; reading a character flattens it in
+ * place, once, before the cache, the store and the comparison use it.
+ * Every tag starts with "v"; checking it keeps the read.
+ */
+function flat(hash: string): string {
+  if (hash.charCodeAt(0) !== 118) throw new Error("createHasher: unexpected tag");
+  return hash;
 }

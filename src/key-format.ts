@@ -1,6 +1,6 @@
 import { ConfigError } from "./errors.js";
 import { BASE62_CLASS, BASE62_DIGITS, decodeBase62, encodeUint32, randomBase62, UINT32_WIDTH } from "./internal/base62.js";
-import { crc32 } from "./internal/crc32.js";
+import { CRC_TABLE, crc32 } from "./internal/crc32.js";
 
 /** Random base62 characters in a key body: 48 × log2(62) ≈ 285.8 bits. */
 export const SECRET_LENGTH = 48;
@@ -110,9 +110,17 @@ export function isWellFormedKey(key: string, prefix: string): boolean {
     return false;
   }
   const end = start + SECRET_LENGTH;
-  // one pass over the secret: its alphabet is checked while its CRC-32 is computed
-  const crc = crc32(key, start, end, BASE62_DIGITS);
-  return crc !== -1 && decodeBase62(key, end, key.length) === crc;
+  // one pass over the secret, inline (this runs on every verification): its alphabet is checked while its CRC-32 is computed
+  // (the tables in locals: an imported binding read in a loop can cost a getter call per read once transpiled)
+  const digits = BASE62_DIGITS;
+  const table = CRC_TABLE;
+  let crc = -1;
+  for (let i = start; i < end; i++) {
+    const c = key.charCodeAt(i);
+    if (c > 127 || digits[c] === 255) return false;
+    crc = (table[(crc ^ c) & 0xff] as number) ^ (crc >>> 8);
+  }
+  return decodeBase62(key, end, key.length) === ~crc >>> 0;
 }
 
 /**

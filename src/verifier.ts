@@ -98,12 +98,12 @@ export class Verifier {
     if (cost !== undefined && !(Number.isSafeInteger(cost) && cost >= 0)) {
       return Promise.reject(new TypeError("verify: `cost` must be a non-negative integer"));
     }
-    if (typeof key !== "string" || key === "") return Promise.resolve(this.fail("missing", null));
-    if (key.length > MAX_KEY_LENGTH || !isWellFormedKey(key, this.prefix)) return Promise.resolve(this.fail("malformed", null));
+    if (typeof key !== "string" || key === "") return this.failed("missing", null);
+    if (key.length > MAX_KEY_LENGTH || !isWellFormedKey(key, this.prefix)) return this.failed("malformed", null);
     try {
       return this.lookup(key, this.hasher.hash(key), options);
     } catch {
-      return Promise.resolve(this.fail("unavailable", null)); // whatever a store does, verify never throws
+      return this.failed("unavailable", null); // whatever a store does, verify never throws
     }
   }
 
@@ -116,13 +116,13 @@ export class Verifier {
       readAt = this.clock();
       // the cache holds checked records under the current hash of the key that found them (whichever pepper matched)
       const cached = cache.get(hash, readAt);
-      if (cached !== undefined) return Promise.resolve(this.decide(this.memo.entryOf(cached), required));
+      if (cached !== undefined) return promiseOf(this.decide(this.memo.entryOf(cached), required));
       stamp = cache.stamp();
     }
     // synchronous stores (memory) answer without a promise: no timer, no extra tick
     const found = this.read(hash);
     if (!(found instanceof Promise) && (found !== null || this.hasher.fallbacks.length === 0)) {
-      return Promise.resolve(this.settle(found, hash, hash, stamp, readAt, required));
+      return promiseOf(this.settle(found, hash, hash, stamp, readAt, required));
     }
     return this.verifyAsync(key, hash, found, stamp, readAt, required);
   }
@@ -234,7 +234,19 @@ export class Verifier {
     this.lastChecked = scopes; // callers (middleware) pass the same array every time
   }
 
+  /** {@link Verifier.fail}, as the shared resolved promise of its failure. */
+  private failed(reason: VerificationFailure, record: KeyRecord | null): Promise<VerifyResult> {
+    this.report(reason, record);
+    return failure(reason).promise;
+  }
+
+  /** Reports a failure to the event listener, if any (with its time), and returns the shared frozen failure of `reason`. */
   private fail(reason: VerificationFailure, record: KeyRecord | null): VerifyResult {
+    this.report(reason, record);
+    return failure(reason).result;
+  }
+
+  private report(reason: VerificationFailure, record: KeyRecord | null): void {
     if (this.onEvent) {
       emitEvent(this.onEvent, {
         type: "key.verification_failed",
@@ -245,8 +257,35 @@ export class Verifier {
         reason,
       });
     }
-    return { ok: false, error: verifyError(reason) };
   }
+}
+
+interface Failure {
+  readonly result: VerifyResult;
+  readonly promise: Promise<VerifyResult>;
+}
+
+/** One frozen failure per reason, with its resolved promise: a failed verification allocates nothing. */
+const FAILURES = new Map<VerificationFailure, Failure>();
+
+function failure(reason: VerificationFailure): Failure {
+  let f = FAILURES.get(reason);
+  if (f === undefined) {
+    const result: VerifyResult = Object.freeze({ ok: false as const, error: Object.freeze(verifyError(reason)) });
+    f = { result, promise: Promise.resolve(result) };
+    FAILURES.set(reason, f);
+  }
+  return f;
+}
+
+/** The resolved promise of a result: the shared one for a shared failure, else a new one. */
+function promiseOf(result: VerifyResult | Promise<VerifyResult>): Promise<VerifyResult> {
+  if (result instanceof Promise) return result;
+  if (!result.ok) {
+    const f = FAILURES.get(result.error.code);
+    if (f !== undefined && f.result === result) return f.promise;
+  }
+  return Promise.resolve(result);
 }
 
 function deepFreeze<T extends object>(value: T): T {

@@ -1,12 +1,16 @@
 /** CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320) over ASCII strings: the checksum of a key body. */
 
-/** The byte-wise lookup table. */
-const CRC_TABLE: Uint32Array = /* @__PURE__ */ (() => {
-  const table = new Uint32Array(256);
+/**
+ * The byte-wise lookup table, as signed 32-bit integers, so a CRC loop stays
+ * in int32 arithmetic: start at -1, `crc = CRC_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8)`,
+ * end with `~crc >>> 0`.
+ */
+export const CRC_TABLE: Int32Array = /* @__PURE__ */ (() => {
+  const table = new Int32Array(256);
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
+    table[n] = c | 0;
   }
   return table;
 })();
@@ -18,11 +22,11 @@ const CRC_TABLE: Uint32Array = /* @__PURE__ */ (() => {
  * alphabet ends the pass with -1: the key check validates and sums in one loop.
  */
 export function crc32(text: string, start = 0, end = text.length, alphabet?: Uint8Array): number {
-  let crc = 0xffffffff;
+  let crc = -1;
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     if (alphabet !== undefined && (c > 127 || alphabet[c] === 255)) return -1;
     crc = (CRC_TABLE[(crc ^ c) & 0xff] as number) ^ (crc >>> 8);
   }
-  return (crc ^ 0xffffffff) >>> 0;
+  return ~crc >>> 0;
 }

@@ -39,10 +39,25 @@ describe("hash back-ends", () => {
     );
   });
 
+  it("give identical HMAC-SHA-256 digests for peppers longer than a block and long text", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 60, maxLength: 300 }),
+        fc.string({ minLength: 900, maxLength: 3000 }),
+        (pepper, text) => {
+          expect(node.hmacSha256(pepper)(text)).toBe(nobleBackend.hmacSha256(pepper)(text));
+          expect(node.hmacSha256(pepper)(text.slice(0, 60))).toBe(nobleBackend.hmacSha256(pepper)(text.slice(0, 60)));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it("match known vectors (unpadded base64url)", () => {
     // SHA-256("abc") and RFC 4231 test case 2 (key "Jefe")
     expect(nobleBackend.sha256("abc")).toBe("ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
     expect(nobleBackend.hmacSha256("Jefe")("what do ya want for nothing?")).toBe("W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM");
+    expect(node.hmacSha256("Jefe")("what do ya want for nothing?")).toBe("W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM");
   });
 
   it("hash the same key identically whichever back-end createHasher uses", () => {
