@@ -42,7 +42,7 @@ const DEMO_ADMIN: Actor = { id: "user_ada", owner: "org_acme", role: "admin" };
  * Whether keys carry usage control (credits, a rate limit, an IP allowlist).
  * The page shows them, and offers "Restrict IPs…", only when this is true.
  */
-const USAGE_CONTROL = false;
+const USAGE_CONTROL = true;
 
 /**
  * What the audit trail adds to a key: who revoked it (an actor id, or null
@@ -81,6 +81,16 @@ const keyward = createKeyward({
 const grace: Actor = { id: "user_grace", owner: "org_acme", role: "owner" };
 const crm = await keyward.create({ label: "Internal CRM sync", role: "viewer" }, { actor: grace });
 await keyward.verify(crm.key); // used once, so it has a "Last used" time
+// A metered partner key, set up by server code (no actor): only the server may grant credits or raise a limit.
+const partner = await keyward.create({
+  owner: "org_acme",
+  label: "Partner feed (metered)",
+  role: "viewer",
+  ratelimit: { limit: 100, window: 60_000 },
+  credits: { remaining: 5_000, refill: { amount: 5_000, interval: 30 * 86_400_000 } },
+  allowedIps: ["203.0.113.0/24"],
+});
+await keyward.verify(partner.key, { ip: "203.0.113.7" });
 const zapier = await keyward.create({ label: "Zapier: new jobs to Slack", role: "publisher" }, { actor: grace });
 await keyward.disable(zapier.apiKey.id, { actor: grace });
 const DAY = 86_400_000;

@@ -449,9 +449,14 @@ describe.skipIf(!hasChromium)("examples/dashboard in a browser", () => {
     const session = (await (await context.request.get(`${server.url}/session`)).json()) as { features: { usage: boolean } };
     await page.getByRole("tab", { name: "Active" }).click();
     await page.locator("#keys-body tr").first().waitFor();
-    const restrict = await page.getByRole("button", { name: /^Restrict IPs/ }).count();
-    if (session.features.usage) expect(restrict).toBeGreaterThan(0);
-    else expect(restrict).toBe(0);
+    const restrict = page.getByRole("button", { name: /^Restrict IPs/ });
+    if (session.features.usage) {
+      // the server's metered key shows its credits, limit and allowlist, and an admin may narrow the allowlist
+      await expect.poll(() => restrict.count()).toBeGreaterThan(0);
+      const usage = page.locator("#keys-body tr", { hasText: "Partner feed (metered)" }).locator(".usage");
+      await expect.poll(() => usage.textContent()).toContain("Credits: 4,999 left");
+      expect(await usage.textContent()).toContain("IPs: 203.0.113.0/24");
+    } else expect(await restrict.count()).toBe(0);
     // no key carries usage control until the server sets it, so no usage line is drawn
     if (!session.features.usage) expect(await page.locator("#keys-body .usage").count()).toBe(0);
   });
