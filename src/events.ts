@@ -1,7 +1,9 @@
 import { StoreUnavailableError } from "./errors.js";
 
 /**
- * The kinds of event keyward emits.
+ * The kinds of event keyward emits. `key.expiring` and `key.expired` come
+ * from `keyward/webhooks`, which schedules them from the `expiresAt` of the
+ * management events it sees.
  *
  * @example
  * ```ts
@@ -22,6 +24,8 @@ export type KeywardEventType =
   | "key.leaked"
   | "key.rate_limited"
   | "key.usage_exceeded"
+  | "key.expiring"
+  | "key.expired"
   | "store.error";
 
 /**
@@ -107,6 +111,13 @@ export interface KeywardEvent {
   reason?: VerificationFailure;
   /** For `key.rate_limited` and `key.usage_exceeded`: refusals of this key since its previous such event (this one included). */
   refused?: number;
+  /**
+   * For the events of management calls (`key.created`, `key.updated`,
+   * `key.disabled`, `key.enabled`, `key.rotated`, `key.revoked`) and
+   * `key.expiring` / `key.expired`: when the key expires (ISO-8601) after
+   * the change, or null for never. A rotation's grace period shows here.
+   */
+  expiresAt?: string | null;
   /** For `key.rotated`: the id of the new key. */
   rotatedTo?: string;
   /**

@@ -336,6 +336,7 @@ export class KeyManager {
       keyId: record.id,
       owner: record.owner,
       actor: actor ? { id: actor.id, owner: actor.owner } : null,
+      expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt).toISOString(),
       ...extra,
     });
   }

@@ -1,5 +1,6 @@
-import type { KeyStore, KeywardEvent } from "keyward";
+import { ConfigError, type KeyStore, type KeywardEvent } from "keyward";
 import { post } from "./delivery.js";
+import { ExpiryNotices } from "./expiry.js";
 import { backoff, checkEndpoints, count, type WebhookEndpoint, type WebhookRetry } from "./options.js";
 import { outboxOf, type WebhookMessage, type WebhookOutbox } from "./outbox.js";
 import { isDelivered, payloadOf } from "./payload.js";
@@ -40,6 +41,12 @@ export interface WebhooksOptions {
    * Its throws are swallowed.
    */
   onFailure?: ((failure: WebhookFailure) => void) | undefined;
+  /**
+   * How long before a key's `expiresAt` `key.expiring` is sent, in ms
+   * (`key.expired` follows at `expiresAt`). Both are scheduled in this
+   * process from the management events it sees. Default 7 days.
+   */
+  expiringBefore?: number | undefined;
   /** Clock in epoch ms (tests). Default `Date.now`. */
   now?: (() => number) | undefined;
 }
@@ -220,47 +227,59 @@ export function webhooks(options: WebhooksOptions): Webhooks {
 
   const enqueuing = new Set<Promise<void>>();
 
+  function enqueue(event: KeywardEvent): void {
+    if (closed || !event || !isDelivered(event.type)) return;
+    const body = payloadOf(event);
+    const now = clock();
+    const messages: WebhookMessage[] = [];
+    for (const endpoint of endpoints.values()) {
+      if (endpoint.events && !endpoint.events.has(event.type)) continue;
+      messages.push({
+        id: `msg_${crypto.randomUUID()}`,
+        url: endpoint.url,
+        type: event.type,
+        body,
+        attempts: 0,
+        nextAttemptAt: now,
+      });
+    }
+    if (messages.length === 0) return;
+    const queued = Promise.resolve()
+      .then(() => outbox.enqueue(messages))
+      .catch((error: unknown) => {
+        // the outbox refused them: nothing will be sent, and onFailure says so
+        const text = String((error as Error)?.message ?? error).slice(0, 200);
+        for (const m of messages) {
+          report({
+            id: m.id,
+            url: m.url,
+            type: m.type,
+            attempt: 0,
+            status: null,
+            error: text,
+            final: true,
+            nextAttemptAt: null,
+          });
+        }
+      })
+      .finally(() => {
+        enqueuing.delete(queued);
+        kick();
+      });
+    enqueuing.add(queued);
+  }
+
+  const expiringBefore = options.expiringBefore ?? 7 * 86_400_000;
+  if (!(Number.isSafeInteger(expiringBefore) && expiringBefore >= 0)) {
+    throw new ConfigError("webhooks: `expiringBefore` must be a whole number of ms, 0 or more");
+  }
+  const notices = new ExpiryNotices(expiringBefore, clock, enqueue);
+
   return {
     onEvent(event) {
-      if (closed || !event || !isDelivered(event.type)) return;
-      const body = payloadOf(event);
-      const now = clock();
-      const messages: WebhookMessage[] = [];
-      for (const endpoint of endpoints.values()) {
-        if (endpoint.events && !endpoint.events.has(event.type)) continue;
-        messages.push({
-          id: `msg_${crypto.randomUUID()}`,
-          url: endpoint.url,
-          type: event.type,
-          body,
-          attempts: 0,
-          nextAttemptAt: now,
-        });
-      }
-      if (messages.length === 0) return;
-      const queued = Promise.resolve()
-        .then(() => outbox.enqueue(messages))
-        .catch((error: unknown) => {
-          // the outbox refused them: nothing will be sent, and onFailure says so
-          const text = String((error as Error)?.message ?? error).slice(0, 200);
-          for (const m of messages) {
-            report({
-              id: m.id,
-              url: m.url,
-              type: m.type,
-              attempt: 0,
-              status: null,
-              error: text,
-              final: true,
-              nextAttemptAt: null,
-            });
-          }
-        })
-        .finally(() => {
-          enqueuing.delete(queued);
-          kick();
-        });
-      enqueuing.add(queued);
+      if (closed || !event) return;
+      notices.see(event);
+      enqueue(event);
     },
 
     async flush() {
@@ -276,6 +295,7 @@ export function webhooks(options: WebhooksOptions): Webhooks {
 
     async close() {
       closed = true;
+      notices.close();
       if (timer) clearTimeout(timer);
       await Promise.all([...enqueuing, ...running, pumping]);
     },

@@ -126,7 +126,7 @@ describe("no raw key or secret fragment leaks (SECURITY 34, 36)", () => {
     expect(Object.keys(result).sort()).toEqual(["key", "ok", "scopes"]);
   });
 
-  it("events carry time, key id, owner and actor only", async () => {
+  it("events carry time, key id, owner, actor and the key's expiry only", async () => {
     const events: KeywardEvent[] = [];
     const kw = createKeyward({ store: memoryStore(), prefix: "kw", roles: ROLES, onEvent: (e) => void events.push(e) });
     const admin = actor();
@@ -147,9 +147,11 @@ describe("no raw key or secret fragment leaks (SECURITY 34, 36)", () => {
     for (const e of events) {
       expect(Object.keys(e).sort()).toEqual(
         e.type === "key.rotated"
-          ? ["actor", "keyId", "owner", "rotatedTo", "time", "type"]
-          : ["actor", "keyId", "owner", "time", "type"],
+          ? ["actor", "expiresAt", "keyId", "owner", "rotatedTo", "time", "type"]
+          : ["actor", "expiresAt", "keyId", "owner", "time", "type"],
       );
+      // the key's expiry after the change: none, except the rotated key's grace period end
+      expect(e.expiresAt).toSatisfy((v) => v === null || !Number.isNaN(Date.parse(v as string)));
       expect(e.actor).toEqual({ id: admin.id, owner: admin.owner });
       expect(e.owner).toBe("org_1");
       expect(Number.isNaN(Date.parse(e.time))).toBe(false);

@@ -10,7 +10,7 @@ import { hasServer, newPool, noteSkip, waitFor } from "../support/postgres.js";
 import { cleanup, ioredis, noteSkip as noteRedisSkip, REDIS_URL, sendOf, uniquePrefix } from "../support/redis.js";
 import { receiver } from "../support/webhook-receiver.js";
 
-const SCHEMA = "i12_leaks";
+const SCHEMA = "webhook_outbox";
 const closers: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
   for (const close of closers.splice(0)) await close();
