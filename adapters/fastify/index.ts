@@ -25,8 +25,9 @@
 import type { ApiKey } from "keyward";
 import type { Principal } from "keyward/http";
 
-export type { AuthOptions, Principal } from "keyward/http";
+export type { AuthOptions, Principal, SecretScanningOptions, SelfRevocationOptions } from "keyward/http";
 export { apiKeyAuth, type KeywardHook, requireScopes } from "./auth.js";
+export { type LeakRoute, secretScanning, selfRevocation } from "./leaks.js";
 export { type ApiKeyRoutesOptions, apiKeyRoutes } from "./routes.js";
 
 declare module "fastify" {

@@ -29,6 +29,7 @@
  *
  * @module keyward/fetch
  */
-export type { AuthOptions, Principal } from "keyward/http";
+export type { AuthOptions, Principal, SecretScanningOptions, SelfRevocationOptions } from "keyward/http";
 export { type Authenticate, type AuthResult, apiKeyAuth, type FetchAuthOptions, requireScopes, type ScopeCheck } from "./auth.js";
+export { secretScanning, selfRevocation } from "./leaks.js";
 export { type ApiKeyRoutesOptions, apiKeyRoutes, type FetchHandler } from "./routes.js";

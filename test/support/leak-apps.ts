@@ -7,14 +7,17 @@
 import http from "node:http";
 import { serve } from "@hono/node-server";
 import express from "express";
+import Fastify from "fastify";
 import { Hono } from "hono";
 import type { Keyward } from "keyward";
 import * as ex from "keyward/express";
+import * as fa from "keyward/fastify";
+import * as fe from "keyward/fetch";
 import * as ho from "keyward/hono";
 import type { SecretScanningOptions, SelfRevocationOptions } from "keyward/http";
 import * as ko from "keyward/koa";
 import Koa from "koa";
-import type { AdapterName, Running } from "./apps.js";
+import { type AdapterName, type Running, serveFastify, serveFetch } from "./apps.js";
 import { listen } from "./http.js";
 
 export interface LeakAppOptions {
@@ -34,6 +37,30 @@ export function startLeakApp(adapter: AdapterName, kw: Keyward, o: LeakAppOption
     app.post(SCAN_PATH, ex.secretScanning(kw, o.scanning));
     app.post(REVOKE_PATH, ex.selfRevocation(kw, o.revocation));
     return listen(http.createServer(app));
+  }
+  if (adapter === "fastify") {
+    const app = Fastify();
+    if (o.bodyParser) app.addHook("preHandler", async () => undefined); // Fastify parses per route: nothing runs before ours
+    return (async () => {
+      await app.register(fa.secretScanning(kw, { ...o.scanning, path: SCAN_PATH }));
+      await app.register(fa.selfRevocation(kw, { ...o.revocation, path: REVOKE_PATH }));
+      return serveFastify(app);
+    })();
+  }
+  if (adapter === "fetch") {
+    const scanning = fe.secretScanning(kw, o.scanning);
+    const revocation = fe.selfRevocation(kw, o.revocation);
+    return serveFetch(async (request, server) => {
+      if (o.bodyParser)
+        await request
+          .clone()
+          .json()
+          .catch(() => undefined); // a read through a clone leaves the body readable
+      const path = new URL(request.url).pathname;
+      if (request.method === "POST" && path === SCAN_PATH) return scanning(request, server);
+      if (request.method === "POST" && path === REVOKE_PATH) return revocation(request, server);
+      return new Response("Not found", { status: 404 });
+    });
   }
   if (adapter === "koa") {
     const app = new Koa();
