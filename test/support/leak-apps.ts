@@ -5,7 +5,6 @@
  * - GET  /v1/jobs                 apiKeyAuth (to see a key refused after a leak)
  */
 import http from "node:http";
-import { serve } from "@hono/node-server";
 import express from "express";
 import Fastify from "fastify";
 import { Hono } from "hono";
@@ -76,19 +75,7 @@ export function startLeakApp(adapter: AdapterName, kw: Keyward, o: LeakAppOption
   if (o.bodyParser) app.use("*", async (c, next) => (await c.req.json().catch(() => undefined), next()));
   app.post(SCAN_PATH, ho.secretScanning(kw, o.scanning));
   app.post(REVOKE_PATH, ho.selfRevocation(kw, o.revocation));
-  return new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
-      const s = server as http.Server;
-      resolve({
-        port: info.port,
-        close: () =>
-          new Promise<void>((done) => {
-            s.closeAllConnections();
-            s.close(() => done());
-          }),
-      });
-    });
-  });
+  return serveFetch(app.fetch);
 }
 
 /** POSTs `body` (text or bytes) with `headers`; the status, headers and parsed JSON answer. */
