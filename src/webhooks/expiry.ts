@@ -48,7 +48,7 @@ export class ExpiryNotices {
       keyId: event.keyId,
       owner: event.owner,
       expiresAt: at,
-      warned: at - this.before <= this.clock() && at <= this.clock(),
+      warned: at <= this.clock(), // already expired: only key.expired is left to send
     });
     this.arm();
   }
