@@ -1,113 +1,123 @@
-import type { KeywardEvent } from "keyward";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
+import type { KeyStore, KeywardEvent } from "keyward";
+import type { Endpoint } from "./options.js";
+import type { WebhookMessage } from "./outbox.js";
+import { payloadOf } from "./payload.js";
 
-/** Longest a timer may wait (setTimeout's limit); a later notice waits in steps. */
-const MAX_WAIT = 2_147_483_647;
+/** The two notices keyed to a key's expiry. */
+const NOTICES = ["key.expiring", "key.expired"] as const;
+type Notice = (typeof NOTICES)[number];
 
-/** Most keys with a pending notice; beyond it the key expiring last is dropped. */
+/** Most keys whose last scheduled expiry this process remembers (to move their notices). */
 const MAX_KEYS = 100_000;
 
-interface Pending {
-  keyId: string;
-  owner: string | null;
-  expiresAt: number;
-  /** Whether `key.expiring` was already sent for this `expiresAt`. */
-  warned: boolean;
+/** Whether `type` is one of the expiry notices. */
+export function isNotice(type: string): type is Notice {
+  return type === "key.expiring" || type === "key.expired";
 }
 
 /**
- * Schedules `key.expiring` (`before` ms ahead of `expiresAt`) and
- * `key.expired` (at `expiresAt`) for the keys whose management events this
- * process sees, each once per expiry time. A change moves the notices, a
- * revocation or a rotation's end cancels them. Timers live in this process:
- * only the instance that made a change schedules its notices, and a restart
- * forgets the ones not yet due. Internal to `keyward/webhooks`.
+ * The `webhook-id` of a notice: derived from the endpoint, the notice, the key
+ * and its expiry time, so every instance that schedules it writes the same
+ * message, and the outbox (where an id is added once) keeps one.
+ */
+export function noticeId(url: string, type: Notice, keyId: string, expiresAt: number): string {
+  const hex = bytesToHex(sha256(utf8ToBytes(`${url}\n${type}\n${keyId}\n${expiresAt}`)));
+  return `msg_${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** What a management event changes in the outbox: notices to add, notice ids to drop. */
+export interface NoticePlan {
+  add: WebhookMessage[];
+  drop: string[];
+}
+
+/**
+ * Turns management events into expiry notices kept in the outbox:
+ * `key.expiring` due `before` ms ahead of `expiresAt` (none when `before` is
+ * 0) and `key.expired` due at `expiresAt`. Because they wait in the outbox
+ * (durable with a Postgres or Redis one), a restart keeps them and whichever
+ * instance claims one first sends it, once. A revocation drops them; a
+ * change of expiry made here drops the old time's. Internal to
+ * `keyward/webhooks`.
  */
 export class ExpiryNotices {
-  private readonly pending = new Map<string, Pending>();
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private timerAt = Number.POSITIVE_INFINITY;
-  private closed = false;
+  /** keyId → the expiry this process last scheduled notices for. */
+  private readonly scheduled = new Map<string, number>();
 
   constructor(
     private readonly before: number,
-    private readonly clock: () => number,
-    private readonly emit: (event: KeywardEvent) => void,
+    private readonly endpoints: ReadonlyMap<string, Endpoint>,
   ) {}
 
-  /** Follows a management event: its `expiresAt` (re)schedules the key's notices, a revoke cancels them. */
-  see(event: KeywardEvent): void {
-    if (this.closed || event.keyId === null || event.keyId === undefined) return;
-    if (event.type === "key.revoked") return void this.pending.delete(event.keyId);
-    if (!("expiresAt" in event) || event.type === "key.expiring" || event.type === "key.expired") return;
-    const at = event.expiresAt === null || event.expiresAt === undefined ? null : Date.parse(event.expiresAt);
-    const known = this.pending.get(event.keyId);
-    if (at === null || !Number.isFinite(at)) return void this.pending.delete(event.keyId);
-    if (known && known.expiresAt === at) return;
-    if (!known && this.pending.size >= MAX_KEYS) this.dropLatest();
-    this.pending.set(event.keyId, {
-      keyId: event.keyId,
-      owner: event.owner,
-      expiresAt: at,
-      warned: at <= this.clock(), // already expired: only key.expired is left to send
-    });
-    this.arm();
-  }
-
-  close(): void {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.pending.clear();
-  }
-
-  /** Sends what is due and sets the timer for the next notice. */
-  private run(): void {
-    const now = this.clock();
-    for (const p of [...this.pending.values()]) {
-      if (!p.warned && p.expiresAt - this.before <= now) {
-        p.warned = true;
-        if (p.expiresAt > now) this.notice("key.expiring", p, now);
-      }
-      if (p.expiresAt <= now) {
-        this.pending.delete(p.keyId);
-        this.notice("key.expired", p, now);
+  /** The outbox changes `event` calls for (nothing for events without `expiresAt`). */
+  plan(event: KeywardEvent, now: number): NoticePlan {
+    const plan: NoticePlan = { add: [], drop: [] };
+    const keyId = event.keyId;
+    if (typeof keyId !== "string" || isNotice(event.type) || !("expiresAt" in event)) return plan;
+    const at = typeof event.expiresAt === "string" ? Date.parse(event.expiresAt) : Number.NaN;
+    const known = this.scheduled.get(keyId);
+    if (event.type === "key.revoked") {
+      if (known !== undefined) plan.drop.push(...this.ids(keyId, known));
+      if (Number.isFinite(at) && at !== known) plan.drop.push(...this.ids(keyId, at));
+      this.scheduled.delete(keyId);
+      return plan;
+    }
+    if (known === at) return plan;
+    if (known !== undefined) plan.drop.push(...this.ids(keyId, known));
+    this.scheduled.delete(keyId);
+    if (!Number.isFinite(at)) return plan;
+    if (this.scheduled.size >= MAX_KEYS) this.scheduled.delete(this.scheduled.keys().next().value as string);
+    this.scheduled.set(keyId, at);
+    for (const type of NOTICES) {
+      if (type === "key.expiring" && (this.before === 0 || at <= now)) continue; // no warning left to give
+      const due = Math.max(now, type === "key.expiring" ? at - this.before : at);
+      const body = payloadOf({
+        type,
+        time: new Date(due).toISOString(),
+        keyId,
+        owner: event.owner,
+        actor: null,
+        expiresAt: new Date(at).toISOString(),
+      });
+      for (const endpoint of this.endpoints.values()) {
+        if (endpoint.events && !endpoint.events.has(type)) continue;
+        plan.add.push({
+          id: noticeId(endpoint.url, type, keyId, at),
+          url: endpoint.url,
+          type,
+          body,
+          attempts: 0,
+          nextAttemptAt: due,
+        });
       }
     }
-    this.arm();
+    return plan;
   }
 
-  private notice(type: "key.expiring" | "key.expired", p: Pending, now: number): void {
-    this.emit({
-      type,
-      time: new Date(now).toISOString(),
-      keyId: p.keyId,
-      owner: p.owner,
-      actor: null,
-      expiresAt: new Date(p.expiresAt).toISOString(),
-    });
+  private ids(keyId: string, at: number): string[] {
+    const out: string[] = [];
+    for (const type of NOTICES) for (const url of this.endpoints.keys()) out.push(noticeId(url, type, keyId, at));
+    return out;
   }
+}
 
-  private arm(): void {
-    let next = Number.POSITIVE_INFINITY;
-    for (const p of this.pending.values()) next = Math.min(next, p.warned ? p.expiresAt : p.expiresAt - this.before);
-    if (next === this.timerAt || this.closed) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.timerAt = next;
-    if (next === Number.POSITIVE_INFINITY) return;
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        this.timerAt = Number.POSITIVE_INFINITY;
-        this.run();
-      },
-      Math.min(MAX_WAIT, Math.max(0, next - this.clock())),
-    );
-    (this.timer as { unref?: () => void }).unref?.();
+/**
+ * Whether a notice still holds when it is about to be sent: its key exists,
+ * is not revoked and still expires at the notice's time. A change made on
+ * another instance (which could not drop this instance's notices) is caught
+ * here. Throws when the store does.
+ */
+export async function stillDue(keys: KeyStore, message: WebhookMessage): Promise<boolean> {
+  let data: { keyId?: unknown; expiresAt?: unknown };
+  try {
+    data = (JSON.parse(message.body) as { data?: typeof data }).data ?? {};
+  } catch {
+    return false;
   }
-
-  private dropLatest(): void {
-    let latest: Pending | undefined;
-    for (const p of this.pending.values()) if (!latest || p.expiresAt > latest.expiresAt) latest = p;
-    if (latest) this.pending.delete(latest.keyId);
-  }
+  if (typeof data.keyId !== "string" || typeof data.expiresAt !== "string") return false;
+  const record = await keys.get(data.keyId);
+  if (record === null || typeof record !== "object") return false;
+  return record.revokedAt === null && record.expiresAt === Date.parse(data.expiresAt);
 }

@@ -16,6 +16,8 @@
  *
  * @module keyward/webhooks
  */
+
+export type { OutboxHolder, WebhookFailure, Webhooks, WebhooksOptions } from "./api.js";
 export type { WebhookEndpoint, WebhookRetry } from "./options.js";
 export { memoryOutbox, type WebhookMessage, type WebhookOutbox } from "./outbox.js";
 export type { WebhookEventType, WebhookPayload } from "./payload.js";
@@ -27,4 +29,4 @@ export {
   type WebhookHeaders,
   WebhookVerificationError,
 } from "./signing.js";
-export { type OutboxHolder, type WebhookFailure, type Webhooks, type WebhooksOptions, webhooks } from "./webhooks.js";
+export { webhooks } from "./webhooks.js";

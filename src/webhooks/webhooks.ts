@@ -1,114 +1,13 @@
 import { ConfigError, type KeyStore, type KeywardEvent } from "keyward";
+import type { WebhookFailure, Webhooks, WebhooksOptions } from "./api.js";
 import { post } from "./delivery.js";
-import { ExpiryNotices } from "./expiry.js";
-import { backoff, checkEndpoints, count, type WebhookEndpoint, type WebhookRetry } from "./options.js";
-import { outboxOf, type WebhookMessage, type WebhookOutbox } from "./outbox.js";
+import { ExpiryNotices, isNotice, stillDue } from "./expiry.js";
+import { backoff, checkEndpoints, count } from "./options.js";
+import { outboxOf, type WebhookMessage } from "./outbox.js";
 import { isDelivered, payloadOf } from "./payload.js";
 
-/**
- * Options of {@link webhooks}.
- *
- * @example
- * ```ts
- * const options: WebhooksOptions = {
- *   endpoints: [{ url: "https://hooks.example.com/keyward", secret: process.env.KEYWARD_WEBHOOK_SECRET! }],
- *   retry: { attempts: 10 },
- *   onFailure: (f) => console.warn(`webhook ${f.id} to ${f.url}: attempt ${f.attempt} failed (${f.status ?? f.error})`),
- * };
- * ```
- */
-export interface WebhooksOptions {
-  endpoints: readonly WebhookEndpoint[];
-  /**
-   * Where messages wait until delivered: a {@link WebhookOutbox}
-   * (`memoryOutbox()`, `postgresOutbox()`, `redisOutbox()`, your own), or your
-   * keyward store, whose `webhookOutbox()` is used (`postgresStore` and
-   * `redisStore` keep one beside the keys; a store without one, such as
-   * `memoryStore`, gets the in-memory outbox). Default: {@link memoryOutbox}
-   * (this process only).
-   */
-  store?: WebhookOutbox | KeyStore | OutboxHolder | undefined;
-  /** The `fetch` deliveries use. Default: the global `fetch`. */
-  fetch?: typeof fetch | undefined;
-  retry?: WebhookRetry | undefined;
-  /** Deadline of one delivery attempt, in ms (then it counts as failed). Default 10 000. */
-  timeout?: number | undefined;
-  /** Most deliveries in flight at once. Default 8. */
-  concurrency?: number | undefined;
-  /**
-   * Told about every failed attempt (and the last one, `final: true`), and
-   * about messages the outbox refused to store (`attempt: 0`, `final: true`).
-   * Its throws are swallowed.
-   */
-  onFailure?: ((failure: WebhookFailure) => void) | undefined;
-  /**
-   * How long before a key's `expiresAt` `key.expiring` is sent, in ms
-   * (`key.expired` follows at `expiresAt`). Both are scheduled in this
-   * process from the management events it sees. Default 7 days.
-   */
-  expiringBefore?: number | undefined;
-  /** Clock in epoch ms (tests). Default `Date.now`. */
-  now?: (() => number) | undefined;
-}
-
-/**
- * A store that keeps a webhook outbox beside its keys (`postgresStore`, `redisStore`).
- *
- * @example
- * ```ts
- * const holder: OutboxHolder = postgresStore({ client: pool });
- * webhooks({ endpoints, store: holder }); // uses holder.webhookOutbox()
- * ```
- */
-export interface OutboxHolder {
-  /** The store's outbox, the same object on every call. */
-  webhookOutbox(): WebhookOutbox;
-}
-
-/**
- * A failed delivery attempt, as `onFailure` receives it. Never holds the
- * secret; `error` is the network error's message, cut to 200 characters.
- *
- * @example
- * ```ts
- * const onFailure = (f: WebhookFailure) => {
- *   if (f.final) alerts.page(`webhook ${f.id} (${f.type}) to ${f.url} given up after ${f.attempt} attempts`);
- * };
- * ```
- */
-export interface WebhookFailure {
-  id: string;
-  url: string;
-  type: string;
-  /** Which attempt failed, from 1; 0 when the outbox could not store the message. */
-  attempt: number;
-  /** The HTTP status, or null when there was no answer (network error, timeout). */
-  status: number | null;
-  error: string | null;
-  /** True when no further attempt will be made. */
-  final: boolean;
-  /** When the next attempt is due (epoch ms), or null when final. */
-  nextAttemptAt: number | null;
-}
-
-/**
- * What {@link webhooks} returns: `onEvent` for `createKeyward`, `flush()` and `close()`.
- *
- * @example
- * ```ts
- * const hooks: Webhooks = webhooks({ endpoints });
- * const keyward = createKeyward({ store, onEvent: hooks.onEvent });
- * process.on("SIGTERM", async () => { await hooks.flush(); await hooks.close(); });
- * ```
- */
-export interface Webhooks {
-  /** The event listener to pass to `createKeyward({ onEvent })` (or to call from your own listener). */
-  onEvent: (event: KeywardEvent) => void;
-  /** Resolves once everything queued so far has been delivered or given up on (retries included). */
-  flush(): Promise<void>;
-  /** Stops delivering: no new attempt starts; resolves when those in flight have ended. Undelivered messages stay in the outbox. */
-  close(): Promise<void>;
-}
+/** Longest a timer may wait (setTimeout's limit). */
+const MAX_WAIT = 2_147_483_647;
 
 /**
  * Delivers keyward's events to HTTP endpoints as Standard Webhooks: a
@@ -136,6 +35,10 @@ export function webhooks(options: WebhooksOptions): Webhooks {
   const clock = options.now ?? Date.now;
   const timeout = count(options.timeout, 10_000, "timeout");
   const concurrency = count(options.concurrency, 8, "concurrency");
+  const pollInterval = count(options.pollInterval, 30_000, "pollInterval");
+  const lease = 2 * timeout + 1_000; // long enough for an attempt and its outbox write
+  // a keyward store, when given, lets an expiry notice be checked against its key before it goes out
+  const keys = typeof (options.store as KeyStore | undefined)?.get === "function" ? (options.store as KeyStore) : null;
   const retry = {
     attempts: count(options.retry?.attempts, 8, "retry.attempts"),
     baseDelay: count(options.retry?.baseDelay, 1_000, "retry.baseDelay"),
@@ -156,15 +59,19 @@ export function webhooks(options: WebhooksOptions): Webhooks {
   let again = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timerAt = Number.POSITIVE_INFINITY;
+  /** The latest time a message this process queued or retried is due. */
+  let horizon = 0;
 
   async function deliver(message: WebhookMessage): Promise<void> {
     const endpoint = endpoints.get(message.url);
     if (!endpoint) return void (await outbox.ack(message.id)); // an endpoint no longer configured
+    if (keys && isNotice(message.type) && !(await stillDue(keys, message))) return void (await outbox.ack(message.id));
     const attempt = message.attempts + 1;
     const { status, error } = await post(send, endpoint, message, Math.floor(clock() / 1000), timeout);
     if (status !== null && status >= 200 && status < 300) return void (await outbox.ack(message.id));
     const final = attempt >= retry.attempts;
     const at = final ? null : clock() + backoff(retry, attempt, Math.random);
+    if (at !== null) horizon = Math.max(horizon, at);
     report({ id: message.id, url: message.url, type: message.type, attempt, status, error, final, nextAttemptAt: at });
     if (at === null) await outbox.ack(message.id);
     else await outbox.retry(message.id, at, attempt);
@@ -201,13 +108,13 @@ export function webhooks(options: WebhooksOptions): Webhooks {
       again = false;
       const free = concurrency - inFlight;
       if (free <= 0 || closed) return;
-      // long enough for the attempt and its outbox write; a claimer that dies leaves it to run out
-      const batch = await outbox.claim(clock(), free, 2 * timeout + 1_000);
+      // a claimer that dies leaves its lease to run out
+      const batch = await outbox.claim(clock(), free, lease);
       for (const message of batch) start(message);
       if (batch.length === free) again = true;
     } while (again && !closed);
     const next = await outbox.next();
-    if (next !== null) schedule(next);
+    schedule(Math.min(next ?? Number.POSITIVE_INFINITY, clock() + pollInterval));
   }
 
   function schedule(at: number): void {
@@ -220,15 +127,36 @@ export function webhooks(options: WebhooksOptions): Webhooks {
         timerAt = Number.POSITIVE_INFINITY;
         kick();
       },
-      Math.max(0, at - clock()),
+      Math.min(MAX_WAIT, Math.max(0, at - clock())),
     );
     (timer as { unref?: () => void }).unref?.();
   }
 
   const enqueuing = new Set<Promise<void>>();
+  /** Notice writes run one after another, so a revocation's drop never overtakes the notices it drops. */
+  let noticeWrites: Promise<void> = Promise.resolve();
+
+  /** Stores `messages` (after `before`, when given); what the outbox refuses is reported, never thrown. */
+  function queue(messages: WebhookMessage[], before?: Promise<void>): Promise<void> {
+    const queued = (before ?? Promise.resolve())
+      .then(() => outbox.enqueue(messages))
+      .catch((error: unknown) => {
+        // the outbox refused them: nothing will be sent, and onFailure says so
+        const text = String((error as Error)?.message ?? error).slice(0, 200);
+        for (const m of messages) {
+          report({ id: m.id, url: m.url, type: m.type, attempt: 0, status: null, error: text, final: true, nextAttemptAt: null });
+        }
+      })
+      .finally(() => {
+        enqueuing.delete(queued);
+        kick();
+      });
+    enqueuing.add(queued);
+    return queued;
+  }
 
   function enqueue(event: KeywardEvent): void {
-    if (closed || !event || !isDelivered(event.type)) return;
+    if (!isDelivered(event.type)) return;
     const body = payloadOf(event);
     const now = clock();
     const messages: WebhookMessage[] = [];
@@ -244,50 +172,49 @@ export function webhooks(options: WebhooksOptions): Webhooks {
       });
     }
     if (messages.length === 0) return;
-    const queued = Promise.resolve()
-      .then(() => outbox.enqueue(messages))
-      .catch((error: unknown) => {
-        // the outbox refused them: nothing will be sent, and onFailure says so
-        const text = String((error as Error)?.message ?? error).slice(0, 200);
-        for (const m of messages) {
-          report({
-            id: m.id,
-            url: m.url,
-            type: m.type,
-            attempt: 0,
-            status: null,
-            error: text,
-            final: true,
-            nextAttemptAt: null,
-          });
-        }
-      })
-      .finally(() => {
-        enqueuing.delete(queued);
-        kick();
-      });
-    enqueuing.add(queued);
+    horizon = Math.max(horizon, now);
+    queue(messages);
   }
 
   const expiringBefore = options.expiringBefore ?? 7 * 86_400_000;
   if (!(Number.isSafeInteger(expiringBefore) && expiringBefore >= 0)) {
     throw new ConfigError("webhooks: `expiringBefore` must be a whole number of ms, 0 or more");
   }
-  const notices = new ExpiryNotices(expiringBefore, clock, enqueue);
+  const notices = new ExpiryNotices(expiringBefore, endpoints);
+
+  /** Adds and drops the expiry notices `event` calls for. */
+  function scheduleNotices(event: KeywardEvent): void {
+    const { add, drop } = notices.plan(event, clock());
+    if (drop.length > 0) {
+      noticeWrites = noticeWrites
+        .then(() => Promise.all(drop.map((id) => outbox.ack(id))))
+        .then(
+          () => undefined,
+          () => undefined, // a notice that stays is checked against its key (with a store) before it goes out
+        );
+    }
+    if (add.length > 0) noticeWrites = queue(add, noticeWrites);
+  }
+
+  kick(); // messages a stopped process left behind
 
   return {
     onEvent(event) {
       if (closed || !event) return;
-      notices.see(event);
+      scheduleNotices(event);
       enqueue(event);
     },
 
     async flush() {
+      const started = clock();
       for (;;) {
-        await Promise.all([...enqueuing, ...running, pumping]);
-        if (closed || (inFlight === 0 && enqueuing.size === 0 && (await outbox.next()) === null)) return;
-        kick();
+        await Promise.all([...enqueuing, ...running, pumping, noticeWrites]);
+        // what is due by now, within one lease (a stopped claimer's), or by this process's last retry;
+        // notices scheduled later are not waited for
         const next = await outbox.next();
+        const idle = inFlight === 0 && enqueuing.size === 0;
+        if (closed || (idle && (next === null || next > Math.max(horizon, started + lease)))) return;
+        kick();
         const wait = next === null ? 5 : Math.min(Math.max(next - clock(), 1), 100);
         await new Promise((resolve) => setTimeout(resolve, wait));
       }
@@ -295,7 +222,6 @@ export function webhooks(options: WebhooksOptions): Webhooks {
 
     async close() {
       closed = true;
-      notices.close();
       if (timer) clearTimeout(timer);
       await Promise.all([...enqueuing, ...running, pumping]);
     },

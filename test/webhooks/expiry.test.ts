@@ -63,9 +63,12 @@ describe("webhooks: key.expiring and key.expired", () => {
     expect(events.filter((e) => e.type === "key.expired").map((e) => e.data.keyId)).toEqual([key.apiKey.id]);
   });
 
-  it("refuses an expiringBefore that is not a whole number of ms", () => {
+  it("refuses an expiringBefore that is not a whole number of ms, and a pollInterval below 1 ms", () => {
     expect(() =>
       webhooks({ endpoints: [{ url: "https://example.com/h", secret: generateWebhookSecret() }], expiringBefore: -1 }),
     ).toThrow(/expiringBefore/);
+    expect(() =>
+      webhooks({ endpoints: [{ url: "https://example.com/h", secret: generateWebhookSecret() }], pollInterval: 0 }),
+    ).toThrow(/pollInterval/);
   });
 });
