@@ -75,6 +75,7 @@ local out = {}
 for i = 1, #due, 2 do
   local member = due[i]
   local id = string.sub(member, 17)
+  if redis.call('HGET', KEYS[4], id) ~= member then id = member end -- enqueued by an earlier build: the member is the id
   local json = redis.call('HGET', KEYS[2], id)
   if json then
     redis.call('ZADD', KEYS[1], ARGV[3], member)
@@ -86,14 +87,13 @@ for i = 1, #due, 2 do
   end
 end
 return out`;
-const RETRY = `local member = redis.call('HGET', KEYS[4], ARGV[1])
-if member and redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then
+const RETRY = `local member = redis.call('HGET', KEYS[4], ARGV[1]) or ARGV[1]
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then
   redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
   redis.call('ZADD', KEYS[1], ARGV[2], member)
 end
 return 0`;
-const ACK = `local member = redis.call('HGET', KEYS[4], ARGV[1])
-if member then redis.call('ZREM', KEYS[1], member) end
+const ACK = `redis.call('ZREM', KEYS[1], redis.call('HGET', KEYS[4], ARGV[1]) or ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1]); redis.call('HDEL', KEYS[3], ARGV[1]); redis.call('HDEL', KEYS[4], ARGV[1])
 return 0`;
 
