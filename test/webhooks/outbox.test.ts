@@ -5,7 +5,7 @@ import { postgresOutbox, postgresStore } from "keyward/postgres";
 import { redisOutbox, redisStore } from "keyward/redis";
 import { webhookOutboxConformance } from "keyward/testing";
 import { generateWebhookSecret, memoryOutbox, verifyWebhook, type WebhookOutbox, webhooks } from "keyward/webhooks";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasServer, newPool, noteSkip, waitFor } from "../support/postgres.js";
 import { cleanup, ioredis, noteSkip as noteRedisSkip, REDIS_URL, sendOf, uniquePrefix } from "../support/redis.js";
 import { receiver } from "../support/webhook-receiver.js";
@@ -17,13 +17,11 @@ afterAll(async () => {
 });
 
 let tables = 0;
-let shared: PGlite | null = null;
-/** One PGlite for the file (it is slow to start), a fresh table per outbox. */
+/** One PGlite for the file (it is slow to start: in beforeAll, not in a test), a fresh table per outbox. */
+const shared = new PGlite();
+beforeAll(() => shared.waitReady);
+closers.push(() => shared.close());
 async function pglite(): Promise<WebhookOutbox> {
-  if (!shared) {
-    const db = (shared = new PGlite());
-    closers.push(() => db.close());
-  }
   return postgresOutbox({ client: shared, table: `outbox_${tables++}` });
 }
 async function server(): Promise<WebhookOutbox> {
