@@ -61,7 +61,7 @@ const RUNTIMES = ["test/runtimes/**"];
 
 /** What each artifact run covers (globs under test/). */
 const HTTP = ["test/http/**/*.test.ts", "test/openapi/**/*.test.ts"];
-const CONFORMANCE = ["test/stores/*/conformance.test.ts", "test/stores/memory/*.test.ts"];
+const CONFORMANCE = ["test/stores/*/conformance.test.ts", "test/stores/memory/*.test.ts", "test/webhooks/outbox.test.ts"];
 const STORES = ["test/stores/**/*.test.ts"];
 const REDIS = ["test/stores/redis/*.test.ts", "test/http/versions.test.ts"];
 /** Crashes cluster nodes; once per client major is enough (newest and oldest, as ESM). */
@@ -77,7 +77,7 @@ const RUNS: { set: keyof typeof PEER_SETS; format: "esm" | "cjs"; include: strin
     exclude: [FAILOVER],
   },
   // the oldest supported major of every peer
-  { set: "oldest", format: "esm", include: [...HTTP, ...STORES, "test/jwt/**/*.test.ts"] },
+  { set: "oldest", format: "esm", include: [...HTTP, ...STORES, "test/webhooks/outbox.test.ts", "test/jwt/**/*.test.ts"] },
   { set: "oldest", format: "cjs", include: [...HTTP, ...CONFORMANCE] },
   // node-redis 5, the major between the oldest and the newest
   { set: "redis5", format: "esm", include: REDIS, exclude: [FAILOVER] },

@@ -53,7 +53,10 @@ export interface OutboxMessage {
 export interface PostgresOutbox {
   /** Inserts messages; a known id changes nothing. */
   enqueue(messages: readonly OutboxMessage[]): Promise<void>;
-  /** Leases up to `limit` due, unleased messages until `now + lease` (one statement, `FOR UPDATE SKIP LOCKED`). */
+  /**
+   * Leases up to `limit` due, unleased messages until `now + lease`, earliest
+   * due first, then in enqueue order (one statement, `FOR UPDATE SKIP LOCKED`).
+   */
   claim(now: number, limit: number, lease: number): Promise<OutboxMessage[]>;
   /** Deletes a message: delivered, or given up on. */
   ack(id: string): Promise<void>;
@@ -104,9 +107,11 @@ CREATE TABLE IF NOT EXISTS ${t} (
   body            text NOT NULL,
   attempts        integer NOT NULL DEFAULT 0,
   next_attempt_at bigint NOT NULL,
-  leased_until    bigint NOT NULL DEFAULT 0
+  leased_until    bigint NOT NULL DEFAULT 0,
+  seq             bigint GENERATED ALWAYS AS IDENTITY
 );
-CREATE INDEX IF NOT EXISTS ${quote(`${table}_due`)} ON ${t} (next_attempt_at);
+ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS seq bigint GENERATED ALWAYS AS IDENTITY;
+CREATE INDEX IF NOT EXISTS ${quote(`${table}_due`)} ON ${t} (next_attempt_at, seq);
 END
 $keyward$;`;
   let created: Promise<void> | null = null;
@@ -154,11 +159,16 @@ $keyward$;`;
         `UPDATE ${t} SET leased_until = $1::bigint + $3::bigint
          WHERE id IN (
            SELECT id FROM ${t} WHERE next_attempt_at <= $1::bigint AND leased_until <= $1::bigint
-           ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-         RETURNING id, url, type, body, attempts, next_attempt_at`,
+           ORDER BY next_attempt_at, seq LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING id, url, type, body, attempts, next_attempt_at, seq`,
         [String(now), limit, String(lease)],
       );
-      return rows.map(toMessage).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
+      // RETURNING has no order: due time first, then the order they were enqueued in
+      const order = (row: Record<string, unknown>) => [Number(row.next_attempt_at), Number(row.seq)] as const;
+      return rows
+        .map((row) => ({ row, key: order(row) }))
+        .sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1])
+        .map(({ row }) => toMessage(row));
     },
     async ack(id) {
       await ready();

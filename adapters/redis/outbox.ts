@@ -58,38 +58,50 @@ export interface RedisOutbox {
   next(): Promise<number | null>;
 }
 
-// KEYS: due (zset: id → next claimable time), msg (hash: id → JSON), att (hash: id → attempts)
-const ENQUEUE = `for i = 1, #ARGV, 3 do
-  if redis.call('HSETNX', KEYS[2], ARGV[i], ARGV[i + 1]) == 1 then redis.call('ZADD', KEYS[1], ARGV[i + 2], ARGV[i]) end
+// KEYS: due (zset: member → next claimable time), msg (hash: id → JSON), att (hash: id → attempts),
+// ord (hash: id → its member in due), seq (counter). A member is the enqueue sequence number, zero-padded,
+// then the id: messages claimable at the same time sort in the order they were enqueued.
+const ENQUEUE = `for i = 1, #ARGV, 4 do
+  if redis.call('HSETNX', KEYS[2], ARGV[i], ARGV[i + 1]) == 1 then
+    local member = string.format('%016d', redis.call('INCR', KEYS[5])) .. ARGV[i]
+    redis.call('HSET', KEYS[4], ARGV[i], member)
+    redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 3])
+    redis.call('ZADD', KEYS[1], ARGV[i + 2], member)
+  end
 end
 return 0`;
 const CLAIM = `local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[2]))
 local out = {}
 for i = 1, #due, 2 do
-  local id = due[i]
-  redis.call('ZADD', KEYS[1], ARGV[3], id)
+  local member = due[i]
+  local id = string.sub(member, 17)
+  if redis.call('HGET', KEYS[4], id) ~= member then id = member end -- enqueued by an earlier build: the member is the id
   local json = redis.call('HGET', KEYS[2], id)
   if json then
+    redis.call('ZADD', KEYS[1], ARGV[3], member)
     out[#out + 1] = json
     out[#out + 1] = redis.call('HGET', KEYS[3], id) or '0'
     out[#out + 1] = due[i + 1]
   else
-    redis.call('ZREM', KEYS[1], id)
+    redis.call('ZREM', KEYS[1], member)
   end
 end
 return out`;
-const RETRY = `if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then
+const RETRY = `local member = redis.call('HGET', KEYS[4], ARGV[1]) or ARGV[1]
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then
   redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
-  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+  redis.call('ZADD', KEYS[1], ARGV[2], member)
 end
 return 0`;
-const ACK = `redis.call('ZREM', KEYS[1], ARGV[1]); redis.call('HDEL', KEYS[2], ARGV[1]); redis.call('HDEL', KEYS[3], ARGV[1]); return 0`;
+const ACK = `redis.call('ZREM', KEYS[1], redis.call('HGET', KEYS[4], ARGV[1]) or ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1]); redis.call('HDEL', KEYS[3], ARGV[1]); redis.call('HDEL', KEYS[4], ARGV[1])
+return 0`;
 
 /**
  * A webhook outbox kept in Redis, so webhooks survive a restart and several
  * instances can share them: a sorted set orders messages by the time they
- * may next be claimed (their due time, or the end of their lease), and a
- * hash holds them. Every change is one Lua script, so two instances never
+ * may next be claimed (their due time, or the end of their lease), then by
+ * the order they were enqueued, and a hash holds them. Every change is one Lua script, so two instances never
  * claim the same message at once. All keys share one hash tag (Redis
  * Cluster works); nothing is given a time to live.
  *
@@ -112,7 +124,7 @@ export function redisOutbox(options: RedisOutboxOptions): RedisOutbox {
   }
   const send = options.client ? commandSender(options.client) : (options.sendCommand as SendCommand);
   const tag = `{${prefix}}`;
-  const keys = [`${tag}:due`, `${tag}:msg`, `${tag}:att`];
+  const keys = [`${tag}:due`, `${tag}:msg`, `${tag}:att`, `${tag}:ord`, `${tag}:seq`];
   const run = (script: string, args: string[]) => send(["EVAL", script, String(keys.length), ...keys, ...args]);
 
   return {
@@ -122,6 +134,7 @@ export function redisOutbox(options: RedisOutboxOptions): RedisOutbox {
         m.id,
         JSON.stringify({ id: m.id, url: m.url, type: m.type, body: m.body }),
         String(m.nextAttemptAt),
+        String(m.attempts),
       ]);
       await run(ENQUEUE, args);
     },

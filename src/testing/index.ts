@@ -1,8 +1,10 @@
 /**
- * `keyward/testing`: the store conformance suite and its record fixtures.
+ * `keyward/testing`: the store and webhook outbox conformance suites, and record fixtures.
  * Run {@link storeConformance} against your own {@link keyward!KeyStore | KeyStore}
  * implementation to check the contract keyward relies on; see
- * `docs/stores.md` for what each method must guarantee.
+ * `docs/stores.md` for what each method must guarantee. Run
+ * {@link webhookOutboxConformance} against your own webhook outbox (see
+ * `docs/webhooks.md`).
  *
  * @example
  * ```ts
@@ -11,6 +13,12 @@
  * import { myStore } from "../src/my-store.js";
  *
  * storeConformance({ name: "my store", store: () => myStore(), describe, it, expect });
+ * ```
+ *
+ * ```ts
+ * import { webhookOutboxConformance } from "keyward/testing";
+ *
+ * webhookOutboxConformance({ name: "my outbox", outbox: () => myOutbox(), describe, it, expect });
  * ```
  *
  * @module keyward/testing
@@ -22,6 +30,7 @@ import { recordSuite } from "./records.js";
 import { usageSuite } from "./usage.js";
 
 export { makeRecord, uniq } from "./fixtures.js";
+export { type WebhookOutboxConformanceOptions, webhookOutboxConformance } from "./outbox.js";
 export type { ConformanceOptions, TestApi } from "./types.js";
 
 import type { ConformanceOptions } from "./types.js";

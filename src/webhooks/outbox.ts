@@ -38,20 +38,33 @@ export interface WebhookMessage {
  * ```
  */
 export interface WebhookOutbox {
-  /** Adds messages (ids are unique; adding an id again changes nothing). */
+  /**
+   * Adds messages, every field kept exactly. Ids are unique: adding a known
+   * id again (in the same batch or later, claimed, leased or retried)
+   * changes nothing.
+   */
   enqueue(messages: readonly WebhookMessage[]): Promise<void> | void;
   /**
    * Up to `limit` messages due at `now` (`nextAttemptAt <= now`) and not
-   * leased, in the order they were enqueued, each leased until `now + lease` so no other
-   * claimer takes it meanwhile. A message whose lease ran out (its claimer
-   * died) is due again.
+   * leased (a lease ending at `now` has ended), earliest `nextAttemptAt`
+   * first and those due at the same time in the order they were enqueued,
+   * each leased until `now + lease` so no other claimer takes it meanwhile.
+   * A message whose lease ran out (its claimer died) is due again.
    */
   claim(now: number, limit: number, lease: number): Promise<WebhookMessage[]> | WebhookMessage[];
-  /** Removes a message: delivered, or given up on. */
+  /** Removes a message: delivered, or given up on. An unknown id changes nothing. */
   ack(id: string): Promise<void> | void;
-  /** Releases a message for another attempt at `at`, recording `attempts`. */
+  /**
+   * Releases a message (its lease ends) for another attempt at `at`,
+   * recording `attempts` and `at` as its `nextAttemptAt`. An unknown id
+   * changes nothing.
+   */
   retry(id: string, at: number, attempts: number): Promise<void> | void;
-  /** When the next message becomes claimable (its due time, or its lease's end), or null when none waits. */
+  /**
+   * When the next message becomes claimable: the earliest, over all
+   * messages, of its due time or (while leased) its lease's end if later.
+   * It may be in the past; null when none waits.
+   */
   next(): Promise<number | null> | number | null;
 }
 
@@ -80,14 +93,14 @@ export function memoryOutbox(): WebhookOutbox {
         if (!held.has(message.id)) held.set(message.id, { message: { ...message }, leasedUntil: 0 });
     },
     claim(now, limit, lease) {
-      const out: WebhookMessage[] = [];
-      for (const entry of held.values()) {
-        if (out.length >= limit) break;
-        if (entry.message.nextAttemptAt > now || entry.leasedUntil > now) continue;
+      const due: Held[] = [];
+      for (const entry of held.values()) if (entry.message.nextAttemptAt <= now && entry.leasedUntil <= now) due.push(entry);
+      // a stable sort: messages due at the same time keep the order they were enqueued in
+      due.sort((a, b) => a.message.nextAttemptAt - b.message.nextAttemptAt);
+      return due.slice(0, Math.max(0, limit)).map((entry) => {
         entry.leasedUntil = now + lease;
-        out.push({ ...entry.message });
-      }
-      return out;
+        return { ...entry.message };
+      });
     },
     ack(id) {
       held.delete(id);

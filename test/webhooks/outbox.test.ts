@@ -3,24 +3,26 @@ import { createKeyward } from "keyward";
 import { memoryStore } from "keyward/memory";
 import { postgresOutbox, postgresStore } from "keyward/postgres";
 import { redisOutbox, redisStore } from "keyward/redis";
+import { webhookOutboxConformance } from "keyward/testing";
 import { generateWebhookSecret, memoryOutbox, verifyWebhook, type WebhookOutbox, webhooks } from "keyward/webhooks";
-import { afterAll, describe, expect, it } from "vitest";
-import { outboxContract } from "../support/outbox-contract.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasServer, newPool, noteSkip, waitFor } from "../support/postgres.js";
 import { cleanup, ioredis, noteSkip as noteRedisSkip, REDIS_URL, sendOf, uniquePrefix } from "../support/redis.js";
 import { receiver } from "../support/webhook-receiver.js";
 
-const SCHEMA = "webhook_outbox";
+const SCHEMA = "outbox_contract";
 const closers: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
   for (const close of closers.splice(0)) await close();
 });
 
 let tables = 0;
+/** One PGlite for the file (it is slow to start: in beforeAll, not in a test), a fresh table per outbox. */
+const shared = new PGlite();
+beforeAll(() => shared.waitReady);
+closers.push(() => shared.close());
 async function pglite(): Promise<WebhookOutbox> {
-  const db = new PGlite();
-  closers.push(() => db.close());
-  return postgresOutbox({ client: db });
+  return postgresOutbox({ client: shared, table: `outbox_${tables++}` });
 }
 async function server(): Promise<WebhookOutbox> {
   const pool = newPool(4);
@@ -34,7 +36,7 @@ async function server(): Promise<WebhookOutbox> {
 
 async function redis(): Promise<WebhookOutbox> {
   const client = ioredis();
-  const prefix = uniquePrefix("i12-leaks-outbox");
+  const prefix = uniquePrefix("outbox-contract");
   closers.push(async () => {
     await cleanup(sendOf(client), `{${prefix}}`);
     client.disconnect();
@@ -42,11 +44,13 @@ async function redis(): Promise<WebhookOutbox> {
   return redisOutbox({ client, prefix });
 }
 
-outboxContract("memoryOutbox", async () => memoryOutbox());
-if (REDIS_URL) outboxContract("redisOutbox", redis);
+const conformance = (name: string, outbox: () => Promise<WebhookOutbox> | WebhookOutbox) =>
+  webhookOutboxConformance({ name, outbox, describe, it, expect });
+conformance("memoryOutbox", () => memoryOutbox());
+if (REDIS_URL) conformance("redisOutbox", redis);
 else noteRedisSkip("test/webhooks/outbox.test.ts");
-outboxContract("postgresOutbox on PGlite", pglite);
-if (hasServer) outboxContract("postgresOutbox on PostgreSQL", server);
+conformance("postgresOutbox on PGlite", pglite);
+if (hasServer) conformance("postgresOutbox on PostgreSQL", server);
 else noteSkip("postgresOutbox on PostgreSQL");
 
 describe.each([
