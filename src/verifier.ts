@@ -124,6 +124,21 @@ export class Verifier {
     if (!(found instanceof Promise) && (found !== null || this.hasher.fallbacks.length === 0)) {
       return promiseOf(this.settle(found, hash, hash, stamp, readAt, required));
     }
+    if (found instanceof Promise && this.hasher.fallbacks.length === 0) {
+      // one promise hop for the common case: a store that answers with a promise, one pepper
+      const before = this.changes;
+      return found.then(
+        (answer: unknown) => {
+          try {
+            if (this.changes !== before) return this.verifyAsync(key, hash, this.read(hash), stamp, readAt, required);
+            return this.settle(answer, hash, hash, stamp, readAt, required);
+          } catch {
+            return this.fail("unavailable", null);
+          }
+        },
+        () => this.fail("unavailable", null),
+      );
+    }
     return this.verifyAsync(key, hash, found, stamp, readAt, required);
   }
 

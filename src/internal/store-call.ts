@@ -33,22 +33,96 @@ export function withDeadline<T>(value: MaybePromise<T>, timeout: number): T | Pr
   }
   const pending = value;
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new StoreUnavailableError(new Error(`store call timed out after ${timeout} ms`))),
-      timeout,
-    );
-    (timer as { unref?: () => void }).unref?.();
+    const waiting = deadlinesOf(timeout).add(reject);
     const failed = (error: unknown): void => {
-      clearTimeout(timer);
+      if (waiting.reject === null) return; // already timed out
+      waiting.reject = null;
       reject(new StoreUnavailableError(error));
     };
     try {
       pending.then((result) => {
-        clearTimeout(timer);
+        waiting.reject = null;
         resolve(result);
       }, failed);
     } catch (error) {
       failed(error); // a promise whose own `then` throws
     }
   });
+}
+
+/** A store call waiting on its deadline; `reject` is cleared once it settles. */
+interface Waiting {
+  readonly at: number;
+  reject: ((error: unknown) => void) | null;
+}
+
+/**
+ * The deadlines of the store calls that share one timeout, in one queue:
+ * they come due in the order they were added, so one timer, armed for the
+ * oldest call still waiting, serves them all (no timer per call).
+ */
+class Deadlines {
+  private queue: Waiting[] = [];
+  private head = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly timeout: number) {}
+
+  add(reject: (error: unknown) => void): Waiting {
+    const waiting: Waiting = { at: Date.now() + this.timeout, reject };
+    this.dropSettled();
+    this.queue.push(waiting);
+    if (this.timer === undefined) this.arm(waiting.at);
+    return waiting;
+  }
+
+  /** Rejects the calls past their deadline, then waits for the next one. */
+  private fire(): void {
+    this.timer = undefined;
+    const now = Date.now();
+    const { queue } = this;
+    while (this.head < queue.length) {
+      const waiting = queue[this.head] as Waiting;
+      const reject = waiting.reject;
+      if (reject !== null && waiting.at > now) break;
+      this.head++;
+      if (reject !== null) {
+        waiting.reject = null;
+        reject(new StoreUnavailableError(new Error(`store call timed out after ${this.timeout} ms`)));
+      }
+    }
+    this.dropSettled();
+    const next = this.queue[this.head];
+    if (next !== undefined) this.arm(next.at);
+  }
+
+  /** Forgets the settled calls at the front (most calls settle long before their deadline). */
+  private dropSettled(): void {
+    const { queue } = this;
+    while (this.head < queue.length && (queue[this.head] as Waiting).reject === null) this.head++;
+    if (this.head === queue.length) {
+      queue.length = 0;
+      this.head = 0;
+    } else if (this.head > 1_024 && this.head * 2 > queue.length) {
+      this.queue = queue.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private arm(at: number): void {
+    this.timer = setTimeout(() => this.fire(), Math.max(0, at - Date.now()));
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+}
+
+/** One queue per timeout value in use (a handful: one per configured `storeTimeout`). */
+const DEADLINES = new Map<number, Deadlines>();
+
+function deadlinesOf(timeout: number): Deadlines {
+  let deadlines = DEADLINES.get(timeout);
+  if (deadlines === undefined) {
+    deadlines = new Deadlines(timeout);
+    DEADLINES.set(timeout, deadlines);
+  }
+  return deadlines;
 }

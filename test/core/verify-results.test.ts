@@ -140,6 +140,31 @@ describe("a failing store means unavailable (503), fail closed", () => {
     expectRefused(await kw.verify(key), "unavailable", 503, key);
   });
 
+  it("times out each hung read at its own deadline, whatever the reads around it do", async () => {
+    const inner = memoryStore();
+    let call = 0;
+    // reads alternate: hang, answer later, answer at once, hang, ...
+    const mixed: KeyStore = {
+      ...inner,
+      findByHash: (hash) => {
+        const n = call++ % 3;
+        if (n === 0) return new Promise(() => {});
+        const answer = Promise.resolve(inner.findByHash(hash));
+        return n === 1 ? new Promise((resolve) => setTimeout(() => resolve(answer), 5)) : answer;
+      },
+    };
+    const kw = createKeyward({ store: mixed, prefix: "kw", lastUsed: false, cache: false, storeTimeout: 40 });
+    const { key: real } = await kw.create({ owner: "o", label: "k" });
+    const first = await Promise.all(Array.from({ length: 9 }, () => kw.verify(real)));
+    await new Promise((resolve) => setTimeout(resolve, 60)); // the queue runs empty: a later hang arms a new timer
+    const later = await Promise.all(Array.from({ length: 3 }, () => kw.verify(real)));
+    for (const results of [first, later]) {
+      expect(results.map((r) => (r.ok ? "ok" : r.error.code))).toEqual(
+        results.map((_, i) => (i % 3 === 0 ? "unavailable" : "ok")),
+      );
+    }
+  });
+
   it("still refuses a malformed key without touching a broken store (401, not 503)", async () => {
     const kw = createKeyward({ store: brokenStore("throw"), prefix: "kw", lastUsed: false });
     expectRefused(await kw.verify("kw_nope"), "malformed", 401);
