@@ -1,6 +1,7 @@
 import type { VerificationCache } from "./cache.js";
 import { type EventListener, emitEvent, type VerificationFailure } from "./events.js";
 import type { KeyHasher } from "./hashing.js";
+import { deepFreeze, failure, promiseOf } from "./internal/shared-results.js";
 import { withDeadline } from "./internal/store-call.js";
 import { timingSafeEqual } from "./internal/timing-safe.js";
 import { isWellFormedKey } from "./key-format.js";
@@ -13,7 +14,7 @@ import type { KeyStore } from "./store.js";
 import type { KeyRecord } from "./types.js";
 import { UsageGate } from "./usage/gate.js";
 import type { RateLimit } from "./usage/types.js";
-import { MAX_KEY_LENGTH, type VerifyOptions, type VerifyResult, verifyError } from "./verify-result.js";
+import { MAX_KEY_LENGTH, type VerifyOptions, type VerifyResult } from "./verify-result.js";
 
 /** What a {@link Verifier} works with. */
 export interface VerifierOptions {
@@ -273,37 +274,4 @@ export class Verifier {
       });
     }
   }
-}
-
-interface Failure {
-  readonly result: VerifyResult;
-  readonly promise: Promise<VerifyResult>;
-}
-
-/** One frozen failure per reason, with its resolved promise: a failed verification allocates nothing. */
-const FAILURES = new Map<VerificationFailure, Failure>();
-
-function failure(reason: VerificationFailure): Failure {
-  let f = FAILURES.get(reason);
-  if (f === undefined) {
-    const result: VerifyResult = Object.freeze({ ok: false as const, error: Object.freeze(verifyError(reason)) });
-    f = { result, promise: Promise.resolve(result) };
-    FAILURES.set(reason, f);
-  }
-  return f;
-}
-
-/** The resolved promise of a result: the shared one for a shared failure, else a new one. */
-function promiseOf(result: VerifyResult | Promise<VerifyResult>): Promise<VerifyResult> {
-  if (result instanceof Promise) return result;
-  if (!result.ok) {
-    const f = FAILURES.get(result.error.code);
-    if (f !== undefined && f.result === result) return f.promise;
-  }
-  return Promise.resolve(result);
-}
-
-function deepFreeze<T extends object>(value: T): T {
-  for (const v of Object.values(value)) if (v !== null && typeof v === "object") deepFreeze(v);
-  return Object.freeze(value);
 }

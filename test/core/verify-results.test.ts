@@ -153,7 +153,7 @@ describe("a failing store means unavailable (503), fail closed", () => {
         return n === 1 ? new Promise((resolve) => setTimeout(() => resolve(answer), 5)) : answer;
       },
     };
-    const kw = createKeyward({ store: mixed, prefix: "kw", lastUsed: false, cache: false, storeTimeout: 40 });
+    const kw = createKeyward({ store: mixed, prefix: "kw", lastUsed: false, storeTimeout: 40 });
     const { key: real } = await kw.create({ owner: "o", label: "k" });
     const first = await Promise.all(Array.from({ length: 9 }, () => kw.verify(real)));
     await new Promise((resolve) => setTimeout(resolve, 60)); // the queue runs empty: a later hang arms a new timer
