@@ -1,7 +1,7 @@
 import { checkedRecord, isFrozenRecord, sameRecord } from "./record-shape.js";
 
-/** Most metered records whose latest entry is kept by hash. */
-const METERED_MEMORY = 10_000;
+/** Most records whose latest entry is kept by hash. */
+const LATEST_MEMORY = 10_000;
 
 import type { ScopeSet } from "./scopes.js";
 import type { KeyRecord } from "./types.js";
@@ -33,21 +33,22 @@ export interface MemoEntry<R> {
 export class RecordMemo<R> {
   private readonly entries = new WeakMap<object, MemoEntry<R>>();
   /**
-   * The latest entry of each record with credits, by hash: a store hands out
-   * a new object for every spent balance, which is otherwise the same
-   * record. Verification reads the balance from `consume`, never from the
-   * entry, so such an object reuses the entry.
+   * The latest entry of each record a store hands out as a new object on
+   * every read (a database's decoded row), and of each record with credits
+   * (a new object for every spent balance), by hash. A new object holding
+   * the same data reuses the entry; with credits, the balance may differ,
+   * since verification reads it from `consume`, never from the entry.
    */
-  private readonly metered = new Map<string, MemoEntry<R>>();
+  private readonly latest = new Map<string, MemoEntry<R>>();
 
   /** The entry of a store answer; null when it is not a well-formed record. Never throws. */
   entryOf(found: unknown): MemoEntry<R> | null {
     if (found === null || typeof found !== "object") return null;
     const hit = this.entries.get(found);
     if (hit !== undefined && (hit.frozen || hit.record === found || sameRecord(found, hit.record))) return hit;
-    if (this.metered.size > 0) {
-      const previous = this.metered.get((found as { hash?: unknown }).hash as string);
-      if (previous !== undefined && sameRecord(found, previous.record, true)) return previous;
+    if (this.latest.size > 0) {
+      const previous = this.latest.get((found as { hash?: unknown }).hash as string);
+      if (previous !== undefined && sameRecord(found, previous.record, previous.record.credits != null, true)) return previous;
     }
     const record = checkedRecord(found);
     if (record === undefined) return null;
@@ -63,9 +64,9 @@ export class RecordMemo<R> {
     };
     this.entries.set(found, entry);
     this.entries.set(record, entry);
-    if (record.credits != null) {
-      if (this.metered.size >= METERED_MEMORY) this.metered.clear();
-      this.metered.set(record.hash, entry);
+    if (!frozen || record.credits != null) {
+      if (this.latest.size >= LATEST_MEMORY) this.latest.clear();
+      this.latest.set(record.hash, entry);
     }
     return entry;
   }

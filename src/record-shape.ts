@@ -188,16 +188,16 @@ export function requireRecords(found: unknown): KeyRecord[] {
 }
 
 /**
- * Whether the store object `value`, from which `copy` was made by
- * {@link checkedRecord}, still holds the same data (`metadata` compared by
- * reference). Guards memoised data against stores that edit a record in
- * place after handing it out. With `ignoreBalance`, credits count as the
- * same when only their balance (`remaining`, `refilledAt`) differs. Never
- * throws.
+ * Whether the store object `value` holds the same data as `copy` (made by
+ * {@link checkedRecord} from it or from an earlier read). `metadata` is
+ * compared by reference, or by content with `deepMetadata`. Guards memoised
+ * data against stores that edit a record in place after handing it out.
+ * With `ignoreBalance`, credits count as the same when only their balance
+ * (`remaining`, `refilledAt`) differs. Never throws.
  *
  * @internal
  */
-export function sameRecord(value: object, copy: KeyRecord, ignoreBalance = false): boolean {
+export function sameRecord(value: object, copy: KeyRecord, ignoreBalance = false, deepMetadata = false): boolean {
   try {
     const v = value as KeyRecord;
     return (
@@ -217,7 +217,7 @@ export function sameRecord(value: object, copy: KeyRecord, ignoreBalance = false
       v.lastUsedAt === copy.lastUsedAt &&
       v.rotatedFrom === copy.rotatedFrom &&
       v.rotatedTo === copy.rotatedTo &&
-      v.metadata === copy.metadata &&
+      (v.metadata === copy.metadata || (deepMetadata && sameJson(v.metadata, copy.metadata))) &&
       sameRateLimit(v.ratelimit, copy.ratelimit) &&
       sameCredits(v.credits, copy.credits, ignoreBalance) &&
       sameList(v.allowedIps, copy.allowedIps)
@@ -270,6 +270,26 @@ export function isFrozenRecord(value: object): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether `value` is JSON data equal to `copy` (plain objects and arrays, compared by content). */
+function sameJson(value: unknown, copy: unknown): boolean {
+  if (value === copy) return true;
+  if (value === null || copy === null || typeof value !== "object" || typeof copy !== "object") return false;
+  if (Array.isArray(copy)) {
+    if (!Array.isArray(value) || value.length !== copy.length) return false;
+    for (let i = 0; i < copy.length; i++) if (!sameJson(value[i], copy[i])) return false;
+    return true;
+  }
+  if (!isPlainObject(value)) return false;
+  const keys = Object.keys(copy);
+  if (Object.keys(value).length !== keys.length) return false;
+  for (const k of keys) {
+    if (!Object.hasOwn(value, k) || !sameJson((value as Record<string, unknown>)[k], (copy as Record<string, unknown>)[k])) {
+      return false;
+    }
+  }
+  return true;
 }
 
 function sameRateLimit(value: RateLimit | null | undefined, copy: RateLimit | null | undefined): boolean {
