@@ -118,6 +118,7 @@ async function benchPostgresUsage(): Promise<string[]> {
       await fast.migrate();
       lines.push(...(await measure(fast, () => relaxedQueries, 32, "  the same with synchronous_commit=off on the connections")));
       await relaxed.query(`DROP TABLE IF EXISTS "public"."${table}_async"`).catch(() => undefined);
+      await relaxed.query(`DROP FUNCTION IF EXISTS "public"."${table}_async_consume"`).catch(() => undefined);
       await relaxed.query("DELETE FROM keyward_migrations WHERE target = $1", [`public.${table}_async`]).catch(() => undefined);
       await relaxed.end();
     }
@@ -125,6 +126,7 @@ async function benchPostgresUsage(): Promise<string[]> {
   } finally {
     if (pool) {
       await pool.query(`DROP TABLE IF EXISTS "public"."${table}"`).catch(() => undefined);
+      await pool.query(`DROP FUNCTION IF EXISTS "public"."${table}_consume"`).catch(() => undefined);
       await pool.query("DELETE FROM keyward_migrations WHERE target = $1", [`public.${table}`]).catch(() => undefined);
       await pool.end();
     }
