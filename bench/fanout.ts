@@ -87,6 +87,7 @@ async function postgresSetup(url: string): Promise<Setup> {
     stores,
     cleanup: async () => {
       await pool.query(`DROP TABLE IF EXISTS "${table}"`);
+      await pool.query(`DROP FUNCTION IF EXISTS "${table}_consume"`).catch(() => undefined);
       await pool.query(`DELETE FROM keyward_migrations WHERE target = $1`, [`public.${table}`]).catch(() => undefined);
       await pool.end();
     },

@@ -183,6 +183,7 @@ export async function benchPostgres(): Promise<string[]> {
     if (pool) {
       for (const t of [table, bigTable]) {
         await pool.query(`DROP TABLE IF EXISTS "public"."${t}"`).catch(() => undefined);
+        await pool.query(`DROP FUNCTION IF EXISTS "public"."${t}_consume"`).catch(() => undefined);
         await pool.query("DELETE FROM keyward_migrations WHERE target = $1", [`public.${t}`]).catch(() => undefined);
       }
       await pool.end();

@@ -1,6 +1,8 @@
 /**
  * Usage control on the Postgres and Redis stores: the cost of `consume()`
- * (rate limit and credits, one `UPDATE … RETURNING` or one Lua script)
+ * (rate limit and credits: on Postgres one call of the function running one
+ * `UPDATE … RETURNING`, beside that `UPDATE` sent as is on a table at schema
+ * version 2; on Redis one Lua script)
  * against the raw single query an uncached verification makes
  * (`findByHash`: one indexed SELECT, one HGETALL), with the round trips
  * each costs counted through a wrapping client. Keys spread over 200
@@ -14,7 +16,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import Redis from "ioredis";
 import type { KeyRecord, KeyStore, UsageRequest } from "keyward";
-import { type PgClient, postgresStore } from "keyward/postgres";
+import { migrationsFor, type PgClient, postgresStore } from "keyward/postgres";
 import { redisStore } from "keyward/redis";
 import { makeRecord } from "keyward/testing";
 import { median, rate } from "./harness.js";
@@ -42,6 +44,7 @@ async function measure(
   concurrency: number,
   label: string,
   rawWrite?: (hash: string) => Promise<unknown>,
+  asIs?: KeyStore,
 ): Promise<string[]> {
   const consume = store.consume?.bind(store);
   if (!consume) return [`${label}: the store has no consume()`];
@@ -49,6 +52,7 @@ async function measure(
     makeRecord({ credits: { remaining: 1e12, refill: null, refilledAt: Date.now() } }),
   );
   for (const r of records) await store.insert(r);
+  for (const r of records) await asIs?.insert(r);
   const hash = (i: number) => (records[(i * 7919) % KEYS] as KeyRecord).hash;
   const hot = (records[0] as KeyRecord).hash;
   const request = (): UsageRequest => ({ now: Date.now(), cost: 1, ratelimit: LIMIT });
@@ -62,6 +66,8 @@ async function measure(
     "consume, one hot key": () => Promise.resolve(consume(hot, request())),
   };
   if (rawWrite) cases["raw one-row UPDATE (write floor)"] = (i) => rawWrite(hash(i));
+  const asIsConsume = asIs?.consume?.bind(asIs);
+  if (asIsConsume) cases["consume, UPDATE sent as is"] = (i) => Promise.resolve(asIsConsume(hash(i), request()));
   const samples = new Map<string, number[]>(Object.keys(cases).map((name) => [name, []]));
   const trips = new Map<string, number>();
   for (const fn of Object.values(cases)) await throughput(fn, concurrency, 150); // warm up (loads the Redis script)
@@ -102,12 +108,16 @@ async function benchPostgresUsage(): Promise<string[]> {
       ? `postgres usage: PostgreSQL ${version}, pg Pool max 16`
       : `postgres usage: PGlite ${version} (DATABASE_URL unset; embedded, one query at a time)`;
     const touch = `UPDATE "public"."${table}" SET last_used_at = $2::bigint WHERE hash = $1`;
+    // the same keys on a table left at schema version 2 (no consume function): the UPDATE is sent as is
+    for (const m of migrationsFor({ table: `${table}_v2` }).slice(0, 2)) await (pool ? pool.query(m.sql) : db?.exec(m.sql));
+    const asIs = postgresStore({ client, table: `${table}_v2`, autoMigrate: false, listen: false });
     const lines = await measure(
       store,
       () => queries,
       pool ? 32 : 1,
       label,
       (hash) => client.query(touch, [hash, Date.now()]),
+      asIs,
     );
     if (pg && url) {
       // what the commit's WAL flush costs: the same, on connections with synchronous_commit off
@@ -118,6 +128,7 @@ async function benchPostgresUsage(): Promise<string[]> {
       await fast.migrate();
       lines.push(...(await measure(fast, () => relaxedQueries, 32, "  the same with synchronous_commit=off on the connections")));
       await relaxed.query(`DROP TABLE IF EXISTS "public"."${table}_async"`).catch(() => undefined);
+      await relaxed.query(`DROP FUNCTION IF EXISTS "public"."${table}_async_consume"`).catch(() => undefined);
       await relaxed.query("DELETE FROM keyward_migrations WHERE target = $1", [`public.${table}_async`]).catch(() => undefined);
       await relaxed.end();
     }
@@ -125,6 +136,8 @@ async function benchPostgresUsage(): Promise<string[]> {
   } finally {
     if (pool) {
       await pool.query(`DROP TABLE IF EXISTS "public"."${table}"`).catch(() => undefined);
+      await pool.query(`DROP TABLE IF EXISTS "public"."${table}_v2"`).catch(() => undefined);
+      await pool.query(`DROP FUNCTION IF EXISTS "public"."${table}_consume"`).catch(() => undefined);
       await pool.query("DELETE FROM keyward_migrations WHERE target = $1", [`public.${table}`]).catch(() => undefined);
       await pool.end();
     }

@@ -74,6 +74,8 @@ export interface Names {
   target: string;
   hashIndex: string;
   ownerIndex: string;
+  /** `"schema"."<table>_consume"`: the usage-control function (migration 3). */
+  consume: string;
 }
 
 /**
@@ -129,6 +131,7 @@ export function resolveNames(options: TableOptions = {}): Names {
     target: `${schema}.${table}`,
     hashIndex: `${table}_hash_key`,
     ownerIndex: `${table}_owner_created_idx`,
+    consume: `${quote(schema)}.${quote(`${table}_consume`)}`,
   };
 }
 

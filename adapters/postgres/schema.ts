@@ -1,4 +1,5 @@
 import { type PgClient, sqlState } from "./client.js";
+import { consumeFunctionSql } from "./consume.js";
 import { type Names, quote, resolveNames, type TableOptions } from "./names.js";
 
 /**
@@ -85,6 +86,11 @@ CREATE INDEX IF NOT EXISTS ${quote(n.ownerIndex)} ON ${n.qualified} (owner, crea
   ADD COLUMN IF NOT EXISTS rl_prev                 bigint,
   ADD COLUMN IF NOT EXISTS usage_outcome           smallint;`,
     },
+    {
+      version: 3,
+      name: "create consume function",
+      sql: consumeFunctionSql(n.qualified, n.consume),
+    },
   ];
 }
 
@@ -94,7 +100,9 @@ CREATE INDEX IF NOT EXISTS ${quote(n.ownerIndex)} ON ${n.qualified} (owner, crea
  * index (one-lookup verification); `(owner, created_at DESC, id DESC)` serves
  * keyset pagination. Version 2 adds the nullable usage-control columns (rate
  * limit, credits, IP allowlist, and the rate window `rl_*`), so rows written
- * before it read back with none of them.
+ * before it read back with none of them. Version 3 creates the function
+ * `<table>_consume` that usage control calls (one `UPDATE … RETURNING` whose
+ * plan the session keeps); drop it with the table.
  *
  * @example
  * ```ts

@@ -11,7 +11,8 @@ import type {
 } from "keyward";
 import { ConfigError } from "keyward";
 import { heartbeatSettings } from "../shared/heartbeat.js";
-import type { PgClient, PgListenFactory } from "./client.js";
+import { type PgClient, type PgListenFactory, sqlState } from "./client.js";
+import { consumeCallSql, consumeSql } from "./consume.js";
 import { storeFailure } from "./errors.js";
 import { ChangeFeed, type FeedOptions } from "./feed.js";
 import { assertIdentifier, defaultChannel, resolveNames, type TableOptions } from "./names.js";
@@ -20,7 +21,7 @@ import { recordValues, toMillis, toRecord } from "./rows.js";
 import { type MigrateResult, migrate } from "./schema.js";
 import { feedSource } from "./sources.js";
 import { type Statement, Statements } from "./sql.js";
-import { consumeSql, consumeValues, toOutcome } from "./usage.js";
+import { consumeValues, toOutcome } from "./usage.js";
 
 /**
  * Options of {@link postgresStore}.
@@ -63,7 +64,7 @@ export interface PostgresStoreOptions extends TableOptions {
  * @example
  * ```ts
  * const store: PostgresStore = postgresStore({ client: pool, autoMigrate: false });
- * await store.migrate(); // { version: 2 }: only needed with autoMigrate: false
+ * await store.migrate(); // { version: 3 }: only needed with autoMigrate: false
  * store.listening; // true once a cached keyward instance is watching
  * ```
  */
@@ -78,8 +79,10 @@ export interface PostgresStore extends KeyStore {
   migrate(): Promise<MigrateResult>;
   /**
    * Usage control for the key whose hash is `hash` (rate limit and credits,
-   * with `consumeUsage()`'s answers): one `UPDATE … WHERE hash = $1
-   * RETURNING …`, exact under concurrency. Null when there is no such key.
+   * with `consumeUsage()`'s answers): one call of the table's
+   * `<table>_consume` function (migration 3), which runs one
+   * `UPDATE … WHERE hash = $1 RETURNING …`, exact under concurrency. Null
+   * when there is no such key.
    */
   consume(hash: string, request: UsageRequest): Promise<UsageOutcome | null>;
   /**
@@ -131,6 +134,9 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   checkFeedOptions(options.feed);
   const sql = new Statements(names, channel);
   const consumeText = consumeSql(names.qualified);
+  const consumeCall = consumeCallSql(names.consume);
+  // the same UPDATE sent as is: only for a schema before migration 3, or a role that may not run the function
+  let consumeInline = false;
   const source = feedSource(client, channel, options.listen);
   // beats go out through the store's own client (a pooler included) and must come back on the LISTEN connection
   const publish = (payload: string) => client.query("SELECT pg_notify($1, $2)", [channel, payload]);
@@ -196,7 +202,16 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       await onKeys(sql.touch, [uses.map((u) => u.id), uses.map((u) => toMillis(u.at))]);
     },
     async consume(hash: string, request: UsageRequest): Promise<UsageOutcome | null> {
-      return toOutcome((await onKeys(consumeText, consumeValues(hash, request))).rows[0]);
+      const values = consumeValues(hash, request);
+      const called = consumeInline
+        ? null
+        : await query(consumeCall, values).catch((error: unknown) => {
+            const state = sqlState(error); // undefined_function, insufficient_privilege: fall back to the statement itself
+            if (state !== "42883" && state !== "42501") throw storeFailure(error);
+            consumeInline = true;
+            return null;
+          });
+      return toOutcome((called ?? (await onKeys(consumeText, values))).rows[0]);
     },
   };
   if (feed) store.watch = (listener: ChangeListener) => feed.subscribe(listener);

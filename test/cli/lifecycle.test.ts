@@ -174,6 +174,7 @@ describe.skipIf(!DATABASE_URL && !REQUIRE_SERVICES)("keyward CLI on PostgreSQL (
       });
     } finally {
       await admin.query(`DROP TABLE IF EXISTS "public"."${table}"`);
+      await admin.query(`DROP FUNCTION IF EXISTS "public"."${table}_consume"`);
       await admin
         .query(`DELETE FROM "public"."keyward_migrations" WHERE target = $1`, [`public.${table}`])
         .catch(() => undefined);

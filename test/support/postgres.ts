@@ -26,9 +26,10 @@ export function newPool(max = 10): pg.Pool {
   return new pg.Pool({ connectionString: DATABASE_URL, max });
 }
 
-/** Drops a test table and its migration records. */
+/** Drops a test table, its consume function and its migration records. */
 export async function dropTable(client: PgClient, table: string, schema = "public"): Promise<void> {
   await client.query(`DROP TABLE IF EXISTS "${schema}"."${table}"`);
+  await client.query(`DROP FUNCTION IF EXISTS "${schema}"."${table}_consume"`);
   await client
     .query(`DELETE FROM "${schema}"."keyward_migrations" WHERE target = $1`, [`${schema}.${table}`])
     .catch(() => undefined);

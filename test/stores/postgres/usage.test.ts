@@ -1,6 +1,7 @@
 import { PGlite } from "@electric-sql/pglite";
-import { type PgClient, type PostgresStore, postgresStore } from "keyward/postgres";
+import { migrationsFor, type PgClient, type PostgresStore, postgresStore } from "keyward/postgres";
 import { makeRecord } from "keyward/testing";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dropTable, hasServer, newPool, noteSkip, uniqueTable } from "../../support/postgres.js";
 import {
@@ -137,6 +138,32 @@ describe.skipIf(!hasServer)("on PostgreSQL (DATABASE_URL)", () => {
     };
   });
 });
+
+const PGBOUNCER_URL = process.env.PGBOUNCER_URL ?? "";
+
+// named prepared statements break behind a transaction pooler; the consume function must not
+describe.skipIf(!hasServer || !PGBOUNCER_URL)("behind PgBouncer in transaction mode (PGBOUNCER_URL)", () => {
+  usageSuite("usage control through PgBouncer, 3 pools", async () => {
+    const admin = newPool(2);
+    await admin.query(`CREATE SCHEMA IF NOT EXISTS "${SCHEMA}"`);
+    const pools: pg.Pool[] = [admin];
+    const table = uniqueTable("usage_bouncer");
+    return {
+      client: () => {
+        const pool = new pg.Pool({ connectionString: PGBOUNCER_URL, max: 8 });
+        pool.on("error", () => {});
+        pools.push(pool);
+        return counting(pool);
+      },
+      table,
+      schema: SCHEMA,
+      close: async () => {
+        await dropTable(admin, table, SCHEMA);
+        await Promise.all(pools.map((p) => p.end()));
+      },
+    };
+  });
+});
 noteSkip("usage control against a real PostgreSQL");
 
 describe("consume answers the store cannot read", () => {
@@ -157,10 +184,29 @@ describe("consume answers the store cannot read", () => {
   });
 });
 
-describe("migration 2 on a table created by version 1", () => {
+describe("a schema your own tool left at version 2 (autoMigrate: false)", () => {
+  it("still answers consume exactly, with the statement itself: one extra statement once, then one per call", async () => {
+    const db = new PGlite();
+    for (const m of migrationsFor({ table: "tool_keys" }).slice(0, 2)) await db.exec(m.sql);
+    const client = counting(db);
+    const store = postgresStore({ client, table: "tool_keys", autoMigrate: false, listen: false });
+    const record = makeRecord({ credits: { remaining: 1, refill: null, refilledAt: null } });
+    await store.insert(record);
+    const ratelimit = { limit: 5, window: 1_000 };
+    let before = client.sent;
+    expect(await store.consume(record.hash, { now: 10, cost: 1, ratelimit })).toMatchObject({ ok: true, window: { count: 1 } });
+    expect(client.sent - before).toBe(2); // the function is missing: the same UPDATE, sent as is
+    before = client.sent;
+    expect(await store.consume(record.hash, { now: 11, cost: 1, ratelimit })).toMatchObject({ reason: "usage_exceeded" });
+    expect(client.sent - before).toBe(1);
+    await db.close();
+  });
+});
+
+describe("migrations 2 and 3 on a table created by version 1", () => {
   it("adds the usage columns and keeps the old rows, which read back without usage fields", async () => {
     const db = new PGlite();
-    const v1 = (await import("keyward/postgres")).migrationsFor({ table: "old_keys" })[0]?.sql as string;
+    const v1 = migrationsFor({ table: "old_keys" })[0]?.sql as string;
     await db.exec(v1);
     await db.query(
       "CREATE TABLE keyward_migrations (target text NOT NULL, version integer NOT NULL, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (target, version))",
@@ -170,7 +216,7 @@ describe("migration 2 on a table created by version 1", () => {
       `INSERT INTO old_keys (id, owner, label, key_prefix, last4, hash, created_at) VALUES ('old-1', 'o', 'old', 'cho_x', 'abcd', 'v1:old', 1700000000000)`,
     );
     const store = postgresStore({ client: db, table: "old_keys", listen: false });
-    expect(await store.migrate()).toEqual({ version: 2 });
+    expect(await store.migrate()).toEqual({ version: 3 });
     const old = await store.get("old-1");
     expect(old?.label).toBe("old");
     expect(old && ("ratelimit" in old || "credits" in old || "allowedIps" in old)).toBe(false);
