@@ -44,7 +44,7 @@ async function measure(
   concurrency: number,
   label: string,
   rawWrite?: (hash: string) => Promise<unknown>,
-  asIs?: KeyStore,
+  others: Record<string, KeyStore> = {},
 ): Promise<string[]> {
   const consume = store.consume?.bind(store);
   if (!consume) return [`${label}: the store has no consume()`];
@@ -52,7 +52,9 @@ async function measure(
     makeRecord({ credits: { remaining: 1e12, refill: null, refilledAt: Date.now() } }),
   );
   for (const r of records) await store.insert(r);
-  for (const r of records) await asIs?.insert(r);
+  for (const other of Object.values(others)) {
+    for (const r of records) await Promise.resolve(other.insert(r)).catch(() => undefined); // one on the same table has it
+  }
   const hash = (i: number) => (records[(i * 7919) % KEYS] as KeyRecord).hash;
   const hot = (records[0] as KeyRecord).hash;
   const request = (): UsageRequest => ({ now: Date.now(), cost: 1, ratelimit: LIMIT });
@@ -66,8 +68,10 @@ async function measure(
     "consume, one hot key": () => Promise.resolve(consume(hot, request())),
   };
   if (rawWrite) cases["raw one-row UPDATE (write floor)"] = (i) => rawWrite(hash(i));
-  const asIsConsume = asIs?.consume?.bind(asIs);
-  if (asIsConsume) cases["consume, UPDATE sent as is"] = (i) => Promise.resolve(asIsConsume(hash(i), request()));
+  for (const [name, other] of Object.entries(others)) {
+    const otherConsume = other.consume?.bind(other);
+    if (otherConsume) cases[name] = (i) => Promise.resolve(otherConsume(hash(i), request()));
+  }
   const samples = new Map<string, number[]>(Object.keys(cases).map((name) => [name, []]));
   const trips = new Map<string, number>();
   for (const fn of Object.values(cases)) await throughput(fn, concurrency, 150); // warm up (loads the Redis script)
@@ -111,27 +115,18 @@ async function benchPostgresUsage(): Promise<string[]> {
     // the same keys on a table left at schema version 2 (no consume function): the UPDATE is sent as is
     for (const m of migrationsFor({ table: `${table}_v2` }).slice(0, 2)) await (pool ? pool.query(m.sql) : db?.exec(m.sql));
     const asIs = postgresStore({ client, table: `${table}_v2`, autoMigrate: false, listen: false });
+    const asynchronous = postgresStore({ client, table, listen: false, usageCommit: "asynchronous" });
     const lines = await measure(
       store,
       () => queries,
       pool ? 32 : 1,
       label,
       (hash) => client.query(touch, [hash, Date.now()]),
-      asIs,
+      {
+        "consume, UPDATE sent as is": asIs,
+        'consume, usageCommit "asynchronous"': asynchronous,
+      },
     );
-    if (pg && url) {
-      // what the commit's WAL flush costs: the same, on connections with synchronous_commit off
-      const relaxed = new pg.Pool({ connectionString: url, max: 16, options: "-c synchronous_commit=off" });
-      let relaxedQueries = 0;
-      const counted: PgClient = { query: (text, values) => (relaxedQueries++, relaxed.query(text, values)) };
-      const fast = postgresStore({ client: counted, table: `${table}_async`, listen: false });
-      await fast.migrate();
-      lines.push(...(await measure(fast, () => relaxedQueries, 32, "  the same with synchronous_commit=off on the connections")));
-      await relaxed.query(`DROP TABLE IF EXISTS "public"."${table}_async"`).catch(() => undefined);
-      await relaxed.query(`DROP FUNCTION IF EXISTS "public"."${table}_async_consume"`).catch(() => undefined);
-      await relaxed.query("DELETE FROM keyward_migrations WHERE target = $1", [`public.${table}_async`]).catch(() => undefined);
-      await relaxed.end();
-    }
     return lines;
   } finally {
     if (pool) {

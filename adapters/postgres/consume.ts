@@ -57,8 +57,10 @@ RETURNING k.usage_outcome, k.rl_start, k.rl_count, k.rl_prev, k.credits_remainin
 
 /**
  * The `CREATE OR REPLACE FUNCTION` of migration 3: `<table>_consume($1 hash,
- * $2 now, $3 cost, $4 limit, $5 window)` runs exactly {@link consumeSql}
- * and returns its row. PL/pgSQL keeps the statement's plan for the session,
+ * $2 now, $3 cost, $4 limit, $5 window, $6 asynchronous)` runs exactly
+ * {@link consumeSql} and returns its row; with `$6` true its transaction
+ * commits without waiting for the WAL flush (`synchronous_commit = off`,
+ * local to that transaction). PL/pgSQL keeps the statement's plan for the session,
  * so a call is a tiny `SELECT` instead of parsing and planning the large
  * `UPDATE` each time; a plain function call also passes through poolers in
  * transaction mode, unlike a named prepared statement. Idempotent. Internal.
@@ -69,24 +71,26 @@ RETURNING k.usage_outcome, k.rl_start, k.rl_count, k.rl_prev, k.credits_remainin
  * ```
  */
 export function consumeFunctionSql(table: string, fn: string): string {
-  return `CREATE OR REPLACE FUNCTION ${fn}(text, bigint, bigint, bigint, bigint)
+  return `CREATE OR REPLACE FUNCTION ${fn}(text, bigint, bigint, bigint, bigint, boolean)
 RETURNS TABLE (usage_outcome smallint, rl_start bigint, rl_count bigint, rl_prev bigint, credits_remaining bigint, credits_refilled_at bigint)
 LANGUAGE plpgsql VOLATILE AS $consume$
 #variable_conflict use_column
 BEGIN
+IF $6 THEN PERFORM set_config('synchronous_commit', 'off', true); END IF;
 RETURN QUERY ${consumeSql(table)}; END
 $consume$;`;
 }
 
 /**
  * The call of the {@link consumeFunctionSql} function, with
- * {@link consumeValues}: one statement, one round trip. Internal.
+ * {@link consumeValues} and the asynchronous-commit flag: one statement, one
+ * round trip. Internal.
  *
  * @example
  * ```ts
- * const { rows } = await client.query(consumeCallSql('"public"."keyward_keys_consume"'), consumeValues(hash, request));
+ * const { rows } = await client.query(consumeCallSql('"public"."keyward_keys_consume"'), [...consumeValues(hash, request), false]);
  * ```
  */
 export function consumeCallSql(fn: string): string {
-  return `SELECT * FROM ${fn}($1, $2, $3, $4, $5)`;
+  return `SELECT * FROM ${fn}($1, $2, $3, $4, $5, $6)`;
 }

@@ -40,14 +40,21 @@ function usageSuite(name: string, open: () => Promise<Database>) {
     let db: Database;
     const stores: ConsumingStore[] = [];
     const counted: (PgClient & { sent: number })[] = [];
-    const storeOn = (client: PgClient, listen = false): PostgresStore =>
-      postgresStore({ client, table: db.table, schema: db.schema, listen: listen ? undefined : false });
+    // the third instance commits its usage writes asynchronously: exactness must not depend on it
+    const storeOn = (client: PgClient, i: number): PostgresStore =>
+      postgresStore({
+        client,
+        table: db.table,
+        schema: db.schema,
+        listen: false,
+        usageCommit: i === 2 ? "asynchronous" : "synchronous",
+      });
     beforeAll(async () => {
       db = await open();
       for (let i = 0; i < 3; i++) {
         const client = db.client();
         counted.push(client);
-        const store = storeOn(client);
+        const store = storeOn(client, i);
         await store.migrate();
         stores.push(store as ConsumingStore);
       }
@@ -111,6 +118,41 @@ function usageSuite(name: string, open: () => Promise<Database>) {
     });
   });
 }
+
+describe("postgresStore({ usageCommit })", () => {
+  it('"asynchronous" turns synchronous_commit off for the consume\'s own transaction, "synchronous" leaves it on', async () => {
+    const db = new PGlite();
+    try {
+      const store = postgresStore({ client: db, listen: false });
+      await store.migrate();
+      const record = makeRecord({ ratelimit: { limit: 10, window: 60_000 } });
+      await store.insert(record);
+      for (const asynchronous of [true, false]) {
+        await db.query("BEGIN");
+        await db.query('SELECT * FROM "public"."keyward_keys_consume"($1, $2, 1, 10, 60000, $3)', [
+          record.hash,
+          Date.now(),
+          asynchronous,
+        ]);
+        const inside = await db.query<{ synchronous_commit: string }>("SHOW synchronous_commit");
+        await db.query("COMMIT");
+        const after = await db.query<{ synchronous_commit: string }>("SHOW synchronous_commit");
+        expect([inside.rows[0]?.synchronous_commit, after.rows[0]?.synchronous_commit]).toEqual([
+          asynchronous ? "off" : "on",
+          "on",
+        ]);
+      }
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("refuses anything but the two modes", () => {
+    expect(() => postgresStore({ client: { query: async () => ({ rows: [] }) }, usageCommit: "fast" as "asynchronous" })).toThrow(
+      /usageCommit/,
+    );
+  });
+});
 
 usageSuite("usage control on PGlite", async () => {
   const pglite = new PGlite();
