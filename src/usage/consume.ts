@@ -54,6 +54,11 @@ export function refillCredits(credits: StoredCredits, now: number): StoredCredit
   return { remaining: refill.amount, refill, refilledAt: credits.refilledAt + periods * refill.interval };
 }
 
+/** The balance part of stored credits, as an outcome reports it. */
+function view(c: StoredCredits | null): UsageOutcome["credits"] {
+  return c === null ? null : { remaining: c.remaining, refilledAt: c.refilledAt };
+}
+
 /**
  * The reference semantics of {@link KeyStore.consume}, pure: given a key's
  * stored credits and rate window, decide one verification and return the
@@ -75,7 +80,6 @@ export function consumeUsage(
   const limit: RateLimit | null = request.ratelimit;
   const slid = limit === null ? null : slideWindow(window, now, limit.window);
   const current = credits === null ? null : refillCredits(credits, now);
-  const view = (c: StoredCredits | null) => (c === null ? null : { remaining: c.remaining, refilledAt: c.refilledAt });
   if (limit !== null && slid !== null && windowUsed(slid, now, limit.window) + 1 > limit.limit) {
     return {
       outcome: { ok: false, reason: "rate_limited", window: slid, credits: view(current) },
