@@ -87,7 +87,15 @@ export function apiKeyAuth(
     c.set("apiKey", outcome.apiKey);
     c.set("principal", outcome.principal);
     await next();
-    for (const name in outcome.headers) c.header(name, outcome.headers[name] as string);
+    // on the response in place: c.header() after the handler rebuilds the Response for every header
+    const headers = outcome.headers;
+    for (const name in headers) {
+      try {
+        c.res.headers.set(name, headers[name] as string);
+      } catch {
+        c.header(name, headers[name] as string); // a response with immutable headers (one from fetch)
+      }
+    }
   };
 }
 

@@ -42,4 +42,24 @@ describe("Hono: the client address on a Fetch runtime", () => {
     expect(third.headers.get("retry-after")).toMatch(/^\d+$/);
     expect(await third.json()).toMatchObject({ status: 429, error: "TOO_MANY_REQUESTS" });
   });
+
+  it("adds them to a response whose headers cannot change too (a redirect), and keeps c.json's own", async () => {
+    const kw = createKeyward({ store: memoryStore(), prefix: "cho", lastUsed: false });
+    const { key } = await kw.create({ owner: "org_1", label: "limited", ratelimit: { limit: 5, window: 10_000 } });
+    const app = new Hono();
+    app.get("/away", apiKeyAuth(kw), () => Response.redirect("https://example.com/next", 302));
+    app.get("/json", apiKeyAuth(kw), (c) => {
+      c.header("x-app", "kept");
+      return c.json({ ok: true });
+    });
+    const away = await app.request("/away", { headers: { authorization: `Bearer ${key}` } });
+    expect(away.status).toBe(302);
+    expect(away.headers.get("location")).toBe("https://example.com/next");
+    expect(away.headers.get("ratelimit-policy")).toBe('"default";q=5;w=10');
+    const json = await app.request("/json", { headers: { authorization: `Bearer ${key}` } });
+    expect(await json.json()).toEqual({ ok: true });
+    expect(json.headers.get("x-app")).toBe("kept");
+    expect(json.headers.get("content-type")).toMatch(/application\/json/);
+    expect(json.headers.get("ratelimit")).toMatch(/^"default";r=3;t=\d+$/);
+  });
 });
