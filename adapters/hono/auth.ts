@@ -89,12 +89,14 @@ export function apiKeyAuth(
     await next();
     // on the response in place: c.header() after the handler rebuilds the Response for every header
     const headers = outcome.headers;
-    for (const name in headers) {
-      try {
-        c.res.headers.set(name, headers[name] as string);
-      } catch {
-        c.header(name, headers[name] as string); // a response with immutable headers (one from fetch)
-      }
+    try {
+      for (const name in headers) c.res.headers.set(name, headers[name] as string);
+    } catch {
+      // a response whose headers cannot change (a redirect, one from fetch): a copy that can
+      const copy = new Response(c.res.body, c.res);
+      for (const name in headers) copy.headers.set(name, headers[name] as string);
+      c.res = undefined; // replace rather than merge: some Hono versions write to the old headers when merging
+      c.res = copy;
     }
   };
 }

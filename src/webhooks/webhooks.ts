@@ -38,7 +38,9 @@ export function webhooks(options: WebhooksOptions): Webhooks {
   const pollInterval = count(options.pollInterval, 30_000, "pollInterval");
   const lease = 2 * timeout + 1_000; // long enough for an attempt and its outbox write
   // a keyward store, when given, lets an expiry notice be checked against its key before it goes out
-  const keys = typeof (options.store as KeyStore | undefined)?.get === "function" ? (options.store as KeyStore) : null;
+  const candidate = options.store as Partial<KeyStore> | undefined;
+  const keys =
+    typeof candidate?.get === "function" && typeof candidate.findByHash === "function" ? (candidate as KeyStore) : null;
   const retry = {
     attempts: count(options.retry?.attempts, 8, "retry.attempts"),
     baseDelay: count(options.retry?.baseDelay, 1_000, "retry.baseDelay"),
