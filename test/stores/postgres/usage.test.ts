@@ -159,52 +159,42 @@ usageSuite("usage control on PGlite", async () => {
   return { client: () => counting(pglite), table: "keyward_keys", close: () => pglite.close() };
 });
 
+/** A table of its own in SCHEMA on the server, each client a pool made by `pool`. */
+async function serverDatabase(label: string, pool: () => pg.Pool): Promise<Database> {
+  const admin = newPool(2);
+  await admin.query(`CREATE SCHEMA IF NOT EXISTS "${SCHEMA}"`);
+  const pools: pg.Pool[] = [admin];
+  const table = uniqueTable(label);
+  return {
+    client: () => {
+      const p = pool();
+      pools.push(p);
+      return counting(p);
+    },
+    table,
+    schema: SCHEMA,
+    close: async () => {
+      await dropTable(admin, table, SCHEMA);
+      await Promise.all(pools.map((p) => p.end()));
+    },
+  };
+}
+
 describe.skipIf(!hasServer)("on PostgreSQL (DATABASE_URL)", () => {
-  usageSuite("usage control on PostgreSQL, 3 pools", async () => {
-    const admin = newPool(2);
-    await admin.query(`CREATE SCHEMA IF NOT EXISTS "${SCHEMA}"`);
-    const pools = [admin];
-    const table = uniqueTable("usage");
-    return {
-      client: () => {
-        const pool = newPool(8);
-        pools.push(pool);
-        return counting(pool);
-      },
-      table,
-      schema: SCHEMA,
-      close: async () => {
-        await dropTable(admin, table, SCHEMA);
-        await Promise.all(pools.map((p) => p.end()));
-      },
-    };
-  });
+  usageSuite("usage control on PostgreSQL, 3 pools", () => serverDatabase("usage", () => newPool(8)));
 });
 
 const PGBOUNCER_URL = process.env.PGBOUNCER_URL ?? "";
 
 // named prepared statements break behind a transaction pooler; the consume function must not
 describe.skipIf(!hasServer || !PGBOUNCER_URL)("behind PgBouncer in transaction mode (PGBOUNCER_URL)", () => {
-  usageSuite("usage control through PgBouncer, 3 pools", async () => {
-    const admin = newPool(2);
-    await admin.query(`CREATE SCHEMA IF NOT EXISTS "${SCHEMA}"`);
-    const pools: pg.Pool[] = [admin];
-    const table = uniqueTable("usage_bouncer");
-    return {
-      client: () => {
-        const pool = new pg.Pool({ connectionString: PGBOUNCER_URL, max: 8 });
-        pool.on("error", () => {});
-        pools.push(pool);
-        return counting(pool);
-      },
-      table,
-      schema: SCHEMA,
-      close: async () => {
-        await dropTable(admin, table, SCHEMA);
-        await Promise.all(pools.map((p) => p.end()));
-      },
-    };
-  });
+  usageSuite("usage control through PgBouncer, 3 pools", () =>
+    serverDatabase("usage_bouncer", () => {
+      const pool = new pg.Pool({ connectionString: PGBOUNCER_URL, max: 8 });
+      pool.on("error", () => {});
+      return pool;
+    }),
+  );
 });
 noteSkip("usage control against a real PostgreSQL");
 
