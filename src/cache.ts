@@ -1,3 +1,4 @@
+import { Doorkeeper, PresenceFilter } from "./internal/string-filters.js";
 import type { KeyRecord } from "./types.js";
 
 /**
@@ -12,7 +13,11 @@ import type { KeyRecord } from "./types.js";
 export interface CacheOptions {
   /** How long a record is served from memory, in ms. Default 30 000. */
   ttl?: number | undefined;
-  /** Most records held; the least recently inserted is evicted (in constant time). Default 10 000. */
+  /**
+   * Most records held; the least recently inserted is evicted (in constant
+   * time). Once full, a key is cached on its second read within about `max`
+   * reads. Default 10 000.
+   */
   max?: number | undefined;
 }
 
@@ -45,19 +50,25 @@ export class VerificationCache {
   private readonly ring: (string | undefined)[] = [];
   private cursor = 0;
   private readonly slots: number;
+  /** The hashes in `byHash`, so that most misses need no probe of it. */
+  private readonly filter: PresenceFilter;
   private generation = 0;
   private suspended = false;
+  /** Admission while full (see {@link VerificationCache.offer}). */
+  private readonly door: Doorkeeper;
 
   constructor(options: CacheOptions = {}) {
     this.ttl = options.ttl ?? 30_000;
     this.max = options.max ?? 10_000;
     if (!(this.ttl > 0) || !(this.max > 0)) throw new RangeError("cache: ttl and max must be positive");
     this.slots = Math.max(1, Math.floor(this.max));
+    this.filter = new PresenceFilter(this.slots);
+    this.door = new Doorkeeper(this.slots);
   }
 
   /** The cached record for `hash`, if fresh (never while suspended). */
   get(hash: string, now: number): KeyRecord | undefined {
-    if (this.suspended) return undefined;
+    if (this.suspended || !this.filter.mayHold(hash)) return undefined;
     const entry = this.byHash.get(hash);
     if (entry === undefined) return undefined;
     if (entry.expires <= now) {
@@ -97,7 +108,20 @@ export class VerificationCache {
     this.ring[slot] = hash;
     this.cursor = slot + 1 >= this.slots ? 0 : slot + 1;
     this.byHash.set(hash, { record, expires: now + this.ttl, slot });
+    this.filter.add(hash);
     this.hashById.set(record.id, hash);
+  }
+
+  /**
+   * {@link VerificationCache.set} for a record a verification just read from
+   * the store. While the cache is full, a key is cached only on its second
+   * read within about `max` reads (see `Doorkeeper`): a key read again and
+   * again gets in, while a working set far beyond `max`, which no cache of
+   * this size holds, costs no inserts and evictions.
+   */
+  offer(hash: string, record: KeyRecord, now: number, stamp: number): void {
+    if (this.byHash.size >= this.slots && !this.door.admits(hash)) return;
+    this.set(hash, record, now, stamp);
   }
 
   /** Drop the record with this id, if cached. */
@@ -122,6 +146,7 @@ export class VerificationCache {
   clear(): void {
     this.generation++;
     this.byHash.clear();
+    this.filter.clear();
     this.hashById.clear();
     this.ring.length = 0;
     this.cursor = 0;
@@ -132,7 +157,7 @@ export class VerificationCache {
   }
 
   private delete(hash: string, id: string): void {
-    this.byHash.delete(hash);
+    if (this.byHash.delete(hash)) this.filter.remove(hash);
     this.hashById.delete(id);
   }
 }

@@ -1,9 +1,12 @@
+import { createHash } from "node:crypto";
+import fc from "fast-check";
 import type { KeyRecord, KeyStore } from "keyward";
 import { createHasher, createKeyward, generateKey } from "keyward";
 import { memoryStore } from "keyward/memory";
 import { makeRecord } from "keyward/testing";
 import { describe, expect, it } from "vitest";
 import { VerificationCache } from "../../src/cache.js";
+import { Doorkeeper, PresenceFilter } from "../../src/internal/string-filters.js";
 import { countingStore, deferred, manualClock } from "../support/core.js";
 
 const CACHE = { ttl: 30_000, max: 100 };
@@ -230,6 +233,30 @@ describe("VerificationCache", () => {
     for (let i = 9_996; i < 10_000; i++) expect(cache.get(`h-n${i}`, 1)?.id).toBe(`n${i}`);
   });
 
+  it("offer caches every read while there is room; once full, a key on its second read", () => {
+    const cache = new VerificationCache({ ttl: 1_000, max: 3 });
+    for (const id of ["a", "b", "c"]) cache.offer(`h-${id}`, record(id), 0, cache.stamp());
+    expect(cache.size).toBe(3);
+    cache.offer("h-d", record("d"), 0, cache.stamp());
+    expect(cache.get("h-d", 1)).toBeUndefined(); // first read while full: not cached, nothing evicted
+    for (const id of ["a", "b", "c"]) expect(cache.get(`h-${id}`, 1)?.id).toBe(id);
+    cache.offer("h-d", record("d"), 0, cache.stamp());
+    expect(cache.get("h-d", 1)?.id).toBe("d"); // second read: cached, the oldest evicted
+    expect(cache.get("h-a", 1)).toBeUndefined();
+    expect(cache.size).toBe(3);
+  });
+
+  it("a working set far beyond max, each key read once, leaves the cached keys in place", () => {
+    const cache = new VerificationCache({ ttl: 1_000, max: 1_000 });
+    const hash = (name: string) => createHash("sha256").update(name).digest("base64url"); // cache keys are digests
+    for (let i = 0; i < 1_000; i++) cache.offer(hash(`hot-${i}`), record(`hot-${i}`), 0, cache.stamp());
+    for (let i = 0; i < 10_000; i++) cache.offer(hash(`cold-${i}`), record(`cold-${i}`), 0, cache.stamp());
+    let kept = 0;
+    for (let i = 0; i < 1_000; i++) if (cache.get(hash(`hot-${i}`), 1) !== undefined) kept++;
+    expect(kept).toBeGreaterThan(900); // only a wrongly remembered cold key gets in (under 1 %)
+    expect(cache.size).toBe(1_000);
+  });
+
   it("a fractional max holds its whole part", () => {
     const cache = new VerificationCache({ ttl: 1_000, max: 2.5 });
     for (const id of ["a", "b", "c"]) cache.set(`h-${id}`, record(id), 0, cache.stamp());
@@ -250,5 +277,53 @@ describe("memoryStore().clear() and caches", () => {
     expect((await kw.verify(key)).ok).toBe(true);
     store.clear();
     expect(await kw.verify(key)).toMatchObject({ ok: false, error: { code: "invalid" } });
+  });
+});
+
+describe("the filters in front of the cache", () => {
+  it("PresenceFilter never rules out a string added more times than removed", () => {
+    const ops = fc.array(fc.tuple(fc.boolean(), fc.string({ maxLength: 6 })), { maxLength: 400 });
+    fc.assert(
+      fc.property(ops, fc.integer({ min: 1, max: 300 }), (steps, capacity) => {
+        const filter = new PresenceFilter(capacity);
+        const held = new Map<string, number>();
+        for (const [add, text] of steps) {
+          const n = held.get(text) ?? 0;
+          if (add) {
+            filter.add(text);
+            held.set(text, n + 1);
+          } else if (n > 0) {
+            filter.remove(text);
+            held.set(text, n - 1);
+          }
+        }
+        for (const [text, n] of held) if (n > 0 && !filter.mayHold(text)) return false;
+        return true;
+      }),
+    );
+  });
+
+  it("PresenceFilter rules out most strings never added, and a slot counted past 255 stays set", () => {
+    const filter = new PresenceFilter(100);
+    for (let i = 0; i < 100; i++) filter.add(`in-${i}`);
+    let maybe = 0;
+    for (let i = 0; i < 10_000; i++) if (filter.mayHold(`out-${i}`)) maybe++;
+    expect(maybe).toBeLessThan(2_000);
+    for (let i = 0; i < 300; i++) filter.add("many");
+    for (let i = 0; i < 300; i++) filter.remove("many");
+    expect(filter.mayHold("many")).toBe(true);
+    filter.clear();
+    expect(filter.mayHold("in-1")).toBe(false);
+  });
+
+  it("Doorkeeper admits a string the second time, and forgets after its capacity", () => {
+    const door = new Doorkeeper(100);
+    expect(door.admits("k")).toBe(false);
+    expect(door.admits("k")).toBe(true);
+    let admitted = 0;
+    for (let i = 0; i < 100; i++) if (door.admits(`other-${i}`)) admitted++;
+    expect(admitted).toBeLessThan(5); // seen once each: hardly any wrongly remembered
+    for (let i = 100; i < 200; i++) door.admits(`other-${i}`);
+    expect(door.admits("k")).toBe(false); // wiped after its capacity: first sight again
   });
 });
