@@ -48,6 +48,7 @@ const SOURCE_ONLY = [
   "test/examples/**",
   "test/types/**",
   "test/core/cache.test.ts",
+  "test/core/digest-lookup.test.ts",
   "test/core/last-used-flush-order.test.ts",
   "test/core/hashing.test.ts",
   "test/core/key-format.test.ts",

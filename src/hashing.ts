@@ -69,27 +69,59 @@ export function createHasher(pepper?: string | readonly string[], digest: Digest
   if (!Array.isArray(peppers) || peppers.some((p) => typeof p !== "string" || p.length === 0)) {
     throw new ConfigError("pepper must be a non-empty string or a list of them (current first)");
   }
-  if (peppers.length === 0) {
-    const sha = digest.sha256;
-    return { hash: (key) => flat(SHA256_TAG + sha(key)), fallbacks: [] };
-  }
-  const [current, ...older] = peppers.map((p) => tagged(digest.hmacSha256(p)));
   const sha = digest.sha256;
-  return { hash: current as (key: string) => string, fallbacks: [...older, (key) => flat(SHA256_TAG + sha(key))] };
-}
-
-function tagged(fn: Digest): (key: string) => string {
-  return (key) => flat(HMAC_TAG + fn(key));
+  if (peppers.length === 0) return withParts({ hash: tagged(SHA256_TAG, sha), fallbacks: [] }, SHA256_TAG, sha);
+  const [current, ...older] = peppers.map((p) => digest.hmacSha256(p));
+  const hasher = {
+    hash: tagged(HMAC_TAG, current as Digest),
+    fallbacks: [...older.map((fn) => tagged(HMAC_TAG, fn)), tagged(SHA256_TAG, sha)],
+  };
+  return withParts(hasher, HMAC_TAG, current as Digest);
 }
 
 /**
- * Returns `hash` flattened. V8 builds a concatenation this long as a rope
- * (two pointers), which it hashes through a scratch copy in every `Map`
- * lookup and compares piece by piece; reading a character flattens it in
- * place, once, before the cache, the store and the comparison use it.
- * Every tag starts with "v"; checking it keeps the read.
+ * The current hash of a hasher in its two parts: `hash(key) === tag + digest(key)`.
+ * Verification looks keys up and compares them by digest, which spares
+ * building the tagged string where it is not needed.
+ *
+ * @internal
  */
-function flat(hash: string): string {
-  if (hash.charCodeAt(0) !== 118) throw new Error("createHasher: unexpected tag");
-  return hash;
+export interface HashParts {
+  /** {@link SHA256_TAG} or {@link HMAC_TAG}; "" for a hasher {@link createHasher} did not make. */
+  readonly tag: string;
+  /** The untagged digest of a key (the whole hash when `tag` is ""). */
+  readonly digest: Digest;
+}
+
+const PARTS = new WeakMap<KeyHasher, HashParts>();
+
+/**
+ * The parts of `hasher`'s current hash (for a hasher {@link createHasher}
+ * did not make: no tag, and its whole hash as the digest).
+ *
+ * @internal
+ */
+export function hashParts(hasher: KeyHasher): HashParts {
+  return PARTS.get(hasher) ?? { tag: "", digest: hasher.hash };
+}
+
+/**
+ * `tag + digest`, built by `join` rather than `+`: V8 builds a concatenation
+ * this long as a rope (two pointers), which every `Map` lookup hashes through
+ * a scratch copy and every character read must unwrap; `join` writes one
+ * flat string.
+ *
+ * @internal
+ */
+export function joinHash(tag: string, digest: string): string {
+  return tag === "" ? digest : [tag, digest].join("");
+}
+
+function withParts(hasher: KeyHasher, tag: string, digest: Digest): KeyHasher {
+  PARTS.set(hasher, Object.freeze({ tag, digest }));
+  return hasher;
+}
+
+function tagged(tag: string, fn: Digest): (key: string) => string {
+  return (key) => joinHash(tag, fn(key));
 }

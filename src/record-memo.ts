@@ -1,10 +1,9 @@
 import { checkedRecord, isFrozenRecord, sameRecord } from "./record-shape.js";
+import type { ScopeSet } from "./scopes.js";
+import type { KeyRecord } from "./types.js";
 
 /** Most records whose latest entry is kept by hash. */
 const LATEST_MEMORY = 10_000;
-
-import type { ScopeSet } from "./scopes.js";
-import type { KeyRecord } from "./types.js";
 
 /** What verification derives from one record (`R`: its success result); built once, reused while the record is unchanged. */
 export interface MemoEntry<R> {
@@ -21,6 +20,12 @@ export interface MemoEntry<R> {
   usedAt: number;
   /** Whether verifying this record involves usage control (an allowlist, a rate limit, credits); set with `granted`. */
   usage: boolean;
+  /**
+   * `record.hash` without the memo's tag, as a flat string, when it carries
+   * that tag; null otherwise. A presented key's untagged digest is compared
+   * with it (see `hashParts`).
+   */
+  readonly digest: string | null;
 }
 
 /**
@@ -40,6 +45,18 @@ export class RecordMemo<R> {
    * since verification reads it from `consume`, never from the entry.
    */
   private readonly latest = new Map<string, MemoEntry<R>>();
+
+  /** @param tag - The tag of the current hash (`v1:` or `v2:`), whose digests entries keep apart. */
+  constructor(private readonly tag: string | null = null) {}
+
+  /**
+   * The entry of a store object that can never change, if it has one: a
+   * record seen before needs no check and no comparison.
+   */
+  frozenHit(found: object): MemoEntry<R> | undefined {
+    const hit = this.entries.get(found);
+    return hit?.frozen ? hit : undefined;
+  }
 
   /** The entry of a store answer; null when it is not a well-formed record. Never throws. */
   entryOf(found: unknown): MemoEntry<R> | null {
@@ -61,6 +78,7 @@ export class RecordMemo<R> {
       result: null,
       usedAt: Number.NEGATIVE_INFINITY,
       usage: false,
+      digest: this.tag !== null && record.hash.startsWith(this.tag) ? flatCopy(record.hash.slice(this.tag.length)) : null,
     };
     this.entries.set(found, entry);
     this.entries.set(record, entry);
@@ -70,4 +88,14 @@ export class RecordMemo<R> {
     }
     return entry;
   }
+}
+
+/**
+ * A copy of `text` as one flat string. A slice or a concatenation is a view
+ * on other strings in V8, and reading its characters one by one (as a
+ * constant-time comparison does) costs about twice as much; a string parsed
+ * from JSON is always flat.
+ */
+function flatCopy(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
 }

@@ -49,6 +49,17 @@ export class RoleBook {
     return Array.isArray(scopes) ? scopes : EMPTY;
   }
 
+  /**
+   * Whether the scopes of `role` are still `seen`, an earlier answer of
+   * {@link RoleBook.scopesOf}: one property read when they are. A role's
+   * array is the table's own property when it was first seen; only an array
+   * that is that very object can match later.
+   */
+  holds(role: string | null | undefined, seen: readonly string[] | null): boolean {
+    if (typeof role === "string" && seen !== null && seen !== EMPTY) return this.roles[role] === seen;
+    return this.scopesOf(role) === seen;
+  }
+
   /** Whether `role` is defined. */
   has(role: string): boolean {
     return Object.hasOwn(this.roles, role);

@@ -1,7 +1,8 @@
 import type { VerificationCache } from "./cache.js";
 import { type EventListener, emitEvent, type VerificationFailure } from "./events.js";
-import type { KeyHasher } from "./hashing.js";
-import { deepFreeze, failure, promiseOf } from "./internal/shared-results.js";
+import { type HashParts, hashParts, joinHash, type KeyHasher } from "./hashing.js";
+import { type DirectLookup, digestLookup } from "./internal/digest-lookup.js";
+import { deepFreeze, type Failure, failure, promiseOf } from "./internal/shared-results.js";
 import { withDeadline } from "./internal/store-call.js";
 import { timingSafeEqual } from "./internal/timing-safe.js";
 import { isWellFormedKey } from "./key-format.js";
@@ -15,6 +16,12 @@ import type { KeyRecord } from "./types.js";
 import { UsageGate } from "./usage/gate.js";
 import type { RateLimit } from "./usage/types.js";
 import { MAX_KEY_LENGTH, type VerifyOptions, type VerifyResult } from "./verify-result.js";
+
+/** The rejections answered before any store read. */
+const MISSING = failure("missing");
+const MALFORMED = failure("malformed");
+const INVALID = failure("invalid");
+const UNAVAILABLE = failure("unavailable");
 
 /** What a {@link Verifier} works with. */
 export interface VerifierOptions {
@@ -41,6 +48,10 @@ export class Verifier {
   private readonly store: KeyStore;
   private readonly prefix: string;
   private readonly hasher: KeyHasher;
+  /** The current hash in parts. */
+  private readonly parts: HashParts;
+  /** The store's lookup by digest under the current tag, when it has one (see `DIGEST_LOOKUP`). */
+  private readonly direct: DirectLookup | null;
   private readonly roles: RoleBook;
   private readonly cache: VerificationCache | null;
   private readonly lastUsed: LastUsedTracker | null;
@@ -49,7 +60,7 @@ export class Verifier {
   private readonly clock: () => number;
   /** Bumped by every {@link invalidate}: a read that sees it move is repeated, so it never misses a local change. */
   private changes = 0;
-  private readonly memo = new RecordMemo<VerifyResult>();
+  private readonly memo: RecordMemo<VerifyResult>;
   private readonly checkedScopes = new Set<string>();
   private lastChecked: readonly string[] | undefined;
   private readonly gate: UsageGate;
@@ -58,6 +69,9 @@ export class Verifier {
     this.store = options.store;
     this.prefix = options.prefix;
     this.hasher = options.hasher;
+    this.parts = hashParts(options.hasher);
+    this.direct = digestLookup(options.store, this.parts.tag);
+    this.memo = new RecordMemo<VerifyResult>(this.parts.tag);
     this.roles = options.roles;
     this.cache = options.cache;
     this.lastUsed = options.lastUsed;
@@ -99,40 +113,60 @@ export class Verifier {
     if (cost !== undefined && !(Number.isSafeInteger(cost) && cost >= 0)) {
       return Promise.reject(new TypeError("verify: `cost` must be a non-negative integer"));
     }
-    if (typeof key !== "string" || key === "") return this.failed("missing", null);
-    if (key.length > MAX_KEY_LENGTH || !isWellFormedKey(key, this.prefix)) return this.failed("malformed", null);
+    if (typeof key !== "string" || key === "") return this.rejected(MISSING, null);
+    if (key.length > MAX_KEY_LENGTH || !isWellFormedKey(key, this.prefix)) return this.rejected(MALFORMED, null);
     try {
-      return this.lookup(key, this.hasher.hash(key), options);
+      return this.lookup(key, this.parts.digest(key), options);
     } catch {
-      return this.failed("unavailable", null); // whatever a store does, verify never throws
+      return this.rejected(UNAVAILABLE, null); // whatever a store does, verify never throws
     }
   }
 
-  /** Looks a well-formed key up: the cache, then the store (and older peppers). */
-  private lookup(key: string, hash: string, required: VerifyOptions | undefined): Promise<VerifyResult> {
+  /**
+   * Looks a well-formed key up by `digest`, its current hash without the
+   * tag: the cache, then the store (and older peppers).
+   */
+  private lookup(key: string, digest: string, required: VerifyOptions | undefined): Promise<VerifyResult> {
     const cache = this.cache;
     let readAt = 0;
     let stamp = 0;
     if (cache !== null) {
       readAt = this.clock();
-      // the cache holds checked records under the current hash of the key that found them (whichever pepper matched)
-      const cached = cache.get(hash, readAt);
-      if (cached !== undefined) return promiseOf(this.decide(this.memo.entryOf(cached), required));
+      // the cache holds checked records by the current digest of the key that found them (whichever pepper matched)
+      const cached = cache.get(digest, readAt);
+      if (cached !== undefined) return promiseOf(this.decide(this.memo.entryOf(cached), required, readAt));
       stamp = cache.stamp();
     }
+    const direct = this.direct;
+    const store = this.store;
+    let hash: string | null = null;
+    const answer =
+      direct !== null && store.findByHash === direct.findByHash
+        ? direct.lookup(digest)
+        : store.findByHash((hash = joinHash(this.parts.tag, digest)));
     // synchronous stores (memory) answer without a promise: no timer, no extra tick
-    const found = this.read(hash);
-    if (!(found instanceof Promise) && (found !== null || this.hasher.fallbacks.length === 0)) {
-      return promiseOf(this.settle(found, hash, hash, stamp, readAt, required));
+    if (typeof answer === "object" && answer !== null) {
+      // a record object seen before that can never change (the memory store's) needs no deadline and no check
+      const seen = this.memo.frozenHit(answer);
+      if (seen !== undefined) return promiseOf(this.accept(seen, digest, null, stamp, readAt, required, readAt));
+    } else if (answer === null && this.hasher.fallbacks.length === 0) {
+      return this.rejected(INVALID, null);
     }
+    hash ??= joinHash(this.parts.tag, digest);
+    const found = withDeadline(answer, this.timeout);
+    if (!(found instanceof Promise) && (found !== null || this.hasher.fallbacks.length === 0)) {
+      return promiseOf(this.settle(found, digest, null, stamp, readAt, required, readAt));
+    }
+    const current = hash;
     if (found instanceof Promise && this.hasher.fallbacks.length === 0) {
       // one promise hop for the common case: a store that answers with a promise, one pepper
       const before = this.changes;
       return found.then(
         (answer: unknown) => {
           try {
-            if (this.changes !== before) return this.verifyAsync(key, hash, this.read(hash), stamp, readAt, required);
-            return this.settle(answer, hash, hash, stamp, readAt, required);
+            if (this.changes !== before)
+              return this.verifyAsync(key, digest, current, this.read(current), stamp, readAt, required);
+            return this.settle(answer, digest, null, stamp, readAt, required, 0);
           } catch {
             return this.fail("unavailable", null);
           }
@@ -140,28 +174,29 @@ export class Verifier {
         () => this.fail("unavailable", null),
       );
     }
-    return this.verifyAsync(key, hash, found, stamp, readAt, required);
+    return this.verifyAsync(key, digest, current, found, stamp, readAt, required);
   }
 
   /** The path for stores that answer with a promise, and for older peppers after a miss. */
   private async verifyAsync(
     key: string,
+    digest: string,
     hash: string,
     pending: unknown,
     stamp: number,
     readAt: number,
     required: VerifyOptions | undefined,
   ): Promise<VerifyResult> {
-    let matched = hash;
+    let older: string | null = null;
     let found: unknown;
     try {
       found = await this.reread(hash, pending);
-      const older = this.hasher.fallbacks;
-      for (let i = 0; found === null && i < older.length; i++) {
-        matched = (older[i] as (k: string) => string)(key);
-        found = await this.reread(matched, this.read(matched));
+      const fallbacks = this.hasher.fallbacks;
+      for (let i = 0; found === null && i < fallbacks.length; i++) {
+        older = (fallbacks[i] as (k: string) => string)(key);
+        found = await this.reread(older, this.read(older));
       }
-      return this.settle(found, hash, matched, stamp, readAt, required);
+      return this.settle(found, digest, older, stamp, readAt, required, 0);
     } catch {
       return this.fail("unavailable", null);
     }
@@ -180,44 +215,71 @@ export class Verifier {
   }
 
   /**
-   * Judges a store answer to the lookup of `matched`: `null` is an unknown
-   * key, anything else must be a well-formed record whose hash is `matched`.
-   * A match is cached under `hash`, the key's current hash, so keys of an
-   * older pepper are served from the cache too.
+   * Judges a store answer to the lookup of a key: `null` is an unknown key,
+   * anything else must be a well-formed record whose hash is the key's
+   * current hash (`digest` with the current tag), or `older` when that older
+   * pepper's hash found it. `now` is the time of a synchronous answer; 0
+   * after a wait, which reads the clock again.
    */
   private settle(
     found: unknown,
-    hash: string,
-    matched: string,
+    digest: string,
+    older: string | null,
     stamp: number,
     readAt: number,
     required: VerifyOptions | undefined,
+    now: number,
   ): VerifyResult | Promise<VerifyResult> {
     if (found === null) return this.fail("invalid", null);
     const entry = this.memo.entryOf(found);
     if (entry === null) return this.fail("unavailable", null); // a damaged record: fail closed
-    if (!timingSafeEqual(entry.record.hash, matched)) return this.fail("invalid", null);
-    this.cache?.set(hash, entry.record, readAt, stamp);
-    return this.decide(entry, required);
+    return this.accept(entry, digest, older, stamp, readAt, required, now);
   }
 
-  /** Status, expiry and scope checks on a matched record's entry, then usage control for keys that have it. */
+  /**
+   * Compares a found record's hash with the key's in constant time, then
+   * decides at `now` (0: read the clock). A match is cached under the key's
+   * current digest, so keys of an older pepper are served from the cache too.
+   */
+  private accept(
+    entry: MemoEntry<VerifyResult>,
+    digest: string,
+    older: string | null,
+    stamp: number,
+    readAt: number,
+    required: VerifyOptions | undefined,
+    now: number,
+  ): VerifyResult | Promise<VerifyResult> {
+    // a stored hash under another tag cannot be the current hash; under the
+    // current tag (checked once per record), comparing the digests compares the hashes
+    const same =
+      older !== null ? timingSafeEqual(older, entry.record.hash) : entry.digest !== null && timingSafeEqual(digest, entry.digest);
+    if (!same) return this.fail("invalid", null);
+    this.cache?.offer(digest, entry.record, readAt, stamp);
+    return this.decide(entry, required, now);
+  }
+
+  /**
+   * Status, expiry and scope checks on a matched record's entry, then usage
+   * control for keys that have it. `at`: the time of the read, or 0 to read
+   * the clock.
+   */
   private decide(
     entry: MemoEntry<VerifyResult> | null,
     options: VerifyOptions | undefined,
+    at: number,
   ): VerifyResult | Promise<VerifyResult> {
     if (entry === null) return this.fail("unavailable", null);
     const record = entry.record;
-    const now = this.clock();
+    const now = at !== 0 ? at : this.clock();
     if (record.revokedAt !== null) return this.fail("revoked", record);
     if (record.disabledAt !== null) return this.fail("disabled", record);
     if (record.expiresAt !== null && !(record.expiresAt > now)) return this.fail("expired", record);
-    const roleScopes = this.roles.scopesOf(record.role);
     let granted = entry.granted;
-    if (granted === null || entry.roleScopes !== roleScopes) {
+    if (granted === null || !this.roles.holds(record.role, entry.roleScopes)) {
       entry.usage = this.gate.applies(record);
       granted = this.roles.effective(record.scopes, record.role);
-      entry.roleScopes = roleScopes;
+      entry.roleScopes = this.roles.scopesOf(record.role);
       entry.granted = granted;
       entry.result = null;
     }
@@ -251,9 +313,9 @@ export class Verifier {
   }
 
   /** {@link Verifier.fail}, as the shared resolved promise of its failure. */
-  private failed(reason: VerificationFailure, record: KeyRecord | null): Promise<VerifyResult> {
-    this.report(reason, record);
-    return failure(reason).promise;
+  private rejected(failure: Failure, record: KeyRecord | null): Promise<VerifyResult> {
+    this.report(failure.reason, record);
+    return failure.promise;
   }
 
   /** Reports a failure to the event listener, if any (with its time), and returns the shared frozen failure of `reason`. */

@@ -30,6 +30,7 @@ import type {
   Use,
 } from "keyward";
 import { ChangeFanout, consumeUsage, StoreError, statusOf } from "keyward";
+import { DIGEST_LOOKUP, digestLookup, HashIndex } from "./hash-index.js";
 
 /**
  * Options of {@link memoryStore}.
@@ -76,7 +77,7 @@ export interface MemoryStore extends KeyStore {
  */
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const byId = new Map<string, KeyRecord>();
-  const byHash = new Map<string, KeyRecord>();
+  const byHash = new HashIndex();
   const byOwner = new Map<string, Set<string>>();
   /** Rate windows by hash, beside the records (a window is usage, not a change of the key). */
   const windows = new Map<string, RateWindow>();
@@ -109,8 +110,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   };
 
   for (const record of options.records ?? []) insert(record);
+  const findByHash = (hash: string): KeyRecord | null => byHash.get(hash) ?? null;
 
-  return {
+  const store: MemoryStore = {
     get size() {
       return byId.size;
     },
@@ -122,7 +124,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       listeners.onReset(); // every record changed: watchers drop what they cached
     },
     insert,
-    findByHash: (hash: string) => byHash.get(hash) ?? null,
+    findByHash,
     get: (id: string) => byId.get(id) ?? null,
     list(query: ListQuery) {
       const ids = byOwner.get(query.owner);
@@ -200,4 +202,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       return remove;
     },
   };
+  // verification's lookup by digest (not enumerable: a copy made by spreading the store does not carry it)
+  Object.defineProperty(store, DIGEST_LOOKUP, { value: digestLookup(byHash, findByHash) });
+  return store;
 }

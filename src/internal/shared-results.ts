@@ -3,6 +3,7 @@ import { type VerifyResult, verifyError } from "../verify-result.js";
 
 /** A failure's shared frozen result and its resolved promise. */
 export interface Failure {
+  readonly reason: VerificationFailure;
   readonly result: VerifyResult;
   readonly promise: Promise<VerifyResult>;
 }
@@ -14,7 +15,7 @@ export function failure(reason: VerificationFailure): Failure {
   let f = FAILURES.get(reason);
   if (f === undefined) {
     const result: VerifyResult = Object.freeze({ ok: false as const, error: Object.freeze(verifyError(reason)) });
-    f = { result, promise: Promise.resolve(result) };
+    f = { reason, result, promise: Promise.resolve(result) };
     FAILURES.set(reason, f);
   }
   return f;
