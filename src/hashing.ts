@@ -118,7 +118,7 @@ export function joinHash(tag: string, digest: string): string {
 }
 
 function withParts(hasher: KeyHasher, tag: string, digest: Digest): KeyHasher {
-  PARTS.set(hasher, Object.freeze({ tag, digest }));
+  PARTS.set(hasher, { tag, digest });
   return hasher;
 }
 

@@ -147,9 +147,20 @@ export async function createWorld(options: Partial<KeywardOptions> = {}): Promis
     officeOnly: officeOnly.key,
     localOnly: localOnly.key,
   };
-  const hasher = (kw as unknown as { hasher?: { hash(k: string): string } }).hasher;
-  if (!hasher) throw new Error("test support: keyward no longer keeps its hasher in `hasher`; update createWorld");
+  const internals = kw as unknown as {
+    hasher?: { hash(k: string): string };
+    verifier?: { parts?: { digest(k: string): string } };
+  };
+  const hasher = internals.hasher;
+  const parts = internals.verifier?.parts;
+  if (!hasher || !parts) {
+    throw new Error(
+      "test support: keyward no longer keeps its hasher in `hasher` and verification's in `verifier.parts`; update createWorld",
+    );
+  }
+  // hashes computed: by management (the tagged hash) and by verification (the digest alone)
   const spy = vi.spyOn(hasher, "hash");
+  const digestSpy = vi.spyOn(parts, "digest");
   return {
     kw,
     store,
@@ -172,11 +183,12 @@ export async function createWorld(options: Partial<KeywardOptions> = {}): Promis
       officeOnly: officeOnly.apiKey,
       localOnly: localOnly.apiKey,
     },
-    hashes: () => spy.mock.calls.length,
+    hashes: () => spy.mock.calls.length + digestSpy.mock.calls.length,
     reset() {
       store.lookups = 0;
       store.mode = "ok";
       spy.mockClear();
+      digestSpy.mockClear();
     },
     clock,
   };
