@@ -20,7 +20,11 @@ export function digestLookup(index: HashIndex, findByHash: (hash: string) => Key
   return Object.freeze({
     findByHash,
     under: (tag: string) => {
-      const digests = index.digests(String(tag));
+      // a tag this index files apart gets its own map; for any other, tag + digest is looked up whole
+      if (typeof tag !== "string" || tag.length !== 3 || tagLength(`${tag}0`) !== 3) {
+        return (digest: string) => findByHash(`${tag}${digest}`);
+      }
+      const digests = index.digests(tag);
       return (digest: string) => digests.get(digest) ?? null;
     },
   });

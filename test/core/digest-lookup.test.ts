@@ -24,6 +24,18 @@ describe("the lookup by digest between the memory store and the core", () => {
     expect(digestLookup(store, "v2:")?.lookup(hash.slice(3))).toBeNull();
   });
 
+  it("answers for a tag it does not file apart exactly what findByHash answers for tag + digest", () => {
+    const store = memoryStore({
+      records: [
+        makeRecord({ id: "a", owner: "o1", hash: "v1:looks-tagged" }),
+        makeRecord({ id: "b", owner: "o1", hash: "x:abc" }),
+      ],
+    });
+    expect(digestLookup(store, "")?.lookup("v1:looks-tagged")).toBe(store.findByHash("v1:looks-tagged"));
+    expect(digestLookup(store, "x:")?.lookup("abc")).toBe(store.findByHash("x:abc"));
+    expect(digestLookup(store, "x:")?.lookup("abc")).not.toBeNull();
+  });
+
   it("is not carried by a copy of the store, and is null for a store without it or whose capability throws", () => {
     const store = memoryStore();
     expect(digestLookup({ ...store }, "v1:")).toBeNull();
