@@ -152,12 +152,12 @@ export class Verifier {
     } else if (answer === null && this.hasher.fallbacks.length === 0) {
       return this.rejected(INVALID, null);
     }
-    hash ??= joinHash(this.parts.tag, digest);
     const found = withDeadline(answer, this.timeout);
     if (!(found instanceof Promise) && (found !== null || this.hasher.fallbacks.length === 0)) {
       return promiseOf(this.settle(found, digest, null, stamp, readAt, required, readAt));
     }
-    const current = hash;
+    // the tagged hash, for a read repeated after a local change and for the older peppers' turn
+    const current = hash ?? joinHash(this.parts.tag, digest);
     if (found instanceof Promise && this.hasher.fallbacks.length === 0) {
       // one promise hop for the common case: a store that answers with a promise, one pepper
       const before = this.changes;
