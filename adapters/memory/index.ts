@@ -79,8 +79,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const byId = new Map<string, KeyRecord>();
   const byHash = new HashIndex();
   const byOwner = new Map<string, Set<string>>();
-  /** Rate windows by hash, beside the records (a window is usage, not a change of the key). */
-  const windows = new Map<string, RateWindow>();
+  /**
+   * Usage by hash, beside the records (a window is usage, not a change of
+   * the key): the rate window, and the id whose record `consume` reads
+   * (a lookup by id is cheaper than one by hash).
+   */
+  const usage = new Map<string, { readonly id: string; window: RateWindow | null }>();
   const listeners = new ChangeFanout();
 
   const put = (record: KeyRecord): KeyRecord => {
@@ -120,7 +124,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       byId.clear();
       byHash.clear();
       byOwner.clear();
-      windows.clear();
+      usage.clear();
       listeners.onReset(); // every record changed: watchers drop what they cached
     },
     insert,
@@ -182,11 +186,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       }
     },
     consume(hash: string, request: UsageRequest) {
-      const r = byHash.get(hash);
+      let slot = usage.get(hash);
+      let r = slot === undefined ? undefined : byId.get(slot.id);
+      if (r === undefined || r.hash !== hash) r = byHash.get(hash);
       if (!r) return null;
       const before = r.credits ?? null;
-      const { outcome, window, credits } = consumeUsage(before, windows.get(hash) ?? null, request);
-      if (window !== null) windows.set(hash, window);
+      const { outcome, window, credits } = consumeUsage(before, slot?.window ?? null, request);
+      if (slot === undefined || slot.id !== r.id) usage.set(hash, (slot = { id: r.id, window }));
+      else if (window !== null) slot.window = window;
       // a spent or refilled balance replaces the record (scopes and metadata, frozen or cloned
       // when it was stored, are shared); not a change listeners hear about
       if (credits !== before && credits !== null) {

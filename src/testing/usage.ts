@@ -104,6 +104,22 @@ export function usageSuite(options: ConformanceOptions): void {
       expect((await s.get(record.id))?.credits).toEqual(expected.credits);
     });
 
+    it("reads the key as it stands: credits set by an update count, and the rate window carries on", async () => {
+      const s = await consuming(options);
+      if (!s) return;
+      const ratelimit = { limit: 3, window: 1_000 };
+      const record = makeRecord({ ratelimit, credits: { remaining: 5, refill: null, refilledAt: null } });
+      await s.insert(record);
+      const request = (t: number) => ({ now: T0 + t, cost: 1, ratelimit });
+      await s.consume(record.hash, request(0));
+      await s.consume(record.hash, request(1));
+      await s.update(record.id, { credits: { remaining: 10, refill: null, refilledAt: null }, label: "topped up" });
+      const third = await s.consume(record.hash, request(2));
+      expect(third).toMatchObject({ ok: true, window: { count: 3 }, credits: { remaining: 9 } });
+      expect(await s.consume(record.hash, request(3))).toMatchObject({ ok: false, reason: "rate_limited" });
+      expect((await s.get(record.id))?.credits?.remaining).toBe(9);
+    });
+
     it("counts a rate limit without credits, and credits without a rate limit", async () => {
       const s = await consuming(options);
       if (!s) return;
