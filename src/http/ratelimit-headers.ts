@@ -20,7 +20,21 @@ export function seconds(ms: number): number {
  */
 export function rateLimitHeaders(state: RateLimitState): Record<string, string> {
   return {
-    "ratelimit-policy": `"default";q=${state.limit};w=${seconds(state.window)}`,
+    "ratelimit-policy": policyOf(state.limit, state.window),
     ratelimit: `"default";r=${state.remaining};t=${seconds(state.reset)}`,
   };
+}
+
+// the policy of the last key seen: a server's keys mostly share a few plans, and it is the same on every request of a key
+let lastLimit = 0;
+let lastWindow = 0;
+let lastPolicy = "";
+
+function policyOf(limit: number, window: number): string {
+  if (limit !== lastLimit || window !== lastWindow) {
+    lastPolicy = `"default";q=${limit};w=${seconds(window)}`;
+    lastLimit = limit;
+    lastWindow = window;
+  }
+  return lastPolicy;
 }
