@@ -1,8 +1,10 @@
 /**
- * One benchmark server: `tsx bench/http-server.ts <express|hono|koa|fastify> <none|minimal|keyward|limited> <port>`.
+ * One benchmark server: `tsx bench/http-server.ts <express|hono|koa|fastify> <none|minimal|fields|keyward|limited> <port>`.
  * Prints the bearer key to use on its first stdout line, then "ready". `limited` is
  * `keyward` with a key that has a rate limit (never reached), so every request also
- * counts against it and answers with the RateLimit fields.
+ * counts against it and answers with the RateLimit fields. `fields` is `minimal`
+ * sending those two fields too (a fixed policy, a count going down): what the
+ * fields alone cost. Port + 1000 answers the process's CPU time so far.
  */
 
 import { hash } from "node:crypto";
@@ -34,35 +36,57 @@ function minimalCheck(header: string | undefined): boolean {
   return scopes?.has("jobs:read") === true;
 }
 const body = { jobs: [{ id: 1, title: "Staff engineer" }] };
+const POLICY = '"default";q=1000000000;w=60';
+let left = 1_000_000_000;
+/** The two RateLimit fields `fields` sends: set through `set`, the framework's own way. */
+function rateLimitFields(set: (name: string, value: string) => unknown): void {
+  set("ratelimit-policy", POLICY);
+  set("ratelimit", `"default";r=${--left};t=60`);
+}
+const check = mode === "minimal" || mode === "fields";
 const limitedKey = (
-  await keyward.create({ owner: "org-limited", label: "bench", role: "viewer", ratelimit: { limit: 1e12, window: 60_000 } })
+  await keyward.create({
+    owner: "org-limited",
+    label: "bench",
+    role: "viewer",
+    ratelimit: { limit: 1_000_000_000, window: 60_000 },
+  })
 ).key;
 const protect = mode === "keyward" || mode === "limited";
 
 if (framework === "express") {
   const app = express();
   app.disable("x-powered-by");
-  if (mode === "minimal") {
-    app.use((req, res, next) =>
-      minimalCheck(req.headers.authorization) ? next() : res.status(401).json({ error: "UNAUTHORIZED" }),
-    );
+  if (check) {
+    app.use((req, res, next) => {
+      if (!minimalCheck(req.headers.authorization)) return res.status(401).json({ error: "UNAUTHORIZED" });
+      if (mode === "fields") rateLimitFields((name, value) => res.setHeader(name, value));
+      next();
+    });
   }
   if (protect) app.get("/v1/jobs", ex.apiKeyAuth(keyward), ex.requireScopes("jobs:read"), (_req, res) => res.json(body));
   else app.get("/v1/jobs", (_req, res) => res.json(body));
   createServer(app).listen(port, "127.0.0.1", ready);
 } else if (framework === "hono") {
   const app = new Hono();
-  if (mode === "minimal") {
-    app.use(async (c, next) => (minimalCheck(c.req.header("authorization")) ? next() : c.json({ error: "UNAUTHORIZED" }, 401)));
+  if (check) {
+    app.use(async (c, next) => {
+      if (!minimalCheck(c.req.header("authorization"))) return c.json({ error: "UNAUTHORIZED" }, 401);
+      // on Node's response, as keyward/hono does on @hono/node-server
+      const outgoing = (c.env as { outgoing: { setHeader(name: string, value: string): unknown } }).outgoing;
+      if (mode === "fields") rateLimitFields((name, value) => outgoing.setHeader(name, value));
+      await next();
+    });
   }
   if (protect) app.get("/v1/jobs", ho.apiKeyAuth(keyward), ho.requireScopes("jobs:read"), (c) => c.json(body));
   else app.get("/v1/jobs", (c) => c.json(body));
   serve({ fetch: app.fetch, port, hostname: "127.0.0.1" }, ready);
 } else if (framework === "fastify") {
   const app = Fastify();
-  if (mode === "minimal") {
+  if (check) {
     app.addHook("onRequest", async (request, reply) => {
       if (!minimalCheck(request.headers.authorization)) return reply.code(401).send({ error: "UNAUTHORIZED" });
+      if (mode === "fields") rateLimitFields((name, value) => reply.header(name, value));
     });
   }
   if (protect) {
@@ -74,9 +98,12 @@ if (framework === "express") {
 } else {
   const app = new Koa();
   app.silent = true; // autocannon cutting connections at the end of a run is not an error worth printing
-  if (mode === "minimal") {
+  if (check) {
     app.use(async (ctx, next) => {
-      if (minimalCheck(ctx.get("authorization") || undefined)) return next();
+      if (minimalCheck(ctx.get("authorization") || undefined)) {
+        if (mode === "fields") rateLimitFields((name, value) => ctx.set(name, value));
+        return next();
+      }
       ctx.status = 401;
       ctx.body = { error: "UNAUTHORIZED" };
     });
@@ -90,6 +117,9 @@ if (framework === "express") {
   });
   app.listen(port, "127.0.0.1", ready);
 }
+
+// this process's CPU time so far, on port + 1000: the bench divides it by the requests served
+createServer((_req, res) => res.end(JSON.stringify(process.cpuUsage()))).listen(port + 1000, "127.0.0.1");
 
 // exit normally on a signal, so `node --cpu-prof` can write its profile
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(0));
