@@ -1,5 +1,6 @@
 import type { KeyRecord, RecordPatch } from "keyward";
 import { isKeyRecord, StoreError } from "keyward";
+import { fieldsOf } from "./fields.js";
 import { decodeUsage, encodeUsage, encodeUsagePatch } from "./usage.js";
 
 /**
@@ -154,19 +155,6 @@ export function encodePatch(patch: RecordPatch): { set: string[]; del: string[] 
   return { set, del };
 }
 
-/** Field → value of an HGETALL reply: a flat array (RESP2), a Map or an object (RESP3). */
-function fieldsOf(reply: unknown): Map<string, string> {
-  const fields = new Map<string, string>();
-  if (Array.isArray(reply)) {
-    for (let i = 0; i + 1 < reply.length; i += 2) fields.set(String(reply[i]), String(reply[i + 1]));
-  } else if (reply instanceof Map) {
-    for (const [k, v] of reply) fields.set(String(k), String(v));
-  } else if (reply !== null && typeof reply === "object") {
-    for (const [k, v] of Object.entries(reply)) fields.set(k, String(v));
-  }
-  return fields;
-}
-
 /** A time field as written by {@link encodeRecord}: the decimal form of a finite number, nothing looser. */
 function time(name: string, value: string): number {
   const n = Number(value);
@@ -203,35 +191,32 @@ const isObject = (v: unknown): v is KeyRecord["metadata"] => v !== null && typeo
  */
 export function decodeRecord(reply: unknown): KeyRecord | null {
   const f = fieldsOf(reply);
-  if (f.size === 0) return null;
-  const text = (name: string): string => {
-    const v = f.get(name);
-    if (v === undefined) throw damaged(`lacks "${name}"`);
-    return v;
-  };
-  const num = (name: string): number | null => {
-    const v = f.get(name);
-    return v === undefined ? null : time(name, v);
-  };
+  if (f === null) return null;
   const record: KeyRecord = {
-    id: text("id"),
-    owner: text("owner"),
-    label: text("label"),
-    keyPrefix: text("keyPrefix"),
-    last4: text("last4"),
-    hash: text("hash"),
-    scopes: parsed("scopes", text("scopes"), isStringArray),
-    role: f.get("role") ?? null,
-    createdBy: f.get("createdBy") ?? null,
-    createdAt: time("createdAt", text("createdAt")),
-    expiresAt: num("expiresAt"),
-    disabledAt: num("disabledAt"),
-    revokedAt: num("revokedAt"),
-    lastUsedAt: num("lastUsedAt"),
-    rotatedFrom: f.get("rotatedFrom") ?? null,
-    rotatedTo: f.get("rotatedTo") ?? null,
-    metadata: parsed("metadata", text("metadata"), isObject),
+    id: text("id", f.id),
+    owner: text("owner", f.owner),
+    label: text("label", f.label),
+    keyPrefix: text("keyPrefix", f.keyPrefix),
+    last4: text("last4", f.last4),
+    hash: text("hash", f.hash),
+    scopes: parsed("scopes", text("scopes", f.scopes), isStringArray),
+    role: f.role ?? null,
+    createdBy: f.createdBy ?? null,
+    createdAt: time("createdAt", text("createdAt", f.createdAt)),
+    expiresAt: f.expiresAt === undefined ? null : time("expiresAt", f.expiresAt),
+    disabledAt: f.disabledAt === undefined ? null : time("disabledAt", f.disabledAt),
+    revokedAt: f.revokedAt === undefined ? null : time("revokedAt", f.revokedAt),
+    lastUsedAt: f.lastUsedAt === undefined ? null : time("lastUsedAt", f.lastUsedAt),
+    rotatedFrom: f.rotatedFrom ?? null,
+    rotatedTo: f.rotatedTo ?? null,
+    metadata: parsed("metadata", text("metadata", f.metadata), isObject),
   };
   if (!isKeyRecord(record)) throw damaged("is not a well-formed KeyRecord");
   return decodeUsage(record, f);
+}
+
+/** A field every record has. */
+function text(name: string, value: string | undefined): string {
+  if (value === undefined) throw damaged(`lacks "${name}"`);
+  return value;
 }

@@ -1,5 +1,6 @@
 import type { KeyRecord, RecordPatch, UsageOutcome, UsageRequest } from "keyward";
 import { StoreError } from "keyward";
+import type { StoredFields } from "./fields.js";
 import { Script } from "./scripts.js";
 
 /**
@@ -101,23 +102,23 @@ function int(value: unknown, name: string): number | null {
  *
  * @example
  * ```ts
- * decodeUsage(record, new Map([["rlLimit", "100"], ["rlWindow", "60000"]])).ratelimit; // { limit: 100, window: 60000 }
+ * decodeUsage(record, fieldsOf(["rlLimit", "100", "rlWindow", "60000"]) as StoredFields).ratelimit; // { limit: 100, window: 60000 }
  * ```
  */
-export function decodeUsage(record: KeyRecord, f: ReadonlyMap<string, string>): KeyRecord {
-  const limit = int(f.get("rlLimit"), "rlLimit");
-  const window = int(f.get("rlWindow"), "rlWindow");
+export function decodeUsage(record: KeyRecord, f: StoredFields): KeyRecord {
+  const limit = int(f.rlLimit, "rlLimit");
+  const window = int(f.rlWindow, "rlWindow");
   if ((limit === null) !== (window === null)) throw damaged('has only one of "rlLimit" and "rlWindow"');
   if (limit !== null && window !== null) record.ratelimit = { limit, window };
-  const remaining = int(f.get("creditsRemaining"), "creditsRemaining");
-  const amount = int(f.get("refillAmount"), "refillAmount");
-  const interval = int(f.get("refillInterval"), "refillInterval");
+  const remaining = int(f.creditsRemaining, "creditsRemaining");
+  const amount = int(f.refillAmount, "refillAmount");
+  const interval = int(f.refillInterval, "refillInterval");
   if ((amount === null) !== (interval === null)) throw damaged('has only one of "refillAmount" and "refillInterval"');
   if (remaining !== null) {
     const refill = amount === null || interval === null ? null : { amount, interval };
-    record.credits = { remaining, refill, refilledAt: int(f.get("refilledAt"), "refilledAt") };
+    record.credits = { remaining, refill, refilledAt: int(f.refilledAt, "refilledAt") };
   }
-  const ips = f.get("allowedIps");
+  const ips = f.allowedIps;
   if (ips !== undefined) {
     let parsed: unknown;
     try {

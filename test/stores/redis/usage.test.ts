@@ -160,6 +160,57 @@ describe("consume answers the store cannot read (no server)", () => {
     });
   });
 
+  it("reads a record from a flat array, a Map or an object, ignoring fields it never writes", async () => {
+    const pairs: [string, string][] = [
+      ["v", "1"],
+      ["id", "i"],
+      ["owner", "o"],
+      ["label", "l"],
+      ["keyPrefix", "p"],
+      ["last4", "abcd"],
+      ["hash", "v1:x"],
+      ["scopes", '["jobs:read"]'],
+      ["metadata", '{"plan":"pro"}'],
+      ["createdAt", "1"],
+      ["expiresAt", "5000"],
+      ["role", "viewer"],
+      ["rotatedTo", "j"],
+      ["someday", "a field of a later version"],
+      ["rlLimit", "10"],
+      ["rlWindow", "1000"],
+      ["creditsRemaining", "3"],
+      ["allowedIps", '["10.0.0.0/8"]'],
+    ];
+    const expected = {
+      id: "i",
+      owner: "o",
+      label: "l",
+      keyPrefix: "p",
+      last4: "abcd",
+      hash: "v1:x",
+      scopes: ["jobs:read"],
+      metadata: { plan: "pro" },
+      createdAt: 1,
+      expiresAt: 5000,
+      disabledAt: null,
+      revokedAt: null,
+      lastUsedAt: null,
+      role: "viewer",
+      createdBy: null,
+      rotatedFrom: null,
+      rotatedTo: "j",
+      ratelimit: { limit: 10, window: 1000 },
+      credits: { remaining: 3, refill: null, refilledAt: null },
+      allowedIps: ["10.0.0.0/8"],
+    };
+    for (const reply of [pairs.flat(), new Map(pairs), Object.fromEntries(pairs)]) {
+      const found = await storeAnswering(reply).findByHash("v1:x");
+      expect(found).toEqual(expected);
+      expect(found).not.toHaveProperty("someday");
+    }
+    for (const empty of [[], new Map(), {}]) expect(await storeAnswering(empty).findByHash("v1:x")).toBeNull();
+  });
+
   it("fails closed with damaged_record on a record holding half a rate limit", async () => {
     const fields = ["id", "i", "owner", "o", "label", "l", "keyPrefix", "p", "last4", "abcd", "hash", "v1:x"];
     const record = [...fields, "scopes", "[]", "metadata", "{}", "createdAt", "1", "rlLimit", "10"];
