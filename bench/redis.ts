@@ -6,7 +6,9 @@
  * the uncached verify, in the same interleaved rounds, a raw `HGETALL` of the
  * same record through the same client (`client.call`): the driver's speed,
  * which an uncached verify can at best approach; the ratio of the two is
- * printed per concurrency as a median with its range over the rounds.
+ * printed per concurrency as a median with its range over the rounds. Each
+ * case also prints this process's CPU time per operation (Redis runs on the
+ * same cores, so throughput moves with it; CPU time per operation does less).
  *
  *   REDIS_URL=redis://127.0.0.1:6379 npx tsx bench/redis.ts
  *
@@ -108,21 +110,26 @@ export async function benchRedis(): Promise<string[]> {
     ];
     const samples = new Map<string, number[]>(cases.map(([name]) => [name, []]));
     const perVerify = new Map<string, number>();
+    const cpuPerOp = new Map<string, number[]>(); // this process's CPU µs per operation: steadier than throughput here
     for (const [, op, c] of cases) await throughput(op, c, 150); // warm up
     for (let round = 0; round < ROUNDS; round++) {
       for (const [name, op, concurrency] of cases) {
         const before = commands;
         const started = performance.now();
+        const cpu = process.cpuUsage();
         const opsPerSec = await throughput(op, concurrency, ROUND_MS);
+        const used = process.cpuUsage(cpu);
         const ops = (opsPerSec * (performance.now() - started)) / 1000;
         samples.get(name)?.push(opsPerSec);
         perVerify.set(name, (commands - before) / ops);
+        cpuPerOp.set(name, [...(cpuPerOp.get(name) ?? []), (used.user + used.system) / ops]);
       }
     }
     lines.push(`redis verify (${KEYS.toLocaleString("en")} keys, ioredis, last-used writes off, median of ${ROUNDS} rounds):`);
     for (const [name] of cases) {
       const rt = name.startsWith("raw") ? "" : `${(perVerify.get(name) ?? 0).toFixed(2)} Redis commands per verify`;
-      lines.push(`  ${name.padEnd(28)} ${rate(median(samples.get(name) ?? [])).padStart(9)}  ${rt}`);
+      const cpu = `${median(cpuPerOp.get(name) ?? []).toFixed(1)} µs CPU here`;
+      lines.push(`  ${name.padEnd(28)} ${rate(median(samples.get(name) ?? [])).padStart(9)}  ${cpu.padStart(17)}  ${rt}`);
     }
     for (const c of ["sequential", `${IN_FLIGHT} in flight`]) {
       const r = ratio(samples.get(`uncached, ${c}`), samples.get(`raw HGETALL, ${c}`));
