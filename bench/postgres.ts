@@ -42,10 +42,22 @@ async function rounds(
     await throughput(fn, 200, concurrency); // warm up
   }
   for (let r = 0; r < count; r++) {
-    for (const [name, fn] of Object.entries(cases)) samples[name]?.push(await throughput(fn, ms, concurrency));
+    for (const [name, fn] of Object.entries(cases)) {
+      const before = process.cpuUsage();
+      const started = performance.now();
+      const opsPerSec = await throughput(fn, ms, concurrency);
+      const used = process.cpuUsage(before);
+      samples[name]?.push(opsPerSec);
+      const ops = (opsPerSec * (performance.now() - started)) / 1000;
+      cpuPerOp.set(name, [...(cpuPerOp.get(name) ?? []), (used.user + used.system) / ops]);
+    }
   }
   return samples;
 }
+
+/** This process's CPU µs per operation of each case in the last {@link rounds} (steadier than throughput here). */
+const cpuPerOp = new Map<string, number[]>();
+const cpuOf = (name: string) => `${median(cpuPerOp.get(name) ?? []).toFixed(1)} µs`;
 
 /** {@link rounds}, keeping the median of each case. */
 async function interleave(
@@ -170,9 +182,10 @@ export async function benchPostgres(): Promise<string[]> {
       if (rows.length !== 1) throw new Error("bench: raw SELECT found nothing");
     };
     for (const inFlight of onServer ? [1, 64] : [1]) {
+      cpuPerOp.clear();
       const s = await rounds({ raw, verify: (i) => check(uncached, i) }, inFlight, 5, 600);
       lines.push(
-        `  uncached verify ÷ raw SELECT … WHERE hash = $1, ${String(inFlight).padStart(2)} in flight: ${ratio(s.verify, s.raw).text} (verify ${rate(median(s.verify ?? []))}, raw ${rate(median(s.raw ?? []))}; target >= 0.90x)`,
+        `  uncached verify ÷ raw SELECT … WHERE hash = $1, ${String(inFlight).padStart(2)} in flight: ${ratio(s.verify, s.raw).text} (verify ${rate(median(s.verify ?? []))}, raw ${rate(median(s.raw ?? []))}; target >= 0.90x; CPU here per operation: verify ${cpuOf("verify")}, raw ${cpuOf("raw")})`,
       );
     }
     lines.push(
