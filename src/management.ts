@@ -150,8 +150,10 @@ export class KeyManager {
       const found: unknown = await this.call(() => store.findByHash(hash));
       if (found === null) continue;
       const record = requireRecord(found);
-      // as in verify: a record under another hash than the one asked for is not this key's
-      if (!timingSafeEqual(record.hash, hash)) return null;
+      // as in verify: a record under another hash than the one asked for is a wrong answer
+      if (!timingSafeEqual(record.hash, hash)) {
+        throw new StoreUnavailableError(new Error("the store answered with a record under another hash"));
+      }
       return actor && record.owner !== actor.owner ? null : view(record, this.config.clock());
     }
     return null;

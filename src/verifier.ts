@@ -237,8 +237,9 @@ export class Verifier {
   }
 
   /**
-   * Compares a found record's hash with the key's in constant time, then
-   * decides at `now` (0: read the clock). A match is cached under the key's
+   * Compares a found record's hash with the key's in constant time (another
+   * hash: the store answered wrongly, "unavailable"), then decides at `now`
+   * (0: read the clock). A match is cached under the key's
    * current digest, so keys of an older pepper are served from the cache too.
    */
   private accept(
@@ -254,7 +255,10 @@ export class Verifier {
     // current tag (checked once per record), comparing the digests compares the hashes
     const same =
       older !== null ? timingSafeEqual(older, entry.record.hash) : entry.digest !== null && timingSafeEqual(digest, entry.digest);
-    if (!same) return this.fail("invalid", null);
+    // a record under another hash than the one asked for is a wrong answer of the store (or of
+    // its client, e.g. replies out of step after a failover): fail closed, never "invalid" for
+    // what may be a good key
+    if (!same) return this.fail("unavailable", null);
     this.cache?.offer(digest, entry.record, readAt, stamp);
     return this.decide(entry, required, now);
   }

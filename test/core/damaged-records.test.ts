@@ -143,6 +143,43 @@ describe("verify on a damaged store answer", () => {
     });
   });
 
+  it("another key's record for the key's hash (replies out of step): unavailable (503), never ok nor invalid", async () => {
+    const inner = memoryStore();
+    let swapped = false;
+    const kw = createKeyward({ store: inner, prefix: "kw", lastUsed: false });
+    const a = await kw.create({ owner: "org_a", label: "a" });
+    const b = await kw.create({ owner: "org_b", label: "b" });
+    const hashOf = async (id: string) => ((await inner.get(id)) as KeyRecord).hash;
+    const [hashA, hashB] = [await hashOf(a.apiKey.id), await hashOf(b.apiKey.id)];
+    const read = inner.findByHash.bind(inner);
+    const store = Object.assign(Object.create(inner) as typeof inner, {
+      findByHash: (hash: string) => read(swapped && hash === hashA ? hashB : swapped && hash === hashB ? hashA : hash),
+    });
+    const events: unknown[] = [];
+    const kwSwapped = createKeyward({
+      store,
+      prefix: "kw",
+      lastUsed: false,
+      cache: { ttl: 60_000, max: 10 },
+      onEvent: (e) => events.push(e),
+    });
+    swapped = true;
+    for (const key of [a.key, b.key]) {
+      const result = await noSyncThrow(() => kwSwapped.verify(key));
+      expect(result).toEqual({ ok: false, error: expect.objectContaining({ code: "unavailable", status: 503 }) });
+    }
+    // reported as the store's failure, attributed to no key (the record answered is not the key's)
+    expect(events).toEqual([
+      expect.objectContaining({ type: "key.verification_failed", reason: "unavailable", keyId: null, owner: null }),
+      expect.objectContaining({ type: "key.verification_failed", reason: "unavailable", keyId: null, owner: null }),
+    ]);
+    // nothing was cached from the wrong answers: once the store answers right, both keys verify as themselves
+    swapped = false;
+    const [ra, rb] = [await kwSwapped.verify(a.key), await kwSwapped.verify(b.key)];
+    expect(ra.ok && ra.key.id).toBe(a.apiKey.id);
+    expect(rb.ok && rb.key.id).toBe(b.apiKey.id);
+  });
+
   it("a damaged answer is never cached: the next good answer verifies", async () => {
     const store = faultyStore(memoryStore());
     const kw = createKeyward({ store, prefix: "kw", lastUsed: false, cache: { ttl: 60_000, max: 10 } });

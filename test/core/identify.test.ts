@@ -125,7 +125,7 @@ describe("keyward.identify", () => {
     await expect(kw.identify(mine.key, { actor: actor({ role: "viewer" }) })).rejects.toBeInstanceOf(ForbiddenError);
   });
 
-  it("fails closed: a store that throws, or answers with a damaged record, is StoreUnavailableError", async () => {
+  it("fails closed: a store that throws, or answers with a damaged record or one under another hash, is StoreUnavailableError", async () => {
     const inner = memoryStore();
     const { key } = await createKeyward({ store: inner }).create({ owner: "o", label: "l" });
     const throwing = Object.assign(Object.create(inner) as KeyStore, {
@@ -139,6 +139,6 @@ describe("keyward.identify", () => {
     const otherHash = Object.assign(Object.create(inner) as KeyStore, {
       findByHash: (hash: string) => ({ ...(inner.findByHash(hash) as object), hash: `${hash}x` }),
     });
-    expect(await createKeyward({ store: otherHash }).identify(key)).toBeNull();
+    await expect(createKeyward({ store: otherHash }).identify(key)).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 });
