@@ -206,7 +206,7 @@ export class Keyward {
    * reads the store (never the cache), records no use and emits no event.
    * With an `actor`, the management permission and tenancy apply (another
    * owner's key is null). Throws {@link StoreUnavailableError} when the store
-   * fails or answers with a damaged record.
+   * fails or answers with a damaged record or one under another hash.
    *
    * @example
    * ```ts
