@@ -189,6 +189,11 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     const hash = await hashOf(id);
     return hash === null ? null : keys.record(hash);
   };
+  /**
+   * A read answered with another key's record: a reply out of step on the client's connection, or a
+   * damaged entry. Never "no such key": that would call a good key invalid (401) instead of unavailable.
+   */
+  const anotherKeys = () => new StoreError("damaged_record", "redisStore: a record read answered another key's record");
   const readRecord = async (hash: string): Promise<KeyRecord | null> => decodeRecord(await send(["HGETALL", keys.record(hash)]));
 
   const insert = async (record: KeyRecord): Promise<void> => {
@@ -220,14 +225,16 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
 
     findByHash: async (hash: string) => {
       const record = await readRecord(hash);
-      return record !== null && record.hash === hash ? record : null;
+      if (record !== null && record.hash !== hash) throw anotherKeys();
+      return record;
     },
 
     async get(id: string) {
       const hash = await hashOf(id);
       if (hash === null) return null;
       const record = await readRecord(hash);
-      return record !== null && record.id === id ? record : null;
+      if (record !== null && record.id !== id) throw anotherKeys();
+      return record;
     },
 
     async list(query: ListQuery) {

@@ -122,6 +122,23 @@ describe.skipIf(!REDIS_URL)("redisStore against a real Redis", () => {
     expect(error).toMatchObject({ code: "damaged_record", message: 'redisStore: stored record lacks "scopes"' });
   });
 
+  it("fails closed when a record read answers another key's record (a reply out of step): 503, never 401", async () => {
+    const p = `${prefix}:another`;
+    const store = redisStore({ client: io, prefix: p });
+    const kw = createKeyward({ store, prefix: "kw", lastUsed: false });
+    const a = await kw.create({ owner: "org_another", label: "a" });
+    const b = await kw.create({ owner: "org_another", label: "b" });
+    const hashA = (await store.get(a.apiKey.id))?.hash as string;
+    const hashB = (await store.get(b.apiKey.id))?.hash as string;
+    // b's record key now holds a's record, as if the reply for b's read were the one meant for a's
+    await send(["COPY", `${p}:rec:{${hashA}}`, `${p}:rec:{${hashB}}`, "REPLACE"]);
+    await expect(Promise.resolve(store.findByHash(hashB))).rejects.toMatchObject({ code: "damaged_record" });
+    await expect(Promise.resolve(store.get(b.apiKey.id))).rejects.toMatchObject({ code: "damaged_record" });
+    expect(await kw.verify(b.key)).toMatchObject({ ok: false, error: { code: "unavailable", status: 503 } });
+    await expect(kw.get(b.apiKey.id)).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect((await kw.verify(a.key)).ok).toBe(true);
+  });
+
   it("fails closed on an expiresAt that is not a number (an invalid date): 503, never valid", async () => {
     const p = `${prefix}:baddate`;
     const store = redisStore({ client: io, prefix: p });
