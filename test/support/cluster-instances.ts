@@ -15,16 +15,40 @@ export interface Instance {
   kw: Keyward;
   /** Records read from Redis so far (HGETALL). */
   reads(): number;
+  /** HGETALL replies so far that were empty, or held the record of another key than asked for. */
+  odd(): { empty: number; other: number };
+}
+
+/** The `hash` field of an HGETALL reply (flat array, Map or object), or undefined. */
+function hashField(reply: unknown): unknown {
+  if (Array.isArray(reply)) {
+    for (let i = 0; i + 1 < reply.length; i += 2) if (String(reply[i]) === "hash") return String(reply[i + 1]);
+    return undefined;
+  }
+  if (reply instanceof Map) return reply.get("hash")?.toString();
+  if (reply && typeof reply === "object") return (reply as Record<string, unknown>).hash?.toString();
+  return undefined;
+}
+
+/** Whether `reply` to `HGETALL key` was empty, held another key's record, or neither. */
+function classify(key: string | undefined, reply: unknown): "empty" | "other" | undefined {
+  const field = hashField(reply);
+  if (field === undefined) return "empty";
+  const asked = key?.slice(key.indexOf("{") + 1, key.lastIndexOf("}"));
+  return field === asked ? undefined : "other";
 }
 
 /** The client as redisStore sees it, counting HGETALL. Structural: detection still sees a cluster. */
-function counting(client: Cluster | NodeCluster, onRead: () => void): Parameters<typeof redisStore>[0]["client"] {
+function counting(
+  client: Cluster | NodeCluster,
+  onRead: (key: string | undefined, reply: Promise<unknown>) => Promise<unknown>,
+): Parameters<typeof redisStore>[0]["client"] {
   if ("nodes" in client) {
     const io = client as Cluster;
     return {
       call: (command: string, ...args: string[]) => {
-        if (command === "HGETALL") onRead();
-        return io.call(command, ...args);
+        const reply = io.call(command, ...args);
+        return command === "HGETALL" ? onRead(args[0], reply) : reply;
       },
       duplicate: () => io.duplicate(),
       nodes: (role?: "all" | "master" | "slave") => io.nodes(role),
@@ -35,8 +59,8 @@ function counting(client: Cluster | NodeCluster, onRead: () => void): Parameters
   const node = client as NodeCluster;
   return {
     sendCommand: (key: string | undefined, readonly: boolean | undefined, args: string[]) => {
-      if (args[0] === "HGETALL") onRead();
-      return node.sendCommand(key, readonly, args);
+      const reply = node.sendCommand(key, readonly, args);
+      return args[0] === "HGETALL" ? onRead(args[1], reply) : reply;
     },
     getSlotRandomNode: (slot: number) => node.getSlotRandomNode(slot),
     getRandomNode: () => node.getRandomNode(),
@@ -55,10 +79,18 @@ export function cachedInstances(
 ): Instance[] {
   return Array.from({ length: count }, (_, i) => {
     let reads = 0;
-    const client = counting(clients[i % clients.length] as Cluster | NodeCluster, () => reads++);
+    const odd = { empty: 0, other: 0 };
+    const client = counting(clients[i % clients.length] as Cluster | NodeCluster, (key, reply) => {
+      reads++;
+      return reply.then((r) => {
+        const kind = classify(key, r);
+        if (kind) odd[kind]++;
+        return r;
+      });
+    });
     const store = redisStore({ ...(options as object), client, prefix } as Parameters<typeof redisStore>[0]);
     const kw = createKeyward({ store, prefix: "kw", cache: { ttl: 60_000, max: 1000 }, lastUsed: false, storeTimeout });
-    return { kw, reads: () => reads };
+    return { kw, reads: () => reads, odd: () => ({ ...odd }) };
   });
 }
 

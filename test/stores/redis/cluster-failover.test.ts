@@ -17,6 +17,7 @@ import {
   lockCluster,
   nodeCluster,
   noteClusterSkip,
+  onEveryNode,
   ownersOf,
   restartNode,
   SCRATCH_PORT,
@@ -42,6 +43,17 @@ function crash(node: Address): void {
   const c = new Redis({ ...node, maxRetriesPerRequest: 0, retryStrategy: () => null });
   c.on("error", () => {});
   c.call("DEBUG", "SEGFAULT").catch(() => c.disconnect());
+}
+
+/** How many record reads of `group` were answered empty, or with another key's record. */
+function oddReplies(group: Instance[]): string {
+  const sum = { empty: 0, other: 0 };
+  for (const i of group) {
+    const { empty, other } = i.odd();
+    sum.empty += empty;
+    sum.other += other;
+  }
+  return `${sum.empty}× empty, ${sum.other}× with another key's record`;
 }
 
 type Outcome = { at: number; key: number; status: number; code?: string };
@@ -110,6 +122,39 @@ describe.skipIf(!SCRATCH_PORT)("Redis Cluster failover (a throwaway cluster)", (
     }
   };
 
+  /**
+   * Whether a replica of `master` has acknowledged every write the master took so far: a marker written in
+   * `key`'s slot, then WAIT (replication is in order). The promoted replica then holds every record written
+   * before, so a good key it answers unknown is the client's fault, not data Redis lost in the failover.
+   */
+  const replicaCaughtUp = async (master: Address, key: string): Promise<boolean> => {
+    const c = new Redis({ ...master, maxRetriesPerRequest: 0 });
+    c.on("error", () => {});
+    try {
+      const tag = key.slice(key.indexOf("{"), key.lastIndexOf("}") + 1);
+      for (let i = 0; i < 20; i++) {
+        await c.call("SET", `${prefix}:caught-up:${tag}`, String(i));
+        if (Number(await c.call("WAIT", "1", "500")) >= 1) return true;
+      }
+      return false;
+    } finally {
+      c.disconnect();
+    }
+  };
+
+  /** Waits (up to 60 s) until every master has a replica whose link to it is up; returns whether it did. */
+  const whole = async (): Promise<boolean> => {
+    for (let i = 0; i < 600; i++) {
+      const infos = await onEveryNode(nodes, ["INFO", "replication"]);
+      const linked = infos.filter(
+        (info) => String(info).includes("role:slave") && String(info).includes("master_link_status:up"),
+      );
+      if (linked.length >= 3) return true;
+      await sleep(100);
+    }
+    return false;
+  };
+
   let release: () => void = () => {};
 
   beforeAll(async () => {
@@ -133,6 +178,7 @@ describe.skipIf(!SCRATCH_PORT)("Redis Cluster failover (a throwaway cluster)", (
   for (const flavour of ["ioredis", "node-redis"] as Flavour[]) {
     it(`a master crash under verification load (${flavour}): only 503s meanwhile, never 200 for a revoked key nor 401 for a good one`, async () => {
       const p = `${prefix}:crash-${flavour}`;
+      expect(await whole(), "every master has a replica in sync before the test").toBe(true);
       const own: (Cluster | NodeCluster)[] = [];
       for (let i = 0; i < 2; i++) own.push(flavour === "ioredis" ? ioCluster(nodes) : await nodeCluster(nodes));
       clients.push(...own);
@@ -159,7 +205,9 @@ describe.skipIf(!SCRATCH_PORT)("Redis Cluster failover (a throwaway cluster)", (
       /** When the crashed node was restarted: it comes back empty (the scratch nodes keep no data on disk). */
       let healStartedAt = Number.POSITIVE_INFINITY;
       let report = "";
+      let oddBefore: string | null = null;
       for (const key of keys) expect(await allCached(group, key)).not.toBeNull();
+      expect(await replicaCaughtUp(victimMaster, victimKey), "the victim's replica acknowledges its writes").toBe(true);
 
       const run = load(group, keys);
       await sleep(200);
@@ -200,6 +248,7 @@ describe.skipIf(!SCRATCH_PORT)("Redis Cluster failover (a throwaway cluster)", (
         report = `replica promoted ${failoverMs.toFixed(0)} ms after the crash; `;
         if (!recoveredWithoutNode) {
           healStartedAt = performance.now();
+          oddBefore = oddReplies(group);
           await heal(victimMaster); // the crashed node comes back (as a replica); measure from there
           healed = true;
           recoveredAt = await recovered(RECOVERY_AFTER_RESTART_MS);
@@ -222,6 +271,7 @@ describe.skipIf(!SCRATCH_PORT)("Redis Cluster failover (a throwaway cluster)", (
         tally.set(label, (tally.get(label) ?? 0) + 1);
       }
       report += `good-key answers: ${[...tally].map(([label, n]) => `${n}× ${label}`).join(", ")}; `;
+      report += `record reads answered ${oddBefore === null ? "" : `${oddBefore} before the restart and `}${oddReplies(group)} in all; `;
       console.log(
         `[redis cluster failover, ${flavour}] ${report}${run.outcomes.length} verifications; good keys: ${failures} answered 503, statuses ${[...goodStatuses].join("/")}; ` +
           `revoked key after the 1 s bound: ${lateDoomed.filter((o) => o.status === 200).length} accepted of ${lateDoomed.length}; ` +
