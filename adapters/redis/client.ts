@@ -111,7 +111,9 @@ export function commandSender(client: RedisClientLike): SendCommand {
   const c = client as Partial<IORedisLike & NodeRedisClusterLike & NodeRedisLike>;
   if (typeof c.call === "function") {
     const call = c.call.bind(client);
-    return (command) => call(command[0] as string, ...command.slice(1));
+    // most commands the hot path sends have one argument (HGETALL, GET): no copy, no spread
+    return (command) =>
+      command.length === 2 ? call(command[0] as string, command[1] as string) : call(command[0] as string, ...command.slice(1));
   }
   if (typeof c.sendCommand === "function" && typeof c.getSlotRandomNode === "function") {
     const cluster = client as NodeRedisClusterLike;

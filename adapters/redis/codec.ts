@@ -157,6 +157,18 @@ export function encodePatch(patch: RecordPatch): { set: string[]; del: string[] 
 
 /** A time field as written by {@link encodeRecord}: the decimal form of a finite number, nothing looser. */
 function time(name: string, value: string): number {
+  // the usual case, epoch ms: up to 15 digits, no leading zero, read exactly without a round trip through String
+  const length = value.length;
+  if (length > 0 && length < 16 && (length === 1 || value.charCodeAt(0) !== 48)) {
+    let n = 0;
+    let i = 0;
+    for (; i < length; i++) {
+      const digit = value.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) break;
+      n = n * 10 + digit;
+    }
+    if (i === length) return n;
+  }
   const n = Number(value);
   if (!Number.isFinite(n) || String(n) !== value) throw damaged(`has a malformed "${name}"`);
   return n;
@@ -164,6 +176,11 @@ function time(name: string, value: string): number {
 
 /** A JSON field, parsed and checked against what it must hold. */
 function parsed<T>(name: string, value: string, ok: (v: unknown) => v is T): T {
+  // most keys have no metadata; some no scopes
+  if (value === "{}" || value === "[]") {
+    const empty: unknown = value === "{}" ? {} : [];
+    if (ok(empty)) return empty;
+  }
   let v: unknown;
   try {
     v = JSON.parse(value);
