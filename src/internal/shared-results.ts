@@ -15,7 +15,8 @@ export function failure(reason: VerificationFailure): Failure {
   let f = FAILURES.get(reason);
   if (f === undefined) {
     const result: VerifyResult = Object.freeze({ ok: false as const, error: Object.freeze(verifyError(reason)) });
-    f = { reason, result, promise: Promise.resolve(result) };
+    // frozen: one caller must not be able to change the answer every later caller is handed
+    f = { reason, result, promise: Object.freeze(Promise.resolve(result)) };
     FAILURES.set(reason, f);
   }
   return f;

@@ -45,6 +45,47 @@ describe("verify result codes (SPEC §3.6)", () => {
     });
   });
 
+  /** Tries to change what the promise `verify` handed back answers, as careless code might. */
+  function tamper(handed: Promise<VerifyResult>): void {
+    const forged = (resolve: (r: unknown) => void) => resolve({ ok: true, key: {}, scopes: ["*"] });
+    try {
+      (handed as { then: unknown }).then = forged;
+    } catch {
+      // an answer shared between callers cannot be changed
+    }
+    try {
+      Object.defineProperty(handed, "then", { value: forged });
+    } catch {
+      // idem
+    }
+  }
+
+  /** What `verify(key)` answers through `.then` (as callers without await use it; `await` never reads an own `then`). */
+  function viaThen(kw: ReturnType<typeof setup>["kw"], key: string): Promise<VerifyResult> {
+    return new Promise<VerifyResult>((resolve, reject) => {
+      kw.verify(key).then(resolve, reject);
+      setTimeout(() => reject(new Error("no answer")), 1_000);
+    });
+  }
+
+  it("a caller cannot change the answer later callers of verify get, a success nor a failure", async () => {
+    const { kw } = setup();
+    const { key, apiKey } = await kw.create({ owner: "o", label: "k" });
+    await kw.verify(key);
+    for (let i = 0; i < 3; i++) {
+      tamper(kw.verify(key));
+      tamper(kw.verify(""));
+      tamper(kw.verify("kw_short"));
+    }
+    const later = await viaThen(kw, key);
+    expect(later.ok).toBe(true);
+    if (later.ok) expect(later.key.id).toBe(apiKey.id);
+    expectRefused(await viaThen(kw, ""), "missing", 401);
+    expectRefused(await viaThen(kw, "kw_short"), "malformed", 401);
+    await kw.revoke(apiKey.id);
+    expectRefused(await viaThen(kw, key), "revoked", 401);
+  });
+
   it("missing (401) for no key or an empty string", async () => {
     const { kw } = setup();
     expectRefused(await kw.verify(undefined), "missing", 401);
