@@ -16,6 +16,8 @@ export interface MemoEntry<R> {
   granted: ScopeSet | null;
   /** The frozen success result, shared by every verification of this entry; built on first success. */
   result: R | null;
+  /** `result` as a frozen resolved promise, shared like `result` by the answers given without waiting; built on first use. */
+  promise: Promise<R> | null;
   /** When this entry's last use was handed to the last-used tracker (a pre-filter that skips its map). */
   usedAt: number;
   /** Whether verifying this record involves usage control (an allowlist, a rate limit, credits); set with `granted`. */
@@ -76,6 +78,7 @@ export class RecordMemo<R> {
       roleScopes: null,
       granted: null,
       result: null,
+      promise: null,
       usedAt: Number.NEGATIVE_INFINITY,
       usage: false,
       digest: this.tag !== null && record.hash.startsWith(this.tag) ? flatCopy(record.hash.slice(this.tag.length)) : null,

@@ -134,7 +134,10 @@ export class Verifier {
       readAt = this.clock();
       // the cache holds checked records by the current digest of the key that found them (whichever pepper matched)
       const cached = cache.get(digest, readAt);
-      if (cached !== undefined) return promiseOf(this.decide(this.memo.entryOf(cached), required, readAt));
+      if (cached !== undefined) {
+        const entry = this.memo.entryOf(cached);
+        return this.promised(entry, this.decide(entry, required, readAt));
+      }
       stamp = cache.stamp();
     }
     const direct = this.direct;
@@ -148,7 +151,7 @@ export class Verifier {
     if (typeof answer === "object" && answer !== null) {
       // a record object seen before that can never change (the memory store's) needs no deadline and no check
       const seen = this.memo.frozenHit(answer);
-      if (seen !== undefined) return promiseOf(this.accept(seen, digest, null, stamp, readAt, required, readAt));
+      if (seen !== undefined) return this.promised(seen, this.accept(seen, digest, null, stamp, readAt, required, readAt));
     } else if (answer === null && this.hasher.fallbacks.length === 0) {
       return this.rejected(INVALID, null);
     }
@@ -298,6 +301,7 @@ export class Verifier {
         return this.fail("unavailable", record); // metadata a getter or proxy changed under us
       }
       entry.result = result;
+      entry.promise = null;
     }
     if (entry.usage) {
       return this.gate.check(record, result as Extract<VerifyResult, { ok: true }>, options?.ip, options?.cost ?? 1, now);
@@ -305,6 +309,24 @@ export class Verifier {
     const tracker = this.lastUsed;
     if (tracker !== null && !(now - entry.usedAt < tracker.window)) entry.usedAt = tracker.record(record.id, now);
     return result;
+  }
+
+  /**
+   * An answer given without waiting, as a promise: the entry's success
+   * shares one frozen resolved promise (no allocation per call), a failure
+   * its shared one.
+   */
+  private promised(
+    entry: MemoEntry<VerifyResult> | null,
+    answer: VerifyResult | Promise<VerifyResult>,
+  ): Promise<VerifyResult> {
+    if (entry === null || answer !== entry.result) return promiseOf(answer);
+    let promise = entry.promise;
+    if (promise === null) {
+      promise = Object.freeze(Promise.resolve(answer));
+      entry.promise = promise;
+    }
+    return promise;
   }
 
   private checkScopes(scopes: readonly string[]): void {
