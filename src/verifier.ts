@@ -58,6 +58,8 @@ export class Verifier {
   private readonly timeout: number;
   private readonly onEvent: EventListener | undefined;
   private readonly clock: () => number;
+  /** Whether `clock` is `Date.now` itself, which is then called directly (the compiler inlines it; not through a field). */
+  private readonly systemClock: boolean;
   /** Bumped by every {@link invalidate}: a read that sees it move is repeated, so it never misses a local change. */
   private changes = 0;
   private readonly memo: RecordMemo<VerifyResult>;
@@ -78,6 +80,7 @@ export class Verifier {
     this.timeout = options.storeTimeout;
     this.onEvent = options.onEvent;
     this.clock = options.clock;
+    this.systemClock = options.clock === Date.now;
     this.gate = new UsageGate({
       store: options.store,
       timeout: options.storeTimeout,
@@ -131,7 +134,7 @@ export class Verifier {
     let readAt = 0;
     let stamp = 0;
     if (cache !== null) {
-      readAt = this.clock();
+      readAt = this.systemClock ? Date.now() : this.clock();
       // the cache holds checked records by the current digest of the key that found them (whichever pepper matched)
       const cached = cache.get(digest, readAt);
       if (cached !== undefined) {
@@ -278,7 +281,7 @@ export class Verifier {
   ): VerifyResult | Promise<VerifyResult> {
     if (entry === null) return this.fail("unavailable", null);
     const record = entry.record;
-    const now = at !== 0 ? at : this.clock();
+    const now = at !== 0 ? at : this.systemClock ? Date.now() : this.clock();
     if (record.revokedAt !== null) return this.fail("revoked", record);
     if (record.disabledAt !== null) return this.fail("disabled", record);
     if (record.expiresAt !== null && !(record.expiresAt > now)) return this.fail("expired", record);
