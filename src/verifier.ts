@@ -319,10 +319,7 @@ export class Verifier {
    * shares one frozen resolved promise (no allocation per call), a failure
    * its shared one.
    */
-  private promised(
-    entry: MemoEntry<VerifyResult> | null,
-    answer: VerifyResult | Promise<VerifyResult>,
-  ): Promise<VerifyResult> {
+  private promised(entry: MemoEntry<VerifyResult> | null, answer: VerifyResult | Promise<VerifyResult>): Promise<VerifyResult> {
     if (entry === null || answer !== entry.result) return promiseOf(answer);
     let promise = entry.promise;
     if (promise === null) {

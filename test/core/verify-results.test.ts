@@ -49,11 +49,13 @@ describe("verify result codes (SPEC §3.6)", () => {
   function tamper(handed: Promise<VerifyResult>): void {
     const forged = (resolve: (r: unknown) => void) => resolve({ ok: true, key: {}, scopes: ["*"] });
     try {
+      // biome-ignore lint/suspicious/noThenProperty: the test replaces a promise's then on purpose
       (handed as { then: unknown }).then = forged;
     } catch {
       // an answer shared between callers cannot be changed
     }
     try {
+      // biome-ignore lint/suspicious/noThenProperty: the test replaces a promise's then on purpose
       Object.defineProperty(handed, "then", { value: forged });
     } catch {
       // idem
