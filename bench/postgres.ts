@@ -71,10 +71,6 @@ async function interleave(
   return out;
 }
 
-/** The columns the store selects (its COLUMN_LIST), for the raw query it is compared with. */
-const COLUMN_LIST =
-  "id, owner, label, key_prefix, last4, hash, scopes, role, created_by, created_at, expires_at, disabled_at, revoked_at, last_used_at, rotated_from, rotated_to, metadata";
-
 /** Bulk-inserts filler records (never verified) until the table holds `total` rows. */
 async function fill(client: PgClient, table: string, total: number): Promise<number> {
   const start = performance.now();
@@ -119,7 +115,8 @@ export async function benchPostgres(): Promise<string[]> {
   const db = onServer ? null : new PGlite();
   const base = (pool ?? db) as PgClient;
   let queries = 0;
-  const client: PgClient = { query: (text, values) => (queries++, base.query(text, values)) };
+  let lastText = "";
+  const client: PgClient = { query: (text, values) => (queries++, (lastText = text), base.query(text, values)) };
   const table = `keyward_bench_${process.pid}`;
   const bigTable = `keyward_bench_${process.pid}_large`;
   const lines: string[] = [];
@@ -153,6 +150,9 @@ export async function benchPostgres(): Promise<string[]> {
     queries = 0;
     await check(uncached, 0);
     const roundTripsUncached = queries;
+    const findText = lastText; // that round trip's statement: the store's own lookup by hash, every column it reads
+    if (roundTripsUncached !== 1 || !/^SELECT .* WHERE hash = \$1$/s.test(findText))
+      throw new Error(`bench setup: expected one lookup by hash, got ${roundTripsUncached}: ${findText.slice(0, 80)}`);
     await check(cached, 1);
     queries = 0;
     await check(cached, 1);
@@ -173,12 +173,11 @@ export async function benchPostgres(): Promise<string[]> {
     const big = sizes.large ?? 0;
     lines.push(`  verify uncached (1 indexed lookup), 10k keys: ${rate(small)}; one at a time ${latency(samples)}`);
     lines.push(`  verify cached (cache hit, 0 store calls): ${rate(hit.hit ?? 0)}`);
-    // the driver's speed: the store's own statement, straight through the pool
+    // the driver's speed: the store's own statement, as it sent it above, straight through the pool
     const hasher = createHasher();
     const hashes = keys.map((k) => hasher.hash(k));
-    const rawText = `SELECT ${COLUMN_LIST} FROM "public"."${table}" WHERE hash = $1`;
     const raw = async (i: number) => {
-      const { rows } = await base.query(rawText, [hashes[(i * 7919) % hashes.length]]);
+      const { rows } = await base.query(findText, [hashes[(i * 7919) % hashes.length]]);
       if (rows.length !== 1) throw new Error("bench: raw SELECT found nothing");
     };
     for (const inFlight of onServer ? [1, 64] : [1]) {
