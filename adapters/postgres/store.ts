@@ -181,7 +181,22 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       throw storeFailure(error);
     });
   const rows = async (s: Statement): Promise<KeyRecord[]> => (await onKeys(s.text, s.values)).rows.map(toRecord);
-  const one = async (s: Statement): Promise<KeyRecord | null> => (await rows(s))[0] ?? null;
+  /**
+   * The record a statement returns, or null: one promise hop from the driver's answer (a lookup by
+   * hash is on every uncached verification), never a synchronous throw.
+   */
+  const one = (s: Statement): Promise<KeyRecord | null> => {
+    let answer: Promise<{ rows: unknown[] }>;
+    try {
+      // Promise.resolve: a driver answering with another thenable still gets a real promise (a native one passes as is)
+      answer = migrated ? Promise.resolve(client.query(s.text, s.values)) : ready().then(() => client.query(s.text, s.values));
+    } catch (error) {
+      return Promise.reject(storeFailure(error));
+    }
+    return answer.then(firstRecord, (error: unknown) => {
+      throw storeFailure(error);
+    });
+  };
 
   let outbox: PostgresOutbox | undefined;
   const store: PostgresStore = {
@@ -244,4 +259,10 @@ function checkFeedOptions(feed: FeedOptions | undefined): void {
   }
   if (feed.onError !== undefined && typeof feed.onError !== "function")
     throw new ConfigError("postgresStore: feed.onError must be a function");
+}
+
+/** The first row of a driver's answer as a record (a damaged row throws), or null when there is none. */
+function firstRecord(result: { rows: unknown[] }): KeyRecord | null {
+  const row = result.rows[0];
+  return row === undefined ? null : toRecord(row as Record<string, unknown>);
 }

@@ -54,6 +54,52 @@ describe("store unreachable (no server needed)", () => {
     await kw.close();
   });
 
+  it("a client that throws, rejects or answers a foreign thenable: lookups reject (never throw), verify answers 503 or finds the key", async () => {
+    const record = (await db.query<Record<string, unknown>>("SELECT 1 AS one")).rows; // any rows: not a key's
+    const clients: [string, PgClient["query"]][] = [
+      [
+        "throws",
+        () => {
+          throw new Error("driver bug");
+        },
+      ],
+      ["rejects", () => Promise.reject(new Error("connection reset"))],
+      ["answers a malformed row", () => Promise.resolve({ rows: record })],
+    ];
+    for (const [name, query] of clients) {
+      const store = postgresStore({ client: { query }, listen: false, autoMigrate: false });
+      let answer: Promise<unknown> | undefined;
+      expect(() => {
+        answer = Promise.resolve(store.findByHash("v1:abc") as Promise<unknown>);
+      }, name).not.toThrow();
+      await expect(answer, name).rejects.toBeDefined();
+      const kw = createKeyward({ store, prefix: "cho", roles });
+      expect(await kw.verify(generateKey("cho").key), name).toMatchObject({
+        ok: false,
+        error: { code: "unavailable", status: 503 },
+      });
+      await kw.close();
+    }
+    // a driver answering with its own thenable (not a native promise) is read like a promise
+    const migrated = postgresStore({ client: db, listen: false });
+    await migrated.migrate();
+    const kw = createKeyward({ store: migrated, prefix: "cho", roles });
+    const { key, apiKey } = await kw.create({ owner: "org_then", label: "thenable", role: "viewer" });
+    const thenable: PgClient["query"] = (text, values) => {
+      const real = db.query(text, values);
+      // biome-ignore lint/suspicious/noThenProperty: a driver's own thenable, deliberately not a native promise
+      return { then: (ok: (v: unknown) => unknown, no: (e: unknown) => unknown) => real.then(ok, no) } as never;
+    };
+    const viaThenable = createKeyward({
+      store: postgresStore({ client: { query: thenable }, listen: false, autoMigrate: false }),
+      prefix: "cho",
+      roles,
+    });
+    expect(await viaThenable.verify(key)).toMatchObject({ ok: true, key: { id: apiKey.id } });
+    await viaThenable.close();
+    await kw.close();
+  });
+
   it("recovers by itself once the database answers again (PGlite behind a switch)", async () => {
     const dead = new pg.Pool({ connectionString: DEAD_URL, connectionTimeoutMillis: 1_000 });
     const sw = switchable(db, dead);
