@@ -3,7 +3,9 @@
  * *contract floor*, the least any implementation of the contract must do
  * (prefix and length check, CRC32 checksum, SHA-256 one-shot, `Map.get`,
  * constant-time compare of the stored hash, revoked/disabled/expiry checks,
- * a scope `Set`, a last-used window check, an awaited Promise), at 1k and 1M
+ * the required scope against the key's own scopes and its role's, read from
+ * the roles table at verification time with wildcards honoured (SPEC §3.3),
+ * a last-used window check, an awaited Promise), at 1k and 1M
  * keys; HMAC verify against the same floor with HMAC; bad-checksum and
  * unknown-key rejection against the floor's; the verification cache at
  * working sets of 0.5×, 1× and 10× its `max` against no cache. Every ratio
@@ -12,7 +14,7 @@
  * BENCH_CORE=small,large,hmac,reject,cache picks parts (all by default).
  *
  * The *ideal* (no checksum, no constant-time compare, no Promise, no status
- * or last-used checks) is printed for reference only.
+ * or last-used checks, scopes resolved in advance) is printed for reference only.
  */
 import { createHash, createHmac, hash as oneShot } from "node:crypto";
 import { createHasher, createKeyward, generateKey, isWellFormedKey, type KeyRecord, type Keyward } from "keyward";
@@ -107,8 +109,20 @@ interface RefRecord {
   revokedAt: number | null;
   disabledAt: number | null;
   expiresAt: number | null;
-  scopes: Set<string>;
+  scopes: readonly string[];
+  role: keyof typeof ROLES;
+  /** The effective scopes resolved in advance: the ideal's shortcut, which the contract does not allow. */
+  held: Set<string>;
   usedAt: number;
+}
+
+/** Whether `granted` holds `scope`: exactly, through `*`, or through `resource:*`. */
+function covers(granted: readonly string[], scope: string): boolean {
+  for (let i = 0; i < granted.length; i++) {
+    const g = granted[i] as string;
+    if (g === scope || g === "*" || (g.endsWith(":*") && scope.startsWith(g.slice(0, -1)))) return true;
+  }
+  return false;
 }
 
 /** The reference implementations over the same keys, hashed with `digest`. */
@@ -116,14 +130,23 @@ function references(keys: string[], digest: (key: string) => string) {
   const byHash = new Map<string, RefRecord>();
   for (const k of keys) {
     const h = digest(k);
-    byHash.set(h, { hash: h, revokedAt: null, disabledAt: null, expiresAt: null, scopes: new Set(ROLES.viewer), usedAt: 0 });
+    byHash.set(h, {
+      hash: h,
+      revokedAt: null,
+      disabledAt: null,
+      expiresAt: null,
+      scopes: [],
+      role: "viewer",
+      held: new Set(ROLES.viewer),
+      usedAt: 0,
+    });
   }
   /** The physical limit of a key check (no checksum, no constant-time compare, no Promise). */
   const ideal = (key: string): boolean => {
     if (!key.startsWith(`${PREFIX}_`) || key.length !== PREFIX.length + 55) return false;
     const rec = byHash.get(digest(key));
     if (rec === undefined || rec.revokedAt !== null || (rec.expiresAt !== null && rec.expiresAt <= Date.now())) return false;
-    return rec.scopes.has("jobs:read");
+    return rec.held.has("jobs:read");
   };
   /** The contract floor: what keyward must do for every verification, and nothing more. */
   const floor = (key: string): Promise<boolean> => {
@@ -135,7 +158,8 @@ function references(keys: string[], digest: (key: string) => string) {
     if (rec.revokedAt !== null || rec.disabledAt !== null || (rec.expiresAt !== null && rec.expiresAt <= now)) {
       return REJECTED;
     }
-    if (!rec.scopes.has("jobs:read")) return REJECTED;
+    // effective scopes = own ∪ the role's, as the roles table says now (a role's change reaches its keys at once)
+    if (!covers(rec.scopes, "jobs:read") && !covers(ROLES[rec.role] ?? [], "jobs:read")) return REJECTED;
     if (now - rec.usedAt >= 1000) rec.usedAt = now; // last-used: one write per key per window
     return Promise.resolve(true);
   };
