@@ -10,7 +10,7 @@ import type { LastUsedTracker } from "./last-used.js";
 import { type MemoEntry, RecordMemo } from "./record-memo.js";
 import { toApiKey } from "./records.js";
 import type { RoleBook } from "./roles.js";
-import { isValidScope } from "./scopes.js";
+import { isValidScope, type ScopeSet } from "./scopes.js";
 import type { KeyStore } from "./store.js";
 import type { KeyRecord } from "./types.js";
 import { UsageGate } from "./usage/gate.js";
@@ -285,33 +285,45 @@ export class Verifier {
     if (record.revokedAt !== null) return this.fail("revoked", record);
     if (record.disabledAt !== null) return this.fail("disabled", record);
     if (record.expiresAt !== null && !(record.expiresAt > now)) return this.fail("expired", record);
-    let granted = entry.granted;
-    if (granted === null || !this.roles.holds(record.role, entry.roleScopes)) {
-      entry.usage = this.gate.applies(record);
-      granted = this.roles.effective(record.scopes, record.role);
-      entry.roleScopes = this.roles.scopesOf(record.role);
-      entry.granted = granted;
-      entry.result = null;
-    }
+    if (entry.granted === null || !this.roles.holds(record.role, entry.roleScopes)) this.derive(entry);
     const required = options?.scopes;
-    if (required !== undefined && !granted.coversAll(required)) return this.fail("insufficient_scope", record);
-    let result = entry.result;
-    if (result === null) {
-      try {
-        const key = deepFreeze(toApiKey(record, now));
-        result = Object.freeze({ ok: true as const, key, scopes: granted.list as string[] });
-      } catch {
-        return this.fail("unavailable", record); // metadata a getter or proxy changed under us
-      }
-      entry.result = result;
-      entry.promise = null;
-    }
+    if (required !== undefined && !(entry.granted as ScopeSet).coversAll(required))
+      return this.fail("insufficient_scope", record);
+    const result = entry.result ?? this.succeed(entry, now);
+    if (result === null) return this.fail("unavailable", record); // metadata a getter or proxy changed under us
     if (entry.usage) {
       return this.gate.check(record, result as Extract<VerifyResult, { ok: true }>, options?.ip, options?.cost ?? 1, now);
     }
     const tracker = this.lastUsed;
     if (tracker !== null && !(now - entry.usedAt < tracker.window)) entry.usedAt = tracker.record(record.id, now);
     return result;
+  }
+
+  /**
+   * (Re)builds what {@link decide} reads from an entry's role: the scopes it
+   * grants and whether usage control applies; on first use and after the
+   * role's scopes changed. Kept out of `decide` so that `decide` stays
+   * small enough for V8 to inline into the lookup.
+   */
+  private derive(entry: MemoEntry<VerifyResult>): void {
+    const record = entry.record;
+    entry.usage = this.gate.applies(record);
+    entry.granted = this.roles.effective(record.scopes, record.role);
+    entry.roleScopes = this.roles.scopesOf(record.role);
+    entry.result = null;
+  }
+
+  /** Builds an entry's frozen success result, once; null when the record cannot be copied (a getter or proxy that throws). */
+  private succeed(entry: MemoEntry<VerifyResult>, now: number): VerifyResult | null {
+    try {
+      const key = deepFreeze(toApiKey(entry.record, now));
+      const result = Object.freeze({ ok: true as const, key, scopes: (entry.granted as ScopeSet).list as string[] });
+      entry.result = result;
+      entry.promise = null;
+      return result;
+    } catch {
+      return null;
+    }
   }
 
   /**

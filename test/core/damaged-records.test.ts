@@ -143,6 +143,33 @@ describe("verify on a damaged store answer", () => {
     });
   });
 
+  it("metadata whose getter throws once the record has been checked, answered at once or later: unavailable (503), never a rejection", async () => {
+    const { kw, viewer, fault } = await world();
+    let reads = 0;
+    const trap: Damage = {
+      name: "metadata that throws on its second read",
+      apply: (r) => ({
+        ...r,
+        metadata: Object.defineProperty({}, "plan", {
+          enumerable: true,
+          get: () => {
+            if (reads++ > 0) throw new Error("read twice");
+            return "pro";
+          },
+        }),
+      }),
+    };
+    for (const async of [false, true]) {
+      reads = 0;
+      fault(answer(trap, async), "findByHash");
+      expect(await noSyncThrow(() => kw.verify(viewer.key))).toEqual({
+        ok: false,
+        error: expect.objectContaining({ code: "unavailable", status: 503 }),
+      });
+      expect(reads).toBeGreaterThan(1); // the copy read it again, and threw
+    }
+  });
+
   it("another key's record for the key's hash (replies out of step): unavailable (503), never ok nor invalid", async () => {
     const inner = memoryStore();
     let swapped = false;
