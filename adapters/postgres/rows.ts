@@ -1,5 +1,6 @@
 import type { KeyRecord, Metadata } from "keyward";
 import { isKeyRecord, StoreError } from "keyward";
+import { digitsValue } from "../shared/digits.js";
 import { readUsage, USAGE_COLUMNS, usageValues } from "./usage.js";
 
 /**
@@ -154,12 +155,8 @@ function decimal(text: string): number {
   const start = text.charCodeAt(0) === 45 ? 1 : 0; // "-"
   const digits = text.length - start;
   if (digits < 1 || digits > 16) return Number.NaN;
-  let n = 0;
-  for (let i = start; i < text.length; i++) {
-    const digit = text.charCodeAt(i) - 48;
-    if (digit < 0 || digit > 9) return Number.NaN;
-    n = n * 10 + digit;
-  }
+  const n = digitsValue(text, start);
+  if (Number.isNaN(n)) return n; // a character other than a digit
   if (digits === 16) return Number(text); // past 2^53: let Number round it as it always has
   return start === 1 ? -n : n;
 }

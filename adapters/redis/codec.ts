@@ -1,5 +1,6 @@
 import type { KeyRecord, RecordPatch } from "keyward";
 import { isKeyRecord, StoreError } from "keyward";
+import { digitsValue } from "../shared/digits.js";
 import { fieldsOf } from "./fields.js";
 import { decodeUsage, encodeUsage, encodeUsagePatch } from "./usage.js";
 
@@ -160,14 +161,8 @@ function time(name: string, value: string): number {
   // the usual case, epoch ms: up to 15 digits, no leading zero, read exactly without a round trip through String
   const length = value.length;
   if (length > 0 && length < 16 && (length === 1 || value.charCodeAt(0) !== 48)) {
-    let n = 0;
-    let i = 0;
-    for (; i < length; i++) {
-      const digit = value.charCodeAt(i) - 48;
-      if (digit < 0 || digit > 9) break;
-      n = n * 10 + digit;
-    }
-    if (i === length) return n;
+    const n = digitsValue(value, 0);
+    if (!Number.isNaN(n)) return n; // digits only
   }
   const n = Number(value);
   if (!Number.isFinite(n) || String(n) !== value) throw damaged(`has a malformed "${name}"`);
