@@ -100,11 +100,12 @@ export function apiKeyAuth(
     c.set("apiKey", outcome.apiKey);
     c.set("principal", outcome.principal);
     const headers = outcome.headers;
-    const outgoing = isEmpty(headers) ? undefined : nodeResponse(c);
+    const none = isEmpty(headers);
+    const outgoing = none ? undefined : nodeResponse(c);
     // on Node's response, as the Express and Koa adapters do: a Fetch `Headers` per request costs more than the check
     if (outgoing !== undefined) for (const name in headers) outgoing.setHeader(name, headers[name] as string);
     await next(); // awaited, never returned: Hono would take what it resolves to for the response
-    if (outgoing !== undefined || isEmpty(headers)) return;
+    if (none || outgoing !== undefined) return;
     // elsewhere on the response in place: c.header() after the handler rebuilds the Response for every header
     try {
       for (const name in headers) c.res.headers.set(name, headers[name] as string);
