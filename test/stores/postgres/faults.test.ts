@@ -55,7 +55,7 @@ describe("store unreachable (no server needed)", () => {
   });
 
   it("a client that throws, rejects or answers a foreign thenable: lookups reject (never throw), verify answers 503 or finds the key", async () => {
-    const record = (await db.query<Record<string, unknown>>("SELECT 1 AS one")).rows; // any rows: not a key's
+    const notKeyRows = (await db.query<Record<string, unknown>>("SELECT 1 AS one")).rows; // rows, but not a key's
     const clients: [string, PgClient["query"]][] = [
       [
         "throws",
@@ -64,7 +64,7 @@ describe("store unreachable (no server needed)", () => {
         },
       ],
       ["rejects", () => Promise.reject(new Error("connection reset"))],
-      ["answers a malformed row", () => Promise.resolve({ rows: record })],
+      ["answers a malformed row", () => Promise.resolve({ rows: notKeyRows })],
     ];
     for (const [name, query] of clients) {
       const store = postgresStore({ client: { query }, listen: false, autoMigrate: false });
